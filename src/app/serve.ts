@@ -1,0 +1,75 @@
+import type { Config } from '../config/config.js';
+import { loadHostKeys, type HostKey } from '../hostKeys/hostKeys.js';
+import { createLoginGuard } from '../loginGuard/loginGuard.js';
+import { createSftpServer } from '../sftp/server.js';
+import { createWebServer } from '../web/server.js';
+import { createLogger, openServices } from './services.js';
+
+export interface RunningServer {
+  sftpPort: number;
+  httpPort: number;
+  hostKeys: HostKey[];
+  districtCount(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the SFTP server and the web app in one process. Prints one plain line
+ * per listener (CONTRACT.md) once it accepts connections.
+ */
+export async function startServer(config: Config, print: (line: string) => void): Promise<RunningServer> {
+  const log = createLogger(config.logLevel);
+  const services = await openServices(config, log);
+  const { db, blobs } = services;
+  try {
+    const hostKeys = await loadHostKeys(db);
+    const swept = await blobs.sweepIncomplete();
+    if (swept > 0) log.info({ swept }, 'removed uploads left unfinished by the last run');
+
+    const guard = createLoginGuard(db, {
+      failuresPerAddress: config.sftp.loginFailuresPerAddress,
+      failuresPerAccount: config.sftp.loginFailuresPerAccount,
+      lockoutSeconds: config.sftp.loginLockoutSeconds,
+    });
+    const sftp = createSftpServer({
+      config: config.sftp,
+      db,
+      dropbox: services.dropbox,
+      hostKeys,
+      guard,
+      audit: services.audit,
+      log: log.child({ component: 'sftp' }),
+    });
+    const s = await sftp.listen();
+    print(`sftp listening on ${s.host}:${s.port}`);
+    const web = createWebServer({
+      db,
+      log,
+      guard,
+      secureCookies: config.http.secureCookies,
+      hostKeys,
+      sftp: { host: config.sftp.publicHost, port: s.port },
+    });
+    await web.listen({ host: config.http.host, port: config.http.port });
+    const h = web.server.address();
+    const httpPort = typeof h === 'object' && h ? h.port : config.http.port;
+    print(`http listening on http://${config.http.host}:${httpPort}`);
+
+    let stopping: Promise<void> | undefined;
+    return {
+      sftpPort: s.port,
+      httpPort,
+      hostKeys,
+      districtCount: async () => Number((await db.kysely.selectFrom('districts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+      stop: () =>
+        (stopping ??= (async () => {
+          await Promise.allSettled([sftp.close(), web.close()]);
+          await services.close();
+          log.flush();
+        })()),
+    };
+  } catch (err) {
+    await services.close();
+    throw err;
+  }
+}

@@ -1,0 +1,34 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { pino, type Logger } from 'pino';
+import { createAuditLog, type AuditLog } from '../audit/audit.js';
+import type { BlobStore } from '../blobs/blobStore.js';
+import { createFsBlobStore } from '../blobs/fsBlobStore.js';
+import type { Config } from '../config/config.js';
+import { openDb, type Db } from '../db/db.js';
+import { createDropbox, type Dropbox } from '../dropbox/dropbox.js';
+
+/** What every entry point (server, CLI command, test) works with, made from one Config. */
+export interface Services {
+  config: Config;
+  log: Logger;
+  db: Db;
+  blobs: BlobStore;
+  dropbox: Dropbox;
+  audit: AuditLog;
+  close(): Promise<void>;
+}
+
+export function createLogger(level: string): Logger {
+  // Logs go to stderr: stdout carries what a person or a script reads (listen lines, --json).
+  return pino({ level, base: undefined }, pino.destination({ fd: 2, sync: false }));
+}
+
+export async function openServices(config: Config, log = createLogger(config.logLevel)): Promise<Services> {
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const db = await openDb({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const blobs = createFsBlobStore(path.join(config.dataDir, 'blobs'));
+  const dropbox = createDropbox({ db, blobs, maxUploadBytes: config.sftp.maxUploadBytes });
+  const audit = createAuditLog(db, log);
+  return { config, log, db, blobs, dropbox, audit, close: () => db.close() };
+}

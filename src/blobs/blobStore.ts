@@ -1,0 +1,46 @@
+/**
+ * Where file contents live. Content-addressed by SHA-256, so the same bytes are
+ * stored once and a key never changes meaning; an object store can implement
+ * this without callers noticing.
+ */
+export interface BlobStore {
+  /** Starts a new blob that can be written at any offset (SFTP writes are positional). */
+  createWriter(): Promise<BlobWriter>;
+  /** Stores a whole buffer (small files: reports, generated images). */
+  putBuffer(data: Buffer): Promise<StoredBlob>;
+  openReader(key: string): Promise<BlobReader>;
+  readAll(key: string): Promise<Buffer>;
+  exists(key: string): Promise<boolean>;
+  /** Removes leftovers of writers that never finished (a crash mid-upload). */
+  sweepIncomplete(): Promise<number>;
+}
+
+export interface StoredBlob {
+  key: string;
+  sha256: string;
+  size: number;
+}
+
+export interface BlobWriter {
+  /** Bytes written so far counted from offset 0, i.e. the highest end seen. */
+  readonly size: number;
+  write(data: Buffer, offset: number): Promise<void>;
+  /** Makes the bytes durable and addressable. The writer cannot be used afterwards. */
+  commit(): Promise<StoredBlob>;
+  /** Throws the bytes away. Safe to call more than once, and after commit. */
+  abort(): Promise<void>;
+}
+
+export interface BlobReader {
+  readonly size: number;
+  /** Reads up to `length` bytes at `offset`; an empty buffer at the end. */
+  read(offset: number, length: number): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+export class BlobNotFoundError extends Error {
+  override name = 'BlobNotFoundError';
+  constructor(readonly key: string) {
+    super(`stored file ${key} is missing`);
+  }
+}

@@ -1,0 +1,43 @@
+import { Option, type Command } from 'commander';
+import { startServer, type RunningServer } from '../app/serve.js';
+import { loadConfig } from '../config/config.js';
+import { withDataOptions } from './options.js';
+import type { Output } from './output.js';
+
+export function registerServe(program: Command, out: Output, env: NodeJS.ProcessEnv) {
+  withDataOptions(program.command('serve'))
+    .description('Start the SFTP server, the web app and the intake workers.')
+    .addOption(new Option('--sftp-port <n>', 'SFTP port (0 picks a free one)').env('LANYARD_SFTP_PORT'))
+    .addOption(new Option('--http-port <n>', 'web port (0 picks a free one)').env('LANYARD_HTTP_PORT'))
+    .addOption(new Option('--roster-settle <seconds>', 'how long a roster file must sit unchanged before it is imported').env('LANYARD_ROSTER_SETTLE'))
+    .addOption(new Option('--max-upload-bytes <n>', 'largest file accepted over SFTP').env('LANYARD_MAX_UPLOAD_BYTES'))
+    .action(async (opts) => {
+      const config = loadConfig(opts, env);
+      const server = await startServer(config, (line) => out.stdout(`${line}\n`));
+      out.stdout(await connectHint(server, config.sftp.publicHost));
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          out.stderr(`${signal}: stopping; uploads in flight are abandoned and their earlier versions kept.\n`);
+          server.stop().then(resolve, resolve);
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+      });
+    });
+}
+
+/** What a newcomer does next: where to point an SFTP client and a browser. */
+async function connectHint(server: RunningServer, host: string): Promise<string> {
+  const lines = [
+    '',
+    'Lanyard is running.',
+    `  Web app:  http://${host}:${server.httpPort}/`,
+    `  SFTP:     host ${host}, port ${server.sftpPort} (e.g. sftp -P ${server.sftpPort} <district>@${host})`,
+    '  Host key fingerprints (what SFTP clients show on first connect):',
+    ...server.hostKeys.map((k) => `    ${k.type.padEnd(12)} ${k.sha256}`),
+  ];
+  if ((await server.districtCount()) === 0) {
+    lines.push('', 'No districts yet. In another terminal, create one and print its welcome sheet:', '  npx lanyard district create demo --name "Demo District"');
+  }
+  return `${lines.join('\n')}\n\n`;
+}

@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('configuration', () => {
+  test('defaults are the embedded set-up of CONTRACT.md', () => {
+    const c = loadConfig({}, {});
+    assert.equal(c.dataDir, path.resolve('./var'));
+    assert.equal(c.databaseUrl, undefined);
+    assert.equal(c.sftp.port, 2222);
+    assert.equal(c.http.port, 8080);
+  });
+
+  test('flags win over the environment, which wins over defaults', () => {
+    const env = { LANYARD_DATA_DIR: '/tmp/env', LANYARD_SFTP_PORT: '2022', LANYARD_HTTP_PORT: '9090', DATABASE_URL: 'postgres://h/db', LANYARD_ROSTER_SETTLE: '5' };
+    const fromEnv = loadConfig({}, env);
+    assert.equal(fromEnv.dataDir, '/tmp/env');
+    assert.equal(fromEnv.sftp.port, 2022);
+    assert.equal(fromEnv.databaseUrl, 'postgres://h/db');
+    assert.equal(fromEnv.rosterSettleSeconds, 5);
+    const fromFlags = loadConfig({ dataDir: '/tmp/flag', sftpPort: '0', httpPort: 0, rosterSettle: '1' }, env);
+    assert.equal(fromFlags.dataDir, '/tmp/flag');
+    assert.equal(fromFlags.sftp.port, 0);
+    assert.equal(fromFlags.http.port, 0);
+    assert.equal(fromFlags.rosterSettleSeconds, 1);
+  });
+
+  test('a bad value stops start-up with a sentence naming the setting', () => {
+    assert.throws(() => loadConfig({ sftpPort: 'twenty' }, {}), (e: unknown) => e instanceof ConfigError && /port must be a number.*sftpPort: "twenty"/.test(e.message));
+    assert.throws(() => loadConfig({ httpPort: '70000' }, {}), /a port is between 0 and 65535/);
+    assert.throws(() => loadConfig({ database: 'mysql://x' }, {}), /must start with postgres:\/\//);
+  });
+});

@@ -1,0 +1,38 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Db, Dialect } from './db.js';
+import * as m0001 from './migrations/0001_foundation.js';
+import * as m0002 from './migrations/0002_staff_devices.js';
+import * as m0003 from './migrations/0003_people_intake.js';
+
+/** A migration sees the dialect, since identity columns differ between SQLite and PostgreSQL. */
+export interface LanyardMigration {
+  up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
+}
+
+const migrations: Record<string, LanyardMigration> = {
+  '0001_foundation': m0001,
+  '0002_staff_devices': m0002,
+  '0003_people_intake': m0003,
+};
+
+export class MigrationError extends Error {
+  override name = 'MigrationError';
+}
+
+export async function migrateToLatest(db: Db): Promise<void> {
+  const provider: MigrationProvider = {
+    getMigrations: async () =>
+      Object.fromEntries(
+        Object.entries(migrations).map(([name, m]): [string, Migration] => [name, { up: (k) => m.up(k, db.dialect) }]),
+      ),
+  };
+  // Unordered: migrations written in parallel branches may land out of number order.
+  const migrator = new Migrator({ db: db.kysely, provider, allowUnorderedMigrations: true });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new MigrationError(`The database at ${db.description} could not be updated (migration ${failed}): ${String(error)}`, {
+      cause: error,
+    });
+  }
+}

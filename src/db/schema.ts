@@ -1,0 +1,170 @@
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+/**
+ * The tables, as the one source of truth for queries. Times are ISO-8601 UTC
+ * text in both databases: it sorts correctly, reads the same everywhere and
+ * keeps one query layer for SQLite and PostgreSQL.
+ */
+export interface Database {
+  districts: DistrictsTable;
+  district_keys: DistrictKeysTable;
+  api_tokens: ApiTokensTable;
+  host_keys: HostKeysTable;
+  dropbox_files: DropboxFilesTable;
+  intake_events: IntakeEventsTable;
+  audit_log: AuditLogTable;
+  login_throttle: LoginThrottleTable;
+  staff: StaffTable;
+  web_sessions: WebSessionsTable;
+  devices: DevicesTable;
+  people: PeopleTable;
+}
+
+export type SftpAuthMode = 'password' | 'publickey' | 'both' | 'either';
+export type DropboxFolder = 'idphotos' | 'data';
+export type IntakeSource = 'sftp' | 'web' | 'package';
+export type IntakeAction = 'upload' | 'delete';
+
+export interface DistrictsTable {
+  id: Generated<number>;
+  slug: string;
+  name: string;
+  sftp_password_hash: string;
+  sftp_auth: SftpAuthMode;
+  created_at: string;
+}
+
+export interface DistrictKeysTable {
+  id: Generated<number>;
+  district_id: number;
+  algorithm: string;
+  /** The key in SSH wire format, base64: what a client presents. */
+  public_key: string;
+  fingerprint: string;
+  comment: string;
+  created_at: string;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  district_id: number;
+  /** SHA-256 of the token: tokens are long and random, so a fast hash is enough. */
+  token_hash: string;
+  created_at: string;
+}
+
+export interface HostKeysTable {
+  key_type: string;
+  /** OpenSSH-format private key. Lives in the database so every node presents the same key. */
+  private_key: string;
+  created_at: string;
+}
+
+export interface DropboxFilesTable {
+  district_id: number;
+  folder: DropboxFolder;
+  name: string;
+  blob_key: string;
+  sha256: string;
+  size: number;
+  modified_at: string;
+}
+
+export interface IntakeEventsTable {
+  id: Generated<number>;
+  district_id: number;
+  at: string;
+  source: IntakeSource;
+  folder: DropboxFolder;
+  file: string;
+  action: IntakeAction;
+  blob_key: string | null;
+  sha256: string | null;
+  size: number | null;
+  outcome: string;
+  local_id: string | null;
+  message: string;
+  /** While a worker holds the event; a lease that ran out means the worker died and anyone may retry. */
+  claimed_until: string | null;
+  attempts: Generated<number>;
+  processed_at: string | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  district_id: number | null;
+  at: string;
+  action: string;
+  actor: string;
+  address: string | null;
+  /** JSON object with what else is worth knowing. */
+  detail: string;
+}
+
+export interface LoginThrottleTable {
+  scope: 'address' | 'account';
+  subject: string;
+  failures: number;
+  window_started_at: string;
+  locked_until: string | null;
+}
+
+export type DistrictRow = Selectable<DistrictsTable>;
+export type DropboxFileRow = Selectable<DropboxFilesTable>;
+export type IntakeEventRow = Selectable<IntakeEventsTable>;
+export type NewIntakeEvent = Insertable<IntakeEventsTable>;
+
+export interface StaffTable {
+  id: Generated<number>;
+  district_id: number;
+  email: string;
+  password_hash: string;
+  role: 'admin' | 'technician' | 'viewer';
+  created_at: string;
+}
+
+export interface WebSessionsTable {
+  id_hash: string;
+  staff_id: number;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+}
+
+/** What staff set about a device; "checked out" is derived from the open check-out, never stored. */
+export type DeviceState = 'available' | 'in-repair' | 'lost' | 'retired';
+
+export interface DevicesTable {
+  id: Generated<number>;
+  district_id: number;
+  asset_tag: string;
+  serial_number: string;
+  model: string;
+  state: DeviceState;
+  created_at: string;
+  updated_at: string;
+}
+
+export type DeviceRow = Selectable<DevicesTable>;
+
+export type PersonRole = 'student' | 'staff';
+
+export interface PeopleTable {
+  id: Generated<number>;
+  district_id: number;
+  local_id: string;
+  local_id_key: string;
+  first_name: string;
+  last_name: string;
+  role: PersonRole;
+  school: string | null;
+  grade: string | null;
+  email: string | null;
+  state_id: string | null;
+  /** 1 or 0: the same in SQLite and PostgreSQL. */
+  active: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export type PersonRow = Selectable<PeopleTable>;

@@ -1,0 +1,131 @@
+import type { Db } from '../db/db.js';
+import type { DistrictRow, SftpAuthMode } from '../db/schema.js';
+import { LanyardError } from '../shared/errors.js';
+import { nowIso } from '../shared/time.js';
+import { checkNewPassword, generatePassword, hashPassword } from './passwords.js';
+import { parseSlug, type Slug } from './slug.js';
+import { parsePublicKey, type PublicKeyInfo } from './sshKeys.js';
+
+export interface District {
+  id: number;
+  slug: Slug;
+  name: string;
+  sftpAuth: SftpAuthMode;
+  createdAt: string;
+}
+
+export const AUTH_MODES: readonly SftpAuthMode[] = ['password', 'publickey', 'both', 'either'];
+
+const toDistrict = (r: DistrictRow): District => ({
+  id: r.id,
+  slug: r.slug as Slug,
+  name: r.name,
+  sftpAuth: r.sftp_auth,
+  createdAt: r.created_at,
+});
+
+export async function createDistrict(db: Db, input: { slug: string; name: string; password?: string | undefined }) {
+  const slug = parseSlug(input.slug);
+  const name = input.name.trim();
+  if (!name) throw new LanyardError('invalid', 'Give the district a name, for example --name "Springfield Unified".');
+  if (input.password !== undefined) checkNewPassword(input.password);
+  const password = input.password ?? generatePassword();
+  const hash = await hashPassword(password);
+  const existing = await findDistrict(db, slug);
+  if (existing) throw new LanyardError('conflict', `A district called "${slug}" already exists: choose another short name.`);
+  const row = await db.kysely
+    .insertInto('districts')
+    .values({ slug, name, sftp_password_hash: hash, sftp_auth: 'password', created_at: nowIso() })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+    .catch((err: unknown) => {
+      if (isUniqueViolation(err)) throw new LanyardError('conflict', `A district called "${slug}" already exists: choose another short name.`);
+      throw err;
+    });
+  return { district: toDistrict(row), password };
+}
+
+export async function findDistrict(db: Db, slug: string): Promise<District | undefined> {
+  const row = await db.kysely.selectFrom('districts').selectAll().where('slug', '=', slug).executeTakeFirst();
+  return row && toDistrict(row);
+}
+
+export async function getDistrict(db: Db, slug: string): Promise<District> {
+  const d = await findDistrict(db, slug);
+  if (!d) throw new LanyardError('not-found', `There is no district called "${slug}". Check the spelling, or create it with "lanyard district create ${slug} --name …".`);
+  return d;
+}
+
+export async function getDistrictById(db: Db, id: number): Promise<District> {
+  const row = await db.kysely.selectFrom('districts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  return toDistrict(row);
+}
+
+/** What the SFTP login needs: kept apart from District so the hash never travels further than it must. */
+export async function findSftpAccount(db: Db, slug: string) {
+  const row = await db.kysely.selectFrom('districts').selectAll().where('slug', '=', slug).executeTakeFirst();
+  if (!row) return undefined;
+  const keys = await db.kysely.selectFrom('district_keys').select(['algorithm', 'public_key']).where('district_id', '=', row.id).execute();
+  return { district: toDistrict(row), passwordHash: row.sftp_password_hash, keys };
+}
+
+export async function setSftpPassword(db: Db, slug: string, password?: string) {
+  const d = await getDistrict(db, slug);
+  if (password !== undefined) checkNewPassword(password);
+  const pw = password ?? generatePassword();
+  await db.kysely.updateTable('districts').set({ sftp_password_hash: await hashPassword(pw) }).where('id', '=', d.id).execute();
+  return pw;
+}
+
+export async function setSftpAuthMode(db: Db, slug: string, mode: string): Promise<District> {
+  if (!AUTH_MODES.includes(mode as SftpAuthMode)) {
+    throw new LanyardError('invalid', `"${mode}" is not a login choice: use password, publickey, both (key and password) or either.`);
+  }
+  const d = await getDistrict(db, slug);
+  if (mode === 'publickey' || mode === 'both') {
+    const keys = await listSshKeys(db, slug);
+    if (keys.length === 0) {
+      throw new LanyardError('conflict', `"${slug}" has no SSH key yet, so requiring one would lock everyone out: add one first with "lanyard district key add ${slug} <file.pub>".`);
+    }
+  }
+  await db.kysely.updateTable('districts').set({ sftp_auth: mode as SftpAuthMode }).where('id', '=', d.id).execute();
+  return { ...d, sftpAuth: mode as SftpAuthMode };
+}
+
+export async function addSshKey(db: Db, slug: string, keyText: string): Promise<PublicKeyInfo> {
+  const d = await getDistrict(db, slug);
+  const key = parsePublicKey(keyText);
+  const dup = await db.kysely
+    .selectFrom('district_keys')
+    .select('id')
+    .where('district_id', '=', d.id)
+    .where('fingerprint', '=', key.fingerprint)
+    .executeTakeFirst();
+  if (dup) throw new LanyardError('conflict', `That key (${key.fingerprint}) is already on "${slug}".`);
+  await db.kysely
+    .insertInto('district_keys')
+    .values({ district_id: d.id, algorithm: key.algorithm, public_key: key.publicKey, fingerprint: key.fingerprint, comment: key.comment, created_at: nowIso() })
+    .execute();
+  return key;
+}
+
+export async function listSshKeys(db: Db, slug: string) {
+  const d = await getDistrict(db, slug);
+  return db.kysely
+    .selectFrom('district_keys')
+    .select(['algorithm', 'fingerprint', 'comment', 'created_at as createdAt'])
+    .where('district_id', '=', d.id)
+    .orderBy('id')
+    .execute();
+}
+
+export async function removeSshKey(db: Db, slug: string, fingerprint: string) {
+  const d = await getDistrict(db, slug);
+  const res = await db.kysely.deleteFrom('district_keys').where('district_id', '=', d.id).where('fingerprint', '=', fingerprint).executeTakeFirst();
+  if (Number(res.numDeletedRows) === 0) throw new LanyardError('not-found', `"${slug}" has no key with fingerprint ${fingerprint}.`);
+}
+
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string };
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

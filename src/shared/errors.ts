@@ -1,0 +1,19 @@
+/**
+ * An error whose message is written for the person who will read it (a school
+ * secretary in an SFTP client, a technician in the CLI). `kind` lets each edge
+ * choose its own status code without parsing messages.
+ */
+export type ErrorKind = 'invalid' | 'not-found' | 'conflict' | 'forbidden' | 'unsupported' | 'too-large' | 'unavailable';
+
+export class LanyardError extends Error {
+  override name = 'LanyardError';
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export const isLanyardError = (err: unknown): err is LanyardError => err instanceof LanyardError;
