@@ -1,0 +1,82 @@
+import type { Kysely } from 'kysely';
+import type { Db } from '../db/db.js';
+import type { Database, DropboxFolder, IntakeAction, IntakeEventRow, IntakeSource } from '../db/schema.js';
+import { nowIso } from '../shared/time.js';
+
+/** Stored, not yet processed: every event starts here. */
+export const RECEIVED = 'received';
+
+export interface NewEvent {
+  districtId: number;
+  source: IntakeSource;
+  folder: DropboxFolder;
+  file: string;
+  action: IntakeAction;
+  blob?: { key: string; sha256: string; size: number } | undefined;
+}
+
+/** Inside the transaction that changes the file, so a file never changes without its event. */
+export async function insertEvent(trx: Kysely<Database>, e: NewEvent): Promise<number> {
+  const row = await trx
+    .insertInto('intake_events')
+    .values({
+      district_id: e.districtId,
+      at: nowIso(),
+      source: e.source,
+      folder: e.folder,
+      file: e.file,
+      action: e.action,
+      blob_key: e.blob?.key ?? null,
+      sha256: e.blob?.sha256 ?? null,
+      size: e.blob?.size ?? null,
+      outcome: RECEIVED,
+      local_id: null,
+      message: e.action === 'upload' ? 'Received; waiting to be processed.' : 'Deleted; waiting to be processed.',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export interface PublicEvent {
+  id: number;
+  at: string;
+  source: IntakeSource;
+  folder: DropboxFolder;
+  file: string;
+  action: IntakeAction;
+  outcome: string;
+  localId: string | null;
+  message: string;
+  sha256: string | null;
+  size: number | null;
+}
+
+const toPublic = (r: IntakeEventRow): PublicEvent => ({
+  id: r.id,
+  at: r.at,
+  source: r.source,
+  folder: r.folder,
+  file: r.file,
+  action: r.action,
+  outcome: r.outcome,
+  localId: r.local_id,
+  message: r.message,
+  sha256: r.sha256,
+  size: r.size,
+});
+
+export const MAX_EVENTS_PAGE = 1000;
+
+/** Oldest first, after a cursor: how an integration follows along without missing anything. */
+export async function listEvents(db: Db, districtId: number, after: number, limit = MAX_EVENTS_PAGE): Promise<PublicEvent[]> {
+  const rows = await db.kysely
+    .selectFrom('intake_events')
+    .selectAll()
+    .where('district_id', '=', districtId)
+    .where('id', '>', after)
+    .orderBy('id')
+    .limit(Math.min(limit, MAX_EVENTS_PAGE))
+    .execute();
+  return rows.map(toPublic);
+}

@@ -1,0 +1,301 @@
+import type { Logger } from 'pino';
+import type { Attributes, SFTPWrapper } from 'ssh2';
+import { utils } from '../shared/ssh2.js';
+import type { BlobReader } from '../blobs/blobStore.js';
+import type { DropboxFolder } from '../db/schema.js';
+import type { Actor, Dropbox, Upload } from '../dropbox/dropbox.js';
+import { FOLDERS, formatPath, isFolder, parsePath, type DropboxPath } from '../dropbox/paths.js';
+import { LanyardError } from '../shared/errors.js';
+import { entry, fileAttrs, folderAttrs } from './attrs.js';
+import type { InFlightGauge } from './inFlight.js';
+import { ok, replyError, STATUS_CODE } from './status.js';
+
+const { OPEN_MODE } = utils.sftp;
+
+/** Names per READDIR answer: small enough for one packet, large enough that 50,000 photos list quickly. */
+const DIR_PAGE = 200;
+
+type Handle =
+  | { kind: 'dir'; path: DropboxPath & { kind: 'root' | 'folder' }; after: string | undefined; done: boolean }
+  | { kind: 'upload'; upload: Upload; failure: unknown }
+  | { kind: 'download'; reader: BlobReader };
+
+export interface SessionDeps {
+  dropbox: Dropbox;
+  actor: Actor;
+  username: string;
+  log: Logger;
+  gauge: InFlightGauge;
+  /** When the district was created: the two folders' timestamp. */
+  since: string;
+  /** Called on every request so the idle timer can restart. */
+  onActivity: () => void;
+}
+
+const ROOT_READ_ONLY =
+  'The top level is read-only: put photos in idphotos and roster files in data.';
+
+const MKDIR_REFUSED: Record<DropboxFolder | 'root', string> = {
+  idphotos: 'idphotos must stay flat: upload the photo files themselves, or a .zip',
+  data: 'data must stay flat: upload the roster files themselves',
+  root: 'No new folders here: only idphotos (photos) and data (roster files) exist.',
+};
+
+/**
+ * One SFTP session of one district: maps each request onto the drop box.
+ * Knows SFTP, not photos or rosters.
+ */
+export function serveSftp(sftp: SFTPWrapper, deps: SessionDeps): void {
+  const { dropbox, actor, log } = deps;
+  const handles = new Map<number, Handle>();
+  let nextHandle = 1;
+  let closed = false;
+
+  const fail = (reqId: number, err: unknown) => replyError(sftp, reqId, err, log);
+  const open = (h: Handle) => {
+    if (closed) {
+      // The client left while we were opening: don't strand the file.
+      if (h.kind === 'upload') void h.upload.abort();
+      if (h.kind === 'download') void h.reader.close();
+    }
+    const id = nextHandle++;
+    handles.set(id, h);
+    const buf = Buffer.alloc(4);
+    buf.writeUInt32BE(id);
+    return buf;
+  };
+  const lookup = (buf: Buffer) => (buf.length === 4 ? handles.get(buf.readUInt32BE(0)) : undefined);
+  const badHandle = (reqId: number) => sftp.status(reqId, STATUS_CODE.FAILURE, 'That file is no longer open: start the transfer again.');
+
+  /** Runs a handler, answering any error it throws. Every request also counts as activity. */
+  const on = <A extends unknown[]>(event: string, handler: (reqId: number, ...args: A) => Promise<void> | void) => {
+    sftp.on(event, (reqId: number, ...args: A) => {
+      deps.onActivity();
+      try {
+        const r = handler(reqId, ...args);
+        if (r) r.catch((err: unknown) => fail(reqId, err));
+      } catch (err) {
+        fail(reqId, err);
+      }
+    });
+  };
+
+  const asFile = (p: DropboxPath) => {
+    if (p.kind === 'file') return p;
+    if (p.kind === 'root') throw new LanyardError('forbidden', ROOT_READ_ONLY);
+    throw new LanyardError('invalid', `${p.folder} is a folder: choose a file inside it, like ${p.folder}/${p.folder === 'idphotos' ? '123456.jpg' : 'students.csv'}.`);
+  };
+  const filePath = (raw: string) => asFile(parsePath(raw));
+
+  /**
+   * Where a new file or a rename's target goes. A file dropped at the top
+   * (FileZilla's default place) gets the read-only sentence rather than
+   * "no folder called photo.jpg".
+   */
+  const targetPath = (raw: string): DropboxPath => {
+    const last = raw.replace(/\/+$/, '').split('/').pop() ?? '';
+    const atTop = parsePath(parentOf(raw)).kind === 'root';
+    if (atTop && !isFolder(last) && last !== '.' && last !== '..') throw new LanyardError('forbidden', ROOT_READ_ONLY);
+    return parsePath(raw);
+  };
+
+  on('REALPATH', (reqId, raw: string) => {
+    const p = parsePath(raw);
+    sftp.name(reqId, [{ filename: formatPath(p), longname: formatPath(p), attrs: {} as Attributes }]);
+  });
+
+  const stat = async (reqId: number, raw: string) => {
+    const p = parsePath(raw);
+    if (p.kind !== 'file') return sftp.attrs(reqId, folderAttrs(p.kind === 'folder', deps.since));
+    const f = await dropbox.find(actor.districtId, p.folder, p.name);
+    if (!f) return sftp.status(reqId, STATUS_CODE.NO_SUCH_FILE, `There is no file "${p.name}" in ${p.folder}.`);
+    sftp.attrs(reqId, fileAttrs(f));
+  };
+  on('STAT', stat);
+  on('LSTAT', stat);
+
+  on('FSTAT', (reqId, buf: Buffer) => {
+    const h = lookup(buf);
+    if (!h) return badHandle(reqId);
+    if (h.kind === 'dir') return sftp.attrs(reqId, folderAttrs(h.path.kind === 'folder', deps.since));
+    const size = h.kind === 'upload' ? h.upload.size : h.reader.size;
+    sftp.attrs(reqId, fileAttrs({ size, modifiedAt: new Date().toISOString() }));
+  });
+
+  // Accepted so clients that preserve times or permissions don't fail; only the time is kept.
+  on('SETSTAT', async (reqId, raw: string, attrs: Attributes) => {
+    const p = parsePath(raw);
+    if (p.kind === 'file') {
+      const f = await dropbox.find(actor.districtId, p.folder, p.name);
+      if (!f) return sftp.status(reqId, STATUS_CODE.NO_SUCH_FILE, `There is no file "${p.name}" in ${p.folder}.`);
+      if (typeof attrs.mtime === 'number') await dropbox.setModifiedTime(actor.districtId, p.folder, p.name, new Date(attrs.mtime * 1000));
+    }
+    ok(sftp, reqId);
+  });
+
+  on('FSETSTAT', (reqId, buf: Buffer, attrs: Attributes) => {
+    const h = lookup(buf);
+    if (!h) return badHandle(reqId);
+    if (h.kind === 'upload' && typeof attrs.mtime === 'number') h.upload.setModifiedTime(new Date(attrs.mtime * 1000));
+    ok(sftp, reqId);
+  });
+
+  on('OPENDIR', (reqId, raw: string) => {
+    const p = parsePath(raw);
+    if (p.kind === 'file') throw new LanyardError('invalid', `${p.name} is a file, not a folder.`);
+    sftp.handle(reqId, open({ kind: 'dir', path: p, after: undefined, done: false }));
+  });
+
+  on('READDIR', async (reqId, buf: Buffer) => {
+    const h = lookup(buf);
+    if (!h || h.kind !== 'dir') return badHandle(reqId);
+    if (h.done) return sftp.status(reqId, STATUS_CODE.EOF);
+    if (h.path.kind === 'root') {
+      h.done = true;
+      return sftp.name(reqId, FOLDERS.map((f) => entry(f, folderAttrs(true, deps.since), deps.username)));
+    }
+    const files = await dropbox.list(actor.districtId, h.path.folder, { after: h.after, limit: DIR_PAGE });
+    if (files.length === 0) {
+      h.done = true;
+      return sftp.status(reqId, STATUS_CODE.EOF);
+    }
+    h.after = files[files.length - 1]!.name;
+    if (files.length < DIR_PAGE) h.done = true;
+    sftp.name(reqId, files.map((f) => entry(f.name, fileAttrs(f), deps.username)));
+  });
+
+  on('OPEN', async (reqId, raw: string, flags: number) => {
+    if (flags & (OPEN_MODE.WRITE | OPEN_MODE.APPEND)) {
+      const p = asFile(targetPath(raw));
+      const existing = await dropbox.find(actor.districtId, p.folder, p.name);
+      if (existing && flags & OPEN_MODE.EXCL) throw new LanyardError('conflict', `${p.name} already exists in ${p.folder}.`);
+      if (!existing && !(flags & OPEN_MODE.CREAT)) throw new LanyardError('not-found', `There is no file "${p.name}" in ${p.folder}.`);
+      const keepExisting = Boolean(existing) && !(flags & OPEN_MODE.TRUNC);
+      const upload = await dropbox.beginUpload(actor, p.folder, p.name, { keepExisting });
+      return sftp.handle(reqId, open({ kind: 'upload', upload, failure: undefined }));
+    }
+    const p = filePath(raw);
+    const reader = await dropbox.openDownload(actor.districtId, p.folder, p.name);
+    sftp.handle(reqId, open({ kind: 'download', reader }));
+  });
+
+  on('WRITE', (reqId, buf: Buffer, offset: number, data: Buffer) => {
+    const h = lookup(buf);
+    if (!h || h.kind !== 'upload') return badHandle(reqId);
+    if (h.failure) return fail(reqId, h.failure);
+    const n = data.length;
+    deps.gauge.add(n);
+    h.upload.write(data, offset).then(
+      () => {
+        deps.gauge.remove(n);
+        ok(sftp, reqId);
+      },
+      (err: unknown) => {
+        deps.gauge.remove(n);
+        // A failed write spoils the whole upload: CLOSE must not publish a file with a hole.
+        h.failure ??= err;
+        fail(reqId, err);
+      },
+    );
+  });
+
+  on('READ', async (reqId, buf: Buffer, offset: number, length: number) => {
+    const h = lookup(buf);
+    if (!h || h.kind !== 'download') return badHandle(reqId);
+    deps.gauge.add(length);
+    try {
+      const data = await h.reader.read(offset, length);
+      if (data.length === 0) return sftp.status(reqId, STATUS_CODE.EOF);
+      sftp.data(reqId, data);
+    } finally {
+      deps.gauge.remove(length);
+    }
+  });
+
+  on('CLOSE', async (reqId, buf: Buffer) => {
+    const h = lookup(buf);
+    if (!h) return badHandle(reqId);
+    handles.delete(buf.readUInt32BE(0));
+    if (h.kind === 'upload') {
+      if (h.failure) {
+        await h.upload.abort();
+        throw h.failure;
+      }
+      await h.upload.commit();
+    } else if (h.kind === 'download') {
+      await h.reader.close();
+    }
+    ok(sftp, reqId);
+  });
+
+  on('REMOVE', async (reqId, raw: string) => {
+    const p = parsePath(raw);
+    if (p.kind !== 'file') throw new LanyardError('forbidden', p.kind === 'root' ? ROOT_READ_ONLY : `${p.folder} cannot be deleted: delete the files inside it instead.`);
+    await dropbox.remove(actor, p.folder, p.name);
+    ok(sftp, reqId);
+  });
+
+  const rename = async (reqId: number, from: string, to: string) => {
+    const a = filePath(from);
+    const b = targetPath(to);
+    // Renaming into a folder keeps the name, as `mv file dir/` does.
+    const dest = b.kind === 'folder' ? { folder: b.folder, name: a.name } : asFile(b);
+    await dropbox.rename(actor, a, dest);
+    ok(sftp, reqId);
+  };
+  on('RENAME', rename);
+
+  on('MKDIR', (reqId, raw: string) => {
+    const p = parsePath(parentOf(raw));
+    const where = p.kind === 'root' ? 'root' : p.kind === 'folder' ? p.folder : p.folder;
+    throw new LanyardError('forbidden', MKDIR_REFUSED[where]);
+  });
+
+  on('RMDIR', (reqId, raw: string) => {
+    const p = parsePath(raw);
+    if (p.kind === 'file') throw new LanyardError('not-found', `There is no folder "${p.name}" in ${p.folder}: ${p.folder} has no subfolders.`);
+    throw new LanyardError('forbidden', p.kind === 'root' ? ROOT_READ_ONLY : `${p.folder} cannot be removed: it is one of your two drop-box folders.`);
+  });
+
+  const noLinks = () => {
+    throw new LanyardError('unsupported', 'Links are not supported here: upload the file itself.');
+  };
+  on('SYMLINK', noLinks);
+  on('READLINK', noLinks);
+
+  on('EXTENDED', async (reqId, name: string, data: Buffer) => {
+    if (name === 'posix-rename@openssh.com') {
+      const [from, to] = readStrings(data, 2);
+      if (from === undefined || to === undefined) throw new LanyardError('invalid', 'Malformed rename request.');
+      return rename(reqId, from, to);
+    }
+    throw new LanyardError('unsupported', `This server does not support ${name}.`);
+  });
+
+  sftp.on('close', () => {
+    closed = true;
+    // A dropped connection abandons its uploads: the previous version of each file stays.
+    for (const h of handles.values()) {
+      if (h.kind === 'upload') void h.upload.abort();
+      if (h.kind === 'download') void h.reader.close();
+    }
+    handles.clear();
+  });
+}
+
+/** The folder a path names its last part in ('' and a bare name mean the root). */
+function parentOf(raw: string): string {
+  return raw.replace(/\/+$/, '').split('/').slice(0, -1).join('/') || '/';
+}
+
+function readStrings(buf: Buffer, count: number): Array<string | undefined> {
+  const out: Array<string | undefined> = [];
+  let p = 0;
+  for (let i = 0; i < count; i++) {
+    if (p + 4 > buf.length) return [...out, undefined];
+    const len = buf.readUInt32BE(p);
+    out.push(buf.toString('utf8', p + 4, p + 4 + len));
+    p += 4 + len;
+  }
+  return out;
+}
