@@ -1,0 +1,112 @@
+import type { Db } from '../db/db.js';
+import { containsText } from '../db/search.js';
+import type { DeviceRow, DeviceState } from '../db/schema.js';
+import { isUniqueViolation } from '../districts/districts.js';
+import { LanyardError } from '../shared/errors.js';
+import { nowIso } from '../shared/time.js';
+
+export type { DeviceState };
+export const DEVICE_STATES: readonly DeviceState[] = ['available', 'in-repair', 'lost', 'retired'];
+
+export interface Device {
+  id: number;
+  assetTag: string;
+  serialNumber: string;
+  model: string;
+  /** What staff set. Whether it is checked out comes from the check-outs, never stored twice. */
+  state: DeviceState;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface DeviceInput {
+  assetTag: string;
+  serialNumber?: string | undefined;
+  model?: string | undefined;
+}
+
+const toDevice = (r: DeviceRow): Device => ({
+  id: r.id,
+  assetTag: r.asset_tag,
+  serialNumber: r.serial_number,
+  model: r.model,
+  state: r.state,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export function cleanAssetTag(raw: string): string {
+  const tag = raw.trim();
+  if (!tag) throw new LanyardError('invalid', 'An asset tag is needed: scan the barcode on the device or type its tag.');
+  // eslint-disable-next-line no-control-regex
+  if (tag.length > 64 || /[\u0000-\u001f]/.test(tag)) throw new LanyardError('invalid', `"${tag.slice(0, 64)}" is not an asset tag: use the letters and digits printed on the device's label.`);
+  return tag;
+}
+
+export async function createDevice(db: Db, districtId: number, input: DeviceInput): Promise<Device> {
+  const assetTag = cleanAssetTag(input.assetTag);
+  const now = nowIso();
+  const row = await db.kysely
+    .insertInto('devices')
+    .values({
+      district_id: districtId,
+      asset_tag: assetTag,
+      serial_number: (input.serialNumber ?? '').trim(),
+      model: (input.model ?? '').trim(),
+      state: 'available',
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+    .catch((err: unknown) => {
+      if (isUniqueViolation(err)) throw new LanyardError('conflict', `A device with asset tag ${assetTag} already exists.`);
+      throw err;
+    });
+  return toDevice(row);
+}
+
+export async function findDevice(db: Db, districtId: number, assetTag: string): Promise<Device | undefined> {
+  const row = await db.kysely.selectFrom('devices').selectAll().where('district_id', '=', districtId).where('asset_tag', '=', assetTag.trim()).executeTakeFirst();
+  return row && toDevice(row);
+}
+
+export async function getDevice(db: Db, districtId: number, assetTag: string): Promise<Device> {
+  const d = await findDevice(db, districtId, assetTag);
+  if (!d) throw new LanyardError('not-found', `No device has asset tag ${assetTag.trim()}: check the label, or add the device first.`);
+  return d;
+}
+
+export async function updateDevice(
+  db: Db,
+  districtId: number,
+  assetTag: string,
+  changes: { serialNumber?: string | undefined; model?: string | undefined; state?: DeviceState | undefined },
+): Promise<Device> {
+  const d = await getDevice(db, districtId, assetTag);
+  if (changes.state !== undefined && !DEVICE_STATES.includes(changes.state)) {
+    throw new LanyardError('invalid', `"${String(changes.state)}" is not a device state: use ${DEVICE_STATES.join(', ')}.`);
+  }
+  const row = await db.kysely
+    .updateTable('devices')
+    .set({
+      serial_number: changes.serialNumber?.trim() ?? d.serialNumber,
+      model: changes.model?.trim() ?? d.model,
+      state: changes.state ?? d.state,
+      updated_at: nowIso(),
+    })
+    .where('id', '=', d.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toDevice(row);
+}
+
+export async function listDevices(db: Db, districtId: number, opts: { search?: string | undefined; limit: number; offset: number }) {
+  let q = db.kysely.selectFrom('devices').selectAll().where('district_id', '=', districtId);
+  const s = opts.search?.trim();
+  if (s) {
+    q = q.where((eb) => eb.or([containsText('asset_tag', s), containsText('serial_number', s), containsText('model', s)]));
+  }
+  const rows = await q.orderBy('asset_tag').limit(opts.limit).offset(opts.offset).execute();
+  return rows.map(toDevice);
+}

@@ -1,0 +1,43 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Db } from '../db/db.js';
+import { isoPlusSeconds, nowIso } from '../shared/time.js';
+import { findStaff, type StaffMember } from './staff.js';
+
+/** Signed-in browser sessions. The cookie holds a random id; the database only its hash. */
+export interface WebSession {
+  staff: StaffMember;
+  csrfToken: string;
+}
+
+const LIFETIME_SECONDS = 12 * 3600;
+const hash = (id: string) => createHash('sha256').update(id).digest('hex');
+
+export async function startSession(db: Db, staff: StaffMember): Promise<{ cookie: string; session: WebSession }> {
+  const id = randomBytes(32).toString('base64url');
+  const csrf = randomBytes(24).toString('base64url');
+  const now = nowIso();
+  await db.kysely
+    .insertInto('web_sessions')
+    .values({ id_hash: hash(id), staff_id: staff.id, csrf_token: csrf, created_at: now, expires_at: isoPlusSeconds(now, LIFETIME_SECONDS) })
+    .execute();
+  return { cookie: id, session: { staff, csrfToken: csrf } };
+}
+
+export async function resolveSession(db: Db, cookie: string): Promise<WebSession | undefined> {
+  if (cookie.length > 100) return undefined;
+  const row = await db.kysely.selectFrom('web_sessions').selectAll().where('id_hash', '=', hash(cookie)).executeTakeFirst();
+  if (!row || row.expires_at <= nowIso()) return undefined;
+  const staff = await findStaff(db, row.staff_id);
+  return staff && { staff, csrfToken: row.csrf_token };
+}
+
+export async function endSession(db: Db, cookie: string): Promise<void> {
+  await db.kysely.deleteFrom('web_sessions').where('id_hash', '=', hash(cookie)).execute();
+}
+
+export function csrfMatches(session: WebSession, presented: string | undefined): boolean {
+  if (!presented) return false;
+  const a = Buffer.from(session.csrfToken);
+  const b = Buffer.from(presented);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

@@ -1,0 +1,63 @@
+import type { Db } from '../db/db.js';
+import { getDistrict } from '../districts/districts.js';
+import { isUniqueViolation } from '../districts/districts.js';
+import { checkNewPassword, decoyHash, hashPassword, verifyPassword } from '../districts/passwords.js';
+import { LanyardError } from '../shared/errors.js';
+import { nowIso } from '../shared/time.js';
+import { isStaffRole, STAFF_ROLES, type StaffRole } from './roles.js';
+
+export interface StaffMember {
+  id: number;
+  districtId: number;
+  email: string;
+  role: StaffRole;
+  createdAt: string;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function normaliseEmail(raw: string): string {
+  const email = raw.trim().toLowerCase();
+  if (!EMAIL.test(email) || email.length > 254) throw new LanyardError('invalid', `"${raw}" is not an email address: use the person's work email, like tech@district.org.`);
+  return email;
+}
+
+export async function createStaff(db: Db, input: { slug: string; email: string; password: string; role: string }): Promise<StaffMember> {
+  const district = await getDistrict(db, input.slug);
+  const email = normaliseEmail(input.email);
+  if (!isStaffRole(input.role)) throw new LanyardError('invalid', `"${input.role}" is not a role: use ${STAFF_ROLES.join(', ')}.`);
+  checkNewPassword(input.password);
+  const row = await db.kysely
+    .insertInto('staff')
+    .values({ district_id: district.id, email, password_hash: await hashPassword(input.password), role: input.role, created_at: nowIso() })
+    .returning(['id', 'district_id', 'email', 'role', 'created_at'])
+    .executeTakeFirstOrThrow()
+    .catch((err: unknown) => {
+      if (isUniqueViolation(err)) throw new LanyardError('conflict', `${email} already has a Lanyard sign-in.`);
+      throw err;
+    });
+  return { id: row.id, districtId: row.district_id, email: row.email, role: row.role, createdAt: row.created_at };
+}
+
+/**
+ * Checks an email and password. Emails are unique across districts (a person
+ * signs in without naming their district); unknown emails cost the same time
+ * as wrong passwords.
+ */
+export async function verifyStaffLogin(db: Db, emailRaw: string, password: string): Promise<StaffMember | undefined> {
+  const email = emailRaw.trim().toLowerCase();
+  const row = await db.kysely.selectFrom('staff').selectAll().where('email', '=', email).executeTakeFirst();
+  const ok = await verifyPassword(password, row?.password_hash ?? (await decoyHash()));
+  if (!ok || !row) return undefined;
+  return { id: row.id, districtId: row.district_id, email: row.email, role: row.role, createdAt: row.created_at };
+}
+
+export async function findStaff(db: Db, id: number): Promise<StaffMember | undefined> {
+  const row = await db.kysely.selectFrom('staff').select(['id', 'district_id', 'email', 'role', 'created_at']).where('id', '=', id).executeTakeFirst();
+  return row && { id: row.id, districtId: row.district_id, email: row.email, role: row.role, createdAt: row.created_at };
+}
+
+export async function listStaff(db: Db, districtId: number): Promise<StaffMember[]> {
+  const rows = await db.kysely.selectFrom('staff').select(['id', 'district_id', 'email', 'role', 'created_at']).where('district_id', '=', districtId).orderBy('email').execute();
+  return rows.map((r) => ({ id: r.id, districtId: r.district_id, email: r.email, role: r.role, createdAt: r.created_at }));
+}

@@ -1,0 +1,80 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Db } from '../db/db.js';
+import { getDistrictById, type District } from '../districts/districts.js';
+import { districtForToken } from '../districts/tokens.js';
+import { can, type Permission } from '../staff/roles.js';
+import { csrfMatches, resolveSession, type WebSession } from '../staff/sessions.js';
+
+export const SESSION_COOKIE = 'lanyard_session';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The district every query of this request is limited to. */
+    district: District;
+    /** Present when a person is signed in through the browser. */
+    session: WebSession | undefined;
+  }
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Finds who is asking: a signed-in browser session (cookie), or nobody. Runs on every request. */
+export function loadSession(db: Db) {
+  return async (req: FastifyRequest) => {
+    const cookie = req.cookies[SESSION_COOKIE];
+    req.session = cookie ? await resolveSession(db, cookie) : undefined;
+    if (req.session) req.district = await getDistrictById(db, req.session.staff.districtId);
+  };
+}
+
+/**
+ * /api/v1: a bearer token, or a signed-in session. A session changing
+ * anything must also send its CSRF token (header x-csrf-token), since the
+ * browser would attach the cookie to a forged request too.
+ */
+export function apiAuth(db: Db) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    if (m) {
+      const district = await districtForToken(db, m[1]!);
+      if (district) {
+        req.district = district;
+        return;
+      }
+    } else if (req.session) {
+      if (UNSAFE.has(req.method) && !csrfMatches(req.session, header(req, 'x-csrf-token'))) {
+        return reply.status(403).send({ error: 'This request is missing its security token: reload the page and try again.' });
+      }
+      return;
+    }
+    return reply
+      .status(401)
+      .header('www-authenticate', 'Bearer')
+      .send({ error: 'Sign in first: send an API token as "Authorization: Bearer <token>" (make one with "lanyard token create <district>").' });
+  };
+}
+
+/** Pages: signed in, or off to the sign-in page; forms must carry the CSRF token. */
+export function pageAuth(permission: Permission = 'people:read') {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!req.session) {
+      const next = req.method === 'GET' ? `?next=${encodeURIComponent(req.url)}` : '';
+      return reply.redirect(`/login${next}`, 303);
+    }
+    if (UNSAFE.has(req.method)) {
+      const body = req.body as Record<string, unknown> | undefined;
+      const token = typeof body?._csrf === 'string' ? body._csrf : header(req, 'x-csrf-token');
+      if (!csrfMatches(req.session, token)) {
+        return reply.status(403).type('text/plain').send('This form has expired or did not come from Lanyard: go back, reload the page and try again.');
+      }
+    }
+    if (!can(req.session.staff.role, permission)) {
+      return reply.status(403).type('text/plain').send(`Your role (${req.session.staff.role}) cannot do this: ask a Lanyard admin of your district.`);
+    }
+  };
+}
+
+function header(req: FastifyRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}

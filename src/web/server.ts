@@ -1,0 +1,74 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Db } from '../db/db.js';
+import type { HostKey } from '../hostKeys/hostKeys.js';
+import type { LoginGuard } from '../loginGuard/loginGuard.js';
+import { isLanyardError, type ErrorKind } from '../shared/errors.js';
+import { apiAuth, loadSession } from './auth.js';
+import { loginPages } from './pages/login.js';
+import { settingsPages } from './pages/settings.js';
+import { intakeRoutes } from './routes/intake.js';
+import { securityHeaders } from './security.js';
+
+export interface WebDeps {
+  db: Db;
+  log: Logger;
+  guard: LoginGuard;
+  secureCookies: boolean;
+  hostKeys: HostKey[];
+  /** What the settings page tells districts to connect to. */
+  sftp: { host: string; port: number };
+}
+
+const STATUS_FOR: Record<ErrorKind, number> = {
+  invalid: 400,
+  'not-found': 404,
+  conflict: 409,
+  forbidden: 403,
+  unsupported: 415,
+  'too-large': 413,
+  unavailable: 503,
+};
+
+/** Shipped with the package: the app needs nothing from the internet. */
+const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../public');
+
+export function createWebServer(deps: WebDeps): FastifyInstance {
+  const app = Fastify({ loggerInstance: deps.log.child({ component: 'web' }) as FastifyBaseLogger, trustProxy: false });
+
+  app.setErrorHandler((err, req, reply) => {
+    if (isLanyardError(err)) return reply.status(STATUS_FOR[err.kind]).send({ error: err.message });
+    const e = err as { validation?: unknown; statusCode?: number; message: string };
+    if (e.validation) return reply.status(400).send({ error: e.message });
+    if (e.statusCode && e.statusCode < 500) return reply.status(e.statusCode).send({ error: e.message });
+    req.log.error({ err }, 'request failed');
+    return reply.status(500).send({ error: 'Lanyard could not complete this request on its side. Try again in a minute.' });
+  });
+
+  securityHeaders(app);
+  void app.register(fastifyCookie);
+  void app.register(fastifyFormbody);
+  void app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/assets/', cacheControl: true, maxAge: '1h', decorateReply: false });
+  app.addHook('onRequest', loadSession(deps.db));
+
+  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/', async (_req, reply) => reply.redirect('/people', 303));
+
+  void app.register(loginPages({ db: deps.db, guard: deps.guard, secureCookies: deps.secureCookies }));
+  void app.register(settingsPages({ db: deps.db, hostKeys: deps.hostKeys, sftp: deps.sftp }));
+
+  void app.register(
+    async (api) => {
+      api.addHook('onRequest', apiAuth(deps.db));
+      await api.register(intakeRoutes(deps.db));
+    },
+    { prefix: '/api/v1' },
+  );
+
+  return app;
+}
