@@ -3,6 +3,8 @@ import { loadHostKeys, type HostKey } from '../hostKeys/hostKeys.js';
 import { createLoginGuard } from '../loginGuard/loginGuard.js';
 import { createSftpServer } from '../sftp/server.js';
 import { createWebServer } from '../web/server.js';
+import { startIntakeWorker, type IntakeWorker } from '../intake/worker.js';
+import { intakeHandlers } from './intake.js';
 import { createLogger, openServices } from './services.js';
 
 export interface RunningServer {
@@ -19,7 +21,8 @@ export interface RunningServer {
  */
 export async function startServer(config: Config, print: (line: string) => void): Promise<RunningServer> {
   const log = createLogger(config.logLevel);
-  const services = await openServices(config, log);
+  let worker: IntakeWorker | undefined;
+  const services = await openServices(config, log, { onEvents: () => worker?.poke() });
   const { db, blobs } = services;
   try {
     const hostKeys = await loadHostKeys(db);
@@ -40,6 +43,7 @@ export async function startServer(config: Config, print: (line: string) => void)
       audit: services.audit,
       log: log.child({ component: 'sftp' }),
     });
+    worker = startIntakeWorker({ db, log, handlers: intakeHandlers(services) });
     const s = await sftp.listen();
     print(`sftp listening on ${s.host}:${s.port}`);
     const web = createWebServer({
@@ -64,11 +68,13 @@ export async function startServer(config: Config, print: (line: string) => void)
       stop: () =>
         (stopping ??= (async () => {
           await Promise.allSettled([sftp.close(), web.close()]);
+          await worker?.stop();
           await services.close();
           log.flush();
         })()),
     };
   } catch (err) {
+    await worker?.stop();
     await services.close();
     throw err;
   }

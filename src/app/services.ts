@@ -24,11 +24,21 @@ export function createLogger(level: string): Logger {
   return pino({ level, base: undefined }, pino.destination({ fd: 2, sync: false }));
 }
 
-export async function openServices(config: Config, log = createLogger(config.logLevel)): Promise<Services> {
+export interface ServiceHooks {
+  /** A committed drop box change made intake events (the server pokes its workers). */
+  onEvents?: (districtId: number, eventIds: number[]) => void;
+}
+
+export async function openServices(config: Config, log = createLogger(config.logLevel), hooks: ServiceHooks = {}): Promise<Services> {
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const db = await openDb({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const blobs = createFsBlobStore(path.join(config.dataDir, 'blobs'));
-  const dropbox = createDropbox({ db, blobs, maxUploadBytes: config.sftp.maxUploadBytes });
+  const dropbox = createDropbox({
+    db,
+    blobs,
+    maxUploadBytes: config.sftp.maxUploadBytes,
+    onEvents: (districtId, ids) => hooks.onEvents?.(districtId, ids),
+  });
   const audit = createAuditLog(db, log);
   return { config, log, db, blobs, dropbox, audit, close: () => db.close() };
 }

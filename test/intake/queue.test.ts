@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { pino } from 'pino';
+import { openDb, type Db } from '../../src/db/db.js';
+import { insertEvent } from '../../src/intake/events.js';
+import { claimEvents, finishEvent } from '../../src/intake/queue.js';
+import { startIntakeWorker, type Decision } from '../../src/intake/worker.js';
+import { createDatabase, dropDatabase, DIALECTS } from '../helpers/databases.js';
+
+for (const dialect of DIALECTS) {
+  describe(`the intake queue (${dialect})`, () => {
+    let db: Db;
+    let dir: string;
+    let url: string | undefined;
+    let districtId: number;
+
+    before(async () => {
+      dir = await fs.mkdtemp(path.join(os.tmpdir(), 'queue-'));
+      url = await createDatabase(dialect);
+      db = await openDb({ dataDir: dir, databaseUrl: url });
+      const d = await db.kysely
+        .insertInto('districts')
+        .values({ slug: 'q', name: 'Q', sftp_password_hash: 'x', sftp_auth: 'password', created_at: new Date().toISOString() })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      districtId = d.id;
+    });
+    after(async () => {
+      await db?.close();
+      await dropDatabase(url);
+      await fs.rm(dir, { recursive: true, force: true });
+    });
+
+    const upload = (file: string) =>
+      db.kysely.transaction().execute((trx) => insertEvent(trx, { districtId, source: 'sftp', folder: 'idphotos', file, action: 'upload' }));
+    /** Finishes whatever earlier tests left, claimed or not. */
+    const drain = () => db.kysely.updateTable('intake_events').set({ outcome: 'done', claimed_until: null }).where('outcome', '=', 'received').execute();
+
+    test('oldest first, and a second claim does not get what the first holds', async () => {
+      await drain();
+      const a = await upload('1.jpg');
+      const b = await upload('2.jpg');
+      const first = await claimEvents(db, { folder: 'idphotos', limit: 1, leaseSeconds: 60 });
+      assert.deepEqual(first.map((e) => e.id), [a]);
+      const second = await claimEvents(db, { folder: 'idphotos', limit: 10, leaseSeconds: 60 });
+      assert.deepEqual(second.map((e) => e.id), [b]);
+      await drain();
+    });
+
+    test('a replacement waits until the photo it replaces is finished', async () => {
+      await drain();
+      const a = await upload('3.jpg');
+      const b = await upload('3.jpg');
+      const c = await upload('4.jpg');
+      const got = await claimEvents(db, { folder: 'idphotos', limit: 10, leaseSeconds: 60 });
+      assert.deepEqual(got.map((e) => e.id), [a, c]);
+      await db.kysely.transaction().execute((trx) => finishEvent(trx, a, { outcome: 'done', message: '' }));
+      assert.deepEqual((await claimEvents(db, { folder: 'idphotos', limit: 10, leaseSeconds: 60 })).map((e) => e.id), [b]);
+      await drain();
+    });
+
+    test('a claim whose lease ran out (its worker died) is taken again, and finishing twice counts once', async () => {
+      await drain();
+      const a = await upload('5.jpg');
+      assert.deepEqual((await claimEvents(db, { folder: 'idphotos', limit: 10, leaseSeconds: -1 })).map((e) => e.id), [a]);
+      const again = await claimEvents(db, { folder: 'idphotos', limit: 10, leaseSeconds: 60 });
+      assert.deepEqual(again.map((e) => [e.id, e.attempts]), [[a, 2]]);
+      assert.equal(await db.kysely.transaction().execute((trx) => finishEvent(trx, a, { outcome: 'done', message: '' })), true);
+      assert.equal(await db.kysely.transaction().execute((trx) => finishEvent(trx, a, { outcome: 'other', message: '' })), false);
+    });
+
+    test('the worker processes every event once, in order per file, and records the outcome with its changes', async () => {
+      await drain();
+      const ids: number[] = [];
+      for (let i = 0; i < 40; i++) ids.push(await upload(`${i % 7}.jpg`));
+      const seen: number[] = [];
+      let finished = 0;
+      const worker = startIntakeWorker({
+        db,
+        log: pino({ level: 'silent' }),
+        handlers: [
+          {
+            folder: 'idphotos',
+            concurrency: 4,
+            settleSeconds: 0,
+            leaseSeconds: 30,
+            async decide(e): Promise<Decision> {
+              seen.push(e.id);
+              await new Promise((r) => setTimeout(r, Math.random() * 5));
+              return { outcome: 'linked', localId: e.file.replace('.jpg', ''), message: 'ok', afterCommit: async () => void finished++ };
+            },
+          },
+        ],
+        pollMs: 50,
+      });
+      try {
+        while (finished < ids.length) await new Promise((r) => setTimeout(r, 20));
+      } finally {
+        await worker.stop();
+      }
+      assert.deepEqual([...seen].sort((x, y) => x - y), ids, 'each event exactly once');
+      for (let f = 0; f < 7; f++) {
+        const forFile = seen.filter((id) => (ids.indexOf(id) % 7) === f);
+        assert.deepEqual(forFile, [...forFile].sort((x, y) => x - y), `events for ${f}.jpg in upload order`);
+      }
+      const rows = await db.kysely.selectFrom('intake_events').select(['outcome', 'local_id']).where('id', 'in', ids).execute();
+      assert.ok(rows.every((r) => r.outcome === 'linked' && r.local_id !== null));
+    });
+  });
+}
