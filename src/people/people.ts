@@ -1,0 +1,133 @@
+import { sql, type Kysely } from 'kysely';
+import type { Db } from '../db/db.js';
+import { containsText } from '../db/search.js';
+import type { Database, PersonRole, PersonRow } from '../db/schema.js';
+import { looseLocalIdKey, type MatchRule } from '../localId/localId.js';
+
+export type { PersonRole };
+
+/** A student or staff member of one district, known by their Local ID. */
+export interface Person {
+  id: number;
+  districtId: number;
+  localId: string;
+  firstName: string;
+  lastName: string;
+  role: PersonRole;
+  school: string | null;
+  grade: string | null;
+  email: string | null;
+  stateId: string | null;
+  active: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const toPerson = (r: PersonRow): Person => ({
+  id: r.id,
+  districtId: r.district_id,
+  localId: r.local_id,
+  firstName: r.first_name,
+  lastName: r.last_name,
+  role: r.role,
+  school: r.school,
+  grade: r.grade,
+  email: r.email,
+  stateId: r.state_id,
+  active: r.active === 1,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+/** How a person's name is shown, and the alt text of their photo. */
+export const fullName = (p: Pick<Person, 'firstName' | 'lastName'>): string => `${p.firstName} ${p.lastName}`.trim();
+
+type Reader = Kysely<Database>;
+
+export async function findPerson(db: Db | Reader, districtId: number, localId: string): Promise<Person | undefined> {
+  const k = 'kysely' in db ? db.kysely : db;
+  const row = await k.selectFrom('people').selectAll().where('district_id', '=', districtId).where('local_id', '=', localId).executeTakeFirst();
+  return row ? toPerson(row) : undefined;
+}
+
+export async function findPersonById(db: Db, districtId: number, id: number): Promise<Person | undefined> {
+  const row = await db.kysely.selectFrom('people').selectAll().where('district_id', '=', districtId).where('id', '=', id).executeTakeFirst();
+  return row ? toPerson(row) : undefined;
+}
+
+export type PersonMatch =
+  | { kind: 'matched'; person: Person; rule: MatchRule }
+  | { kind: 'ambiguous'; candidates: Person[] }
+  | { kind: 'none' };
+
+/**
+ * The Local ID exactly as written first; otherwise a unique match ignoring
+ * letter case and leading zeros (photographers' spreadsheets drop them). Two
+ * people sharing the loose key is ambiguous: guessing would show a child's
+ * photo on another child's profile.
+ */
+export async function matchPerson(db: Db | Reader, districtId: number, localId: string): Promise<PersonMatch> {
+  const k = 'kysely' in db ? db.kysely : db;
+  const exact = await findPerson(k, districtId, localId);
+  if (exact) return { kind: 'matched', person: exact, rule: 'exact' };
+  const rows = await k
+    .selectFrom('people')
+    .selectAll()
+    .where('district_id', '=', districtId)
+    .where('local_id_key', '=', looseLocalIdKey(localId))
+    .orderBy('local_id')
+    .limit(10)
+    .execute();
+  if (rows.length === 1) return { kind: 'matched', person: toPerson(rows[0] as PersonRow), rule: 'ignoring-case-and-leading-zeros' };
+  if (rows.length > 1) return { kind: 'ambiguous', candidates: rows.map(toPerson) };
+  return { kind: 'none' };
+}
+
+export interface PeopleQuery {
+  /** Name, Local ID or email, in part. */
+  text?: string | undefined;
+  school?: string | undefined;
+  grade?: string | undefined;
+  role?: PersonRole | undefined;
+  active?: boolean | undefined;
+  /** Restrict to these ids (e.g. those with or without a photo, decided by the photos module). */
+  ids?: { in: number[] } | { notIn: number[] } | undefined;
+  limit: number;
+  offset: number;
+}
+
+/** One page of people, by last name, and how many match in all. */
+export async function searchPeople(db: Db, districtId: number, q: PeopleQuery): Promise<{ people: Person[]; total: number }> {
+  let base = db.kysely.selectFrom('people').where('district_id', '=', districtId);
+  const text = q.text?.trim();
+  if (text) {
+    base = base.where((eb) =>
+      eb.or([
+        containsText('first_name', text),
+        containsText('last_name', text),
+        containsText('local_id', text),
+        containsText('email', text),
+        // "Ann Lee" finds Ann Lee.
+        containsText(sql`${sql.ref('first_name')} || ' ' || ${sql.ref('last_name')}`, text),
+      ]),
+    );
+  }
+  if (q.school) base = base.where('school', '=', q.school);
+  if (q.grade) base = base.where('grade', '=', q.grade);
+  if (q.role) base = base.where('role', '=', q.role);
+  if (q.active !== undefined) base = base.where('active', '=', q.active ? 1 : 0);
+  if (q.ids && 'in' in q.ids) base = q.ids.in.length ? base.where('id', 'in', q.ids.in) : base.where('id', '=', -1);
+  if (q.ids && 'notIn' in q.ids && q.ids.notIn.length) base = base.where('id', 'not in', q.ids.notIn);
+  const [rows, count] = await Promise.all([
+    base.selectAll().orderBy('last_name').orderBy('first_name').orderBy('local_id').limit(q.limit).offset(q.offset).execute(),
+    base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { people: rows.map(toPerson), total: Number(count.n) };
+}
+
+/** The schools and grades people are in, for the filters of the people list. */
+export async function peopleFacets(db: Db, districtId: number): Promise<{ schools: string[]; grades: string[] }> {
+  const schools = await db.kysely.selectFrom('people').select('school').distinct().where('district_id', '=', districtId).where('school', 'is not', null).orderBy('school').execute();
+  const grades = await db.kysely.selectFrom('people').select('grade').distinct().where('district_id', '=', districtId).where('grade', 'is not', null).orderBy('grade').execute();
+  return { schools: schools.map((r) => r.school as string), grades: grades.map((r) => r.grade as string) };
+}
