@@ -11,7 +11,14 @@ export type AuditAction =
   | 'dropbox.upload'
   | 'dropbox.rename'
   | 'dropbox.delete'
-  | 'sftp.download';
+  | 'sftp.download'
+  | 'settings.sftp-password'
+  | 'settings.sftp-auth'
+  | 'settings.ssh-key-added'
+  | 'settings.ssh-key-removed'
+  | 'staff.invited'
+  | 'staff.role'
+  | 'staff.removed';
 
 export interface AuditEntry {
   action: AuditAction;

@@ -1,7 +1,7 @@
 import type { Db } from '../db/db.js';
 import { getDistrict } from '../districts/districts.js';
 import { isUniqueViolation } from '../districts/districts.js';
-import { checkNewPassword, decoyHash, hashPassword, verifyPassword } from '../districts/passwords.js';
+import { checkNewPassword, decoyHash, generatePassword, hashPassword, verifyPassword } from '../districts/passwords.js';
 import { LanyardError } from '../shared/errors.js';
 import { nowIso } from '../shared/time.js';
 import { isStaffRole, STAFF_ROLES, type StaffRole } from './roles.js';
@@ -60,4 +60,44 @@ export async function findStaff(db: Db, id: number): Promise<StaffMember | undef
 export async function listStaff(db: Db, districtId: number): Promise<StaffMember[]> {
   const rows = await db.kysely.selectFrom('staff').select(['id', 'district_id', 'email', 'role', 'created_at']).where('district_id', '=', districtId).orderBy('email').execute();
   return rows.map((r) => ({ id: r.id, districtId: r.district_id, email: r.email, role: r.role, createdAt: r.created_at }));
+}
+
+/**
+ * An admin adds a colleague: the account gets a one-time password the admin
+ * passes on (shown once, stored only as a hash), so no email service is needed.
+ */
+export async function inviteStaff(db: Db, input: { slug: string; email: string; role: string }): Promise<{ member: StaffMember; password: string }> {
+  const password = generatePassword();
+  const member = await createStaff(db, { ...input, password });
+  return { member, password };
+}
+
+export async function setStaffRole(db: Db, districtId: number, id: number, role: string): Promise<void> {
+  if (!isStaffRole(role)) throw new LanyardError('invalid', `"${role}" is not a role: use ${STAFF_ROLES.join(', ')}.`);
+  const member = await findStaff(db, id);
+  if (!member || member.districtId !== districtId) throw new LanyardError('not-found', 'That staff account no longer exists.');
+  if (member.role === 'admin' && role !== 'admin') await keepOneAdmin(db, districtId);
+  await db.kysely.updateTable('staff').set({ role }).where('id', '=', id).execute();
+}
+
+export async function removeStaff(db: Db, districtId: number, id: number): Promise<StaffMember> {
+  const member = await findStaff(db, id);
+  if (!member || member.districtId !== districtId) throw new LanyardError('not-found', 'That staff account no longer exists.');
+  if (member.role === 'admin') await keepOneAdmin(db, districtId);
+  await db.kysely.transaction().execute(async (trx) => {
+    await trx.deleteFrom('web_sessions').where('staff_id', '=', id).execute();
+    await trx.deleteFrom('staff').where('id', '=', id).execute();
+  });
+  return member;
+}
+
+/** A district without an admin could never manage its settings again. */
+async function keepOneAdmin(db: Db, districtId: number): Promise<void> {
+  const admins = await db.kysely
+    .selectFrom('staff')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('district_id', '=', districtId)
+    .where('role', '=', 'admin')
+    .executeTakeFirstOrThrow();
+  if (Number(admins.n) <= 1) throw new LanyardError('conflict', 'This is the last admin of the district: make someone else an admin first.');
 }

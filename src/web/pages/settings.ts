@@ -1,10 +1,13 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { writeAudit, type AuditAction } from '../../audit/audit.js';
 import type { Db } from '../../db/db.js';
-import { listSshKeys } from '../../districts/districts.js';
+import { addSshKey, AUTH_MODES, getDistrictById, listSshKeys, removeSshKey, setSftpAuthMode, setSftpPassword } from '../../districts/districts.js';
 import type { HostKey } from '../../hostKeys/hostKeys.js';
-import { listStaff } from '../../staff/staff.js';
+import { isLanyardError } from '../../shared/errors.js';
+import { can, STAFF_ROLES } from '../../staff/roles.js';
+import { inviteStaff, listStaff, removeStaff, setStaffRole } from '../../staff/staff.js';
 import { pageAuth } from '../auth.js';
-import { html } from '../html.js';
+import { html, type Html } from '../html.js';
 import { page } from '../layout.js';
 
 export interface SettingsDeps {
@@ -13,20 +16,47 @@ export interface SettingsDeps {
   sftp: { host: string; port: number };
 }
 
-/** How to connect, and who may sign in: what a district admin looks up most. */
+const AUTH_LABELS: Record<string, string> = {
+  password: 'Password only',
+  publickey: 'SSH key only',
+  both: 'SSH key and password (both)',
+  either: 'SSH key or password (either)',
+};
+
+/** What a form's POST leaves to show: a result, an error, or a secret that is shown this once. */
+interface Flash {
+  notice?: string;
+  error?: string;
+  secret?: { label: string; value: string };
+}
+
+type Form = Record<string, string | undefined>;
+
+/** How to connect, who may sign in, and the admin's changes to both. */
 export function settingsPages(deps: SettingsDeps): FastifyPluginAsync {
-  return async (app) => {
-    app.get('/settings', { preHandler: pageAuth('people:read') }, async (req, reply) => {
-      const d = req.district;
-      const [keys, staff] = await Promise.all([listSshKeys(deps.db, d.slug), listStaff(deps.db, d.id)]);
-      const body = html`<h1>Settings</h1>
+  const { db } = deps;
+
+  async function render(req: FastifyRequest, reply: FastifyReply, flash: Flash = {}, status = 200) {
+    const d = await getDistrictById(db, req.district.id);
+    const session = req.session!;
+    const admin = can(session.staff.role, 'settings:manage');
+    const [keys, staff] = await Promise.all([listSshKeys(db, d.slug), listStaff(db, d.id)]);
+    const csrf = html`<input type="hidden" name="_csrf" value="${session.csrfToken}">`;
+    const form = (action: string, inner: Html, cls = 'inline') => html`<form method="post" action="${action}" class="${cls}">${csrf}${inner}</form>`;
+
+    const body = html`<h1>Settings</h1>
+${flash.notice ? html`<p class="notice" role="status">${flash.notice}</p>` : ''}
+${flash.error ? html`<p class="error" role="alert">${flash.error}</p>` : ''}
+${flash.secret
+  ? html`<div class="card secret" role="status"><h2>${flash.secret.label}</h2><p><code class="big">${flash.secret.value}</code></p><p class="muted">Copy it now: Lanyard stores only a scrambled form and cannot show it again.</p></div>`
+  : ''}
 <section class="card">
   <h2>SFTP connection</h2>
   <dl class="facts">
     <dt>Host</dt><dd>${deps.sftp.host}</dd>
     <dt>Port</dt><dd>${deps.sftp.port}</dd>
     <dt>Username</dt><dd>${d.slug}</dd>
-    <dt>Logs in with</dt><dd>${{ password: 'password', publickey: 'SSH key', both: 'SSH key and password', either: 'SSH key or password' }[d.sftpAuth]}</dd>
+    <dt>Logs in with</dt><dd>${AUTH_LABELS[d.sftpAuth]}</dd>
   </dl>
   <h3>Server fingerprints</h3>
   <p class="muted">Your SFTP client shows one of these the first time it connects. If it ever says the fingerprint changed, do not connect: call Lanyard support.</p>
@@ -34,19 +64,140 @@ export function settingsPages(deps: SettingsDeps): FastifyPluginAsync {
     <thead><tr><th scope="col">Key type</th><th scope="col">SHA256 (OpenSSH, WinSCP, FileZilla)</th><th scope="col">MD5 (older clients)</th></tr></thead>
     <tbody>${deps.hostKeys.map((k) => html`<tr><td>${k.type}</td><td><code>${k.sha256}</code></td><td><code>${k.md5}</code></td></tr>`)}</tbody>
   </table>
+  ${admin
+    ? html`<h3>Password</h3>
+  ${form('/settings/sftp-password', html`<p class="muted">Makes a new SFTP password and shows it once. The old one stops working at once: update every scheduled upload that uses it.</p><button type="submit">Reset the SFTP password</button>`, 'stack')}
+  <h3>How the account logs in</h3>
+  ${form(
+    '/settings/sftp-auth',
+    html`<label for="sftp-auth">Require</label>
+    <select id="sftp-auth" name="mode">${AUTH_MODES.map((m) => html`<option value="${m}"${m === d.sftpAuth ? html` selected` : ''}>${AUTH_LABELS[m]}</option>`)}</select>
+    <button type="submit">Save</button>`,
+  )}`
+    : ''}
   <h3>SSH keys</h3>
   ${keys.length === 0
     ? html`<p class="muted">No SSH keys yet.</p>`
-    : html`<ul>${keys.map((k) => html`<li><code>${k.fingerprint}</code> ${k.algorithm} ${k.comment}</li>`)}</ul>`}
+    : html`<table><thead><tr><th scope="col">Fingerprint</th><th scope="col">Type</th><th scope="col">Comment</th>${admin ? html`<th scope="col"><span class="visually-hidden">Remove</span></th>` : ''}</tr></thead>
+    <tbody>${keys.map(
+      (k) => html`<tr><td><code>${k.fingerprint}</code></td><td>${k.algorithm}</td><td>${k.comment}</td>${admin
+        ? html`<td>${form('/settings/ssh-keys/remove', html`<input type="hidden" name="fingerprint" value="${k.fingerprint}"><button type="submit" class="link danger">Remove</button>`)}</td>`
+        : ''}</tr>`,
+    )}</tbody></table>`}
+  ${admin
+    ? form(
+        '/settings/ssh-keys',
+        html`<label for="ssh-key">Add a public key (OpenSSH format: the one line in a <code>.pub</code> file)</label>
+    <textarea id="ssh-key" name="key" rows="3" required placeholder="ssh-ed25519 AAAA… it@district.org"></textarea>
+    <button type="submit">Add key</button>`,
+        'stack',
+      )
+    : ''}
 </section>
 <section class="card">
   <h2>Staff who can sign in</h2>
   <table>
-    <thead><tr><th scope="col">Email</th><th scope="col">Role</th></tr></thead>
-    <tbody>${staff.map((s) => html`<tr><td>${s.email}</td><td>${s.role}</td></tr>`)}</tbody>
+    <thead><tr><th scope="col">Email</th><th scope="col">Role</th>${admin ? html`<th scope="col"><span class="visually-hidden">Actions</span></th>` : ''}</tr></thead>
+    <tbody>${staff.map(
+      (s) => html`<tr><td>${s.email}</td><td>${admin && s.id !== session.staff.id
+        ? form(
+            `/settings/staff/${s.id}/role`,
+            html`<label class="visually-hidden" for="role-${s.id}">Role of ${s.email}</label><select id="role-${s.id}" name="role">${STAFF_ROLES.map((r) => html`<option value="${r}"${r === s.role ? html` selected` : ''}>${r}</option>`)}</select><button type="submit">Change</button>`,
+          )
+        : s.role}</td>${admin
+        ? html`<td>${s.id === session.staff.id ? html`<span class="muted">you</span>` : form(`/settings/staff/${s.id}/remove`, html`<button type="submit" class="link danger">Remove</button>`)}</td>`
+        : ''}</tr>`,
+    )}</tbody>
   </table>
+  ${admin
+    ? form(
+        '/settings/staff',
+        html`<h3>Invite a colleague</h3>
+    <p class="muted">Lanyard makes a one-time password for them; give it to them in person or by phone. Technicians handle devices, check-outs and incidents; viewers only look.</p>
+    <label for="staff-email">Work email</label><input id="staff-email" name="email" type="email" required autocomplete="off">
+    <label for="staff-role">Role</label><select id="staff-role" name="role">${STAFF_ROLES.map((r) => html`<option value="${r}"${r === 'technician' ? html` selected` : ''}>${r}</option>`)}</select>
+    <button type="submit">Invite</button>`,
+        'stack',
+      )
+    : ''}
 </section>`;
-      return reply.type('text/html').send(page({ district: d, session: req.session!, section: 'settings' }, 'Settings', body).toString());
-    });
+    return reply
+      .status(status)
+      .type('text/html')
+      .header('cache-control', 'no-store')
+      .send(page({ district: d, session, section: 'settings' }, 'Settings', body).toString());
+  }
+
+  /** Runs an admin's change; a LanyardError becomes the sentence shown on the page, everything else is a 500. */
+  async function change(req: FastifyRequest, reply: FastifyReply, action: AuditAction, fn: (form: Form) => Promise<{ flash: Flash; detail: Record<string, unknown> }>) {
+    try {
+      const { flash, detail } = await fn((req.body ?? {}) as Form);
+      await writeAudit(db.kysely, { action, districtId: req.district.id, actor: req.session!.staff.email, address: req.ip, detail });
+      return render(req, reply, flash);
+    } catch (err) {
+      if (isLanyardError(err)) return render(req, reply, { error: err.message }, err.kind === 'not-found' ? 404 : err.kind === 'conflict' ? 409 : 400);
+      throw err;
+    }
+  }
+
+  const admin = { preHandler: pageAuth('settings:manage') };
+  const staffAdmin = { preHandler: pageAuth('staff:manage') };
+
+  return async (app) => {
+    app.get('/settings', { preHandler: pageAuth('people:read') }, (req, reply) => render(req, reply));
+
+    app.post('/settings/sftp-password', admin, (req, reply) =>
+      change(req, reply, 'settings.sftp-password', async () => {
+        const password = await setSftpPassword(db, req.district.slug);
+        return { flash: { secret: { label: 'The new SFTP password', value: password } }, detail: {} };
+      }),
+    );
+
+    app.post('/settings/sftp-auth', admin, (req, reply) =>
+      change(req, reply, 'settings.sftp-auth', async (f) => {
+        const d = await setSftpAuthMode(db, req.district.slug, f.mode ?? '');
+        return { flash: { notice: `The SFTP account now logs in with: ${AUTH_LABELS[d.sftpAuth]?.toLowerCase()}.` }, detail: { mode: d.sftpAuth } };
+      }),
+    );
+
+    app.post('/settings/ssh-keys', admin, (req, reply) =>
+      change(req, reply, 'settings.ssh-key-added', async (f) => {
+        const key = await addSshKey(db, req.district.slug, f.key ?? '');
+        return { flash: { notice: `Key ${key.fingerprint} added.` }, detail: { fingerprint: key.fingerprint } };
+      }),
+    );
+
+    app.post('/settings/ssh-keys/remove', admin, (req, reply) =>
+      change(req, reply, 'settings.ssh-key-removed', async (f) => {
+        const fingerprint = f.fingerprint ?? '';
+        await removeSshKey(db, req.district.slug, fingerprint);
+        return { flash: { notice: `Key ${fingerprint} removed.` }, detail: { fingerprint } };
+      }),
+    );
+
+    app.post('/settings/staff', staffAdmin, (req, reply) =>
+      change(req, reply, 'staff.invited', async (f) => {
+        const { member, password } = await inviteStaff(db, { slug: req.district.slug, email: f.email ?? '', role: f.role ?? '' });
+        return {
+          flash: { notice: `${member.email} can now sign in as ${member.role}.`, secret: { label: `One-time password for ${member.email}`, value: password } },
+          detail: { email: member.email, role: member.role },
+        };
+      }),
+    );
+
+    app.post<{ Params: { id: string } }>('/settings/staff/:id/role', staffAdmin, (req, reply) =>
+      change(req, reply, 'staff.role', async (f) => {
+        const id = Number(req.params.id);
+        await setStaffRole(db, req.district.id, id, f.role ?? '');
+        return { flash: { notice: `Role changed to ${f.role}.` }, detail: { staffId: id, role: f.role } };
+      }),
+    );
+
+    app.post<{ Params: { id: string } }>('/settings/staff/:id/remove', staffAdmin, (req, reply) =>
+      change(req, reply, 'staff.removed', async () => {
+        const removed = await removeStaff(db, req.district.id, Number(req.params.id));
+        return { flash: { notice: `${removed.email} can no longer sign in.` }, detail: { email: removed.email } };
+      }),
+    );
   };
 }
