@@ -18,6 +18,9 @@ export interface Database {
   web_sessions: WebSessionsTable;
   devices: DevicesTable;
   people: PeopleTable;
+  checkouts: CheckoutsTable;
+  incidents: IncidentsTable;
+  incident_notes: IncidentNotesTable;
 }
 
 export type SftpAuthMode = 'password' | 'publickey' | 'both' | 'either';
@@ -168,3 +171,48 @@ export interface PeopleTable {
 }
 
 export type PersonRow = Selectable<PeopleTable>;
+
+/** A device handed to a person; open while checked_in_at is null (one open per device: a partial unique index). */
+export interface CheckoutsTable {
+  id: Generated<number>;
+  district_id: number;
+  device_id: number;
+  person_id: number;
+  checked_out_at: string;
+  /** Staff email, or "api" for a token. */
+  checked_out_by: string;
+  checked_in_at: string | null;
+  checked_in_by: string | null;
+}
+
+export type CheckoutRow = Selectable<CheckoutsTable>;
+
+export type IncidentType = 'damage' | 'loss' | 'theft' | 'other';
+export type IncidentStatus = 'open' | 'in-repair' | 'waiting-for-pickup' | 'closed';
+
+export interface IncidentsTable {
+  id: Generated<number>;
+  district_id: number;
+  device_id: number;
+  person_id: number;
+  type: IncidentType;
+  status: IncidentStatus;
+  description: string;
+  opened_at: string;
+  opened_by: string;
+  updated_at: string;
+}
+
+export type IncidentRow = Selectable<IncidentsTable>;
+
+/** The incident's timeline: notes, and status changes (status set) with an optional note. */
+export interface IncidentNotesTable {
+  id: Generated<number>;
+  incident_id: number;
+  at: string;
+  author: string;
+  status: IncidentStatus | null;
+  body: string;
+}
+
+export type IncidentNoteRow = Selectable<IncidentNotesTable>;

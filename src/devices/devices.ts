@@ -110,3 +110,16 @@ export async function listDevices(db: Db, districtId: number, opts: { search?: s
   const rows = await q.orderBy('asset_tag').limit(opts.limit).offset(opts.offset).execute();
   return rows.map(toDevice);
 }
+
+export async function findDeviceById(db: Db, districtId: number, id: number): Promise<Device | undefined> {
+  const row = await db.kysely.selectFrom('devices').selectAll().where('district_id', '=', districtId).where('id', '=', id).executeTakeFirst();
+  return row && toDevice(row);
+}
+
+/** Several devices at once by id (for lists of check-outs and incidents), keyed by id. */
+export async function devicesByIds(db: Db, districtId: number, ids: readonly number[]): Promise<Map<number, Device>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const rows = await db.kysely.selectFrom('devices').selectAll().where('district_id', '=', districtId).where('id', 'in', unique).execute();
+  return new Map(rows.map((r) => [r.id, toDevice(r)]));
+}

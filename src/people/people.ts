@@ -131,3 +131,11 @@ export async function peopleFacets(db: Db, districtId: number): Promise<{ school
   const grades = await db.kysely.selectFrom('people').select('grade').distinct().where('district_id', '=', districtId).where('grade', 'is not', null).orderBy('grade').execute();
   return { schools: schools.map((r) => r.school as string), grades: grades.map((r) => r.grade as string) };
 }
+
+/** Several people at once by id (for lists that show who: check-outs, incidents), keyed by id. */
+export async function peopleByIds(db: Db, districtId: number, ids: readonly number[]): Promise<Map<number, Person>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const rows = await db.kysely.selectFrom('people').selectAll().where('district_id', '=', districtId).where('id', 'in', unique).execute();
+  return new Map(rows.map((r) => [r.id, toPerson(r)]));
+}

@@ -78,3 +78,18 @@ function header(req: FastifyRequest, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
+
+/**
+ * An /api/v1 change only some roles may make. A signed-in viewer gets 403; an
+ * API token acts for the district as a whole, like an admin.
+ */
+export function apiPermission(permission: Permission) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    if (req.session && !can(req.session.staff.role, permission)) {
+      return reply.status(403).send({ error: `Your role (${req.session.staff.role}) cannot do this: ask a Lanyard admin of your district.` });
+    }
+  };
+}
+
+/** Who made a change, for history: the staff member's email, or "api" for a token. */
+export const actorOf = (req: FastifyRequest): string => req.session?.staff.email ?? 'api';

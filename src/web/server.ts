@@ -12,6 +12,9 @@ import { isLanyardError, type ErrorKind } from '../shared/errors.js';
 import { apiAuth, loadSession } from './auth.js';
 import { loginPages } from './pages/login.js';
 import { settingsPages } from './pages/settings.js';
+import { checkoutRoutes } from './routes/checkouts.js';
+import { deviceRoutes } from './routes/devices.js';
+import { incidentRoutes } from './routes/incidents.js';
 import { intakeRoutes } from './routes/intake.js';
 import { securityHeaders } from './security.js';
 
@@ -66,6 +69,9 @@ export function createWebServer(deps: WebDeps): FastifyInstance {
     async (api) => {
       api.addHook('onRequest', apiAuth(deps.db));
       await api.register(intakeRoutes(deps.db));
+      await api.register(deviceRoutes(deps.db));
+      await api.register(checkoutRoutes(deps.db));
+      await api.register(incidentRoutes(deps.db));
     },
     { prefix: '/api/v1' },
   );

@@ -1,12 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { deviceHolder } from '../../checkouts/checkouts.js';
 import type { Db } from '../../db/db.js';
 import { createDevice, DEVICE_STATES, getDevice, updateDevice, type Device } from '../../devices/devices.js';
-import type { DeviceHolderLookup } from '../deviceHolder.js';
-
-export interface DeviceApiDeps {
-  db: Db;
-  holder: DeviceHolderLookup;
-}
+import { apiPermission } from '../auth.js';
 
 const deviceBody = {
   type: 'object',
@@ -19,34 +15,36 @@ const deviceBody = {
 } as const;
 
 /** The contract's device resource: stored fields, plus who has it now (derived from the open check-out). */
-export async function devicePayload(deps: DeviceApiDeps, districtId: number, d: Device) {
-  const out = await deps.holder(districtId, d.id);
+export async function devicePayload(db: Db, districtId: number, d: Device) {
+  const out = await deviceHolder(db, districtId, d.id);
   return {
     assetTag: d.assetTag,
     serialNumber: d.serialNumber,
     model: d.model,
     status: out ? 'checked-out' : d.state,
-    checkedOutTo: out ? { localId: out.localId, since: out.since } : null,
+    checkedOutTo: out ? { localId: out.person.localId, since: out.checkout.checkedOutAt } : null,
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
   };
 }
 
-export function deviceRoutes(deps: DeviceApiDeps): FastifyPluginAsync {
+export function deviceRoutes(db: Db): FastifyPluginAsync {
+  const write = { preHandler: apiPermission('devices:write') };
   return async (app) => {
-    app.post<{ Body: { assetTag: string; serialNumber?: string; model?: string } }>('/devices', { schema: { body: deviceBody } }, async (req, reply) => {
-      const d = await createDevice(deps.db, req.district.id, req.body);
-      return reply.status(201).send(await devicePayload(deps, req.district.id, d));
+    app.post<{ Body: { assetTag: string; serialNumber?: string; model?: string } }>('/devices', { ...write, schema: { body: deviceBody } }, async (req, reply) => {
+      const d = await createDevice(db, req.district.id, req.body);
+      return reply.status(201).send(await devicePayload(db, req.district.id, d));
     });
 
     app.get<{ Params: { assetTag: string } }>('/devices/:assetTag', async (req) => {
-      const d = await getDevice(deps.db, req.district.id, req.params.assetTag);
-      return devicePayload(deps, req.district.id, d);
+      const d = await getDevice(db, req.district.id, req.params.assetTag);
+      return devicePayload(db, req.district.id, d);
     });
 
-    app.patch<{ Params: { assetTag: string }; Body: { serialNumber?: string; model?: string; status?: string } }>(
+    app.patch<{ Params: { assetTag: string }; Body: { serialNumber?: string; model?: string; status?: Device['state'] } }>(
       '/devices/:assetTag',
       {
+        ...write,
         schema: {
           body: {
             type: 'object',
@@ -60,12 +58,12 @@ export function deviceRoutes(deps: DeviceApiDeps): FastifyPluginAsync {
         },
       },
       async (req) => {
-        const d = await updateDevice(deps.db, req.district.id, req.params.assetTag, {
+        const d = await updateDevice(db, req.district.id, req.params.assetTag, {
           serialNumber: req.body.serialNumber,
           model: req.body.model,
-          state: req.body.status as Device['state'] | undefined,
+          state: req.body.status,
         });
-        return devicePayload(deps, req.district.id, d);
+        return devicePayload(db, req.district.id, d);
       },
     );
   };

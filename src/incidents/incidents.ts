@@ -1,0 +1,154 @@
+import type { Db } from '../db/db.js';
+import type { IncidentNoteRow, IncidentRow, IncidentStatus, IncidentType } from '../db/schema.js';
+import { getDevice } from '../devices/devices.js';
+import { personForLocalId } from '../checkouts/checkouts.js';
+import { LanyardError } from '../shared/errors.js';
+import { nowIso } from '../shared/time.js';
+
+export type { IncidentStatus, IncidentType };
+export const INCIDENT_TYPES: readonly IncidentType[] = ['damage', 'loss', 'theft', 'other'];
+export const INCIDENT_STATUSES: readonly IncidentStatus[] = ['open', 'in-repair', 'waiting-for-pickup', 'closed'];
+
+export const TYPE_LABELS: Record<IncidentType, string> = { damage: 'Damage', loss: 'Loss', theft: 'Theft', other: 'Other' };
+export const STATUS_LABELS: Record<IncidentStatus, string> = {
+  open: 'Open',
+  'in-repair': 'In repair',
+  'waiting-for-pickup': 'Waiting for pickup',
+  closed: 'Closed',
+};
+
+export const isIncidentType = (s: unknown): s is IncidentType => (INCIDENT_TYPES as readonly unknown[]).includes(s);
+export const isIncidentStatus = (s: unknown): s is IncidentStatus => (INCIDENT_STATUSES as readonly unknown[]).includes(s);
+
+/** Something that happened to a device while a person had it. */
+export interface Incident {
+  id: number;
+  deviceId: number;
+  personId: number;
+  type: IncidentType;
+  status: IncidentStatus;
+  description: string;
+  openedAt: string;
+  openedBy: string;
+  updatedAt: string;
+}
+
+/** One entry of an incident's timeline: a note, a status change, or both. */
+export interface IncidentNote {
+  id: number;
+  at: string;
+  author: string;
+  status: IncidentStatus | null;
+  body: string;
+}
+
+const toIncident = (r: IncidentRow): Incident => ({
+  id: r.id,
+  deviceId: r.device_id,
+  personId: r.person_id,
+  type: r.type,
+  status: r.status,
+  description: r.description,
+  openedAt: r.opened_at,
+  openedBy: r.opened_by,
+  updatedAt: r.updated_at,
+});
+
+const toNote = (r: IncidentNoteRow): IncidentNote => ({ id: r.id, at: r.at, author: r.author, status: r.status, body: r.body });
+
+export interface OpenIncidentInput {
+  assetTag: string;
+  localId: string;
+  type: string;
+  description: string;
+  by: string;
+}
+
+const MAX_TEXT = 4000;
+
+function cleanText(raw: string, what: string): string {
+  const text = raw.trim();
+  if (text.length > MAX_TEXT) throw new LanyardError('invalid', `The ${what} is too long (${text.length} characters): keep it under ${MAX_TEXT}.`);
+  return text;
+}
+
+/** Opens an incident for a device and its person; the person may be inactive (a leaver's lost laptop). */
+export async function openIncident(db: Db, districtId: number, input: OpenIncidentInput): Promise<Incident> {
+  if (!isIncidentType(input.type)) throw new LanyardError('invalid', `"${input.type}" is not an incident type: use ${INCIDENT_TYPES.join(', ')}.`);
+  const device = await getDevice(db, districtId, input.assetTag);
+  const person = await personForLocalId(db, districtId, input.localId);
+  const description = cleanText(input.description, 'description');
+  const now = nowIso();
+  const row = await db.kysely
+    .insertInto('incidents')
+    .values({ district_id: districtId, device_id: device.id, person_id: person.id, type: input.type, status: 'open', description, opened_at: now, opened_by: input.by, updated_at: now })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toIncident(row);
+}
+
+/** Another district's incident is as unknown as one that never existed. */
+export async function getIncident(db: Db, districtId: number, id: number): Promise<Incident> {
+  const row = Number.isSafeInteger(id)
+    ? await db.kysely.selectFrom('incidents').selectAll().where('district_id', '=', districtId).where('id', '=', id).executeTakeFirst()
+    : undefined;
+  if (!row) throw new LanyardError('not-found', `There is no incident ${id} in this district.`);
+  return toIncident(row);
+}
+
+export async function incidentTimeline(db: Db, districtId: number, id: number): Promise<IncidentNote[]> {
+  const incident = await getIncident(db, districtId, id);
+  const rows = await db.kysely.selectFrom('incident_notes').selectAll().where('incident_id', '=', incident.id).orderBy('id').execute();
+  return rows.map(toNote);
+}
+
+/** Adds a note, changes the status, or both, as one timeline entry. */
+export async function updateIncident(
+  db: Db,
+  districtId: number,
+  id: number,
+  change: { status?: string | undefined; note?: string | undefined; by: string },
+): Promise<Incident> {
+  const incident = await getIncident(db, districtId, id);
+  const body = cleanText(change.note ?? '', 'note');
+  let status: IncidentStatus | null = null;
+  if (change.status !== undefined && change.status !== '' && change.status !== incident.status) {
+    if (!isIncidentStatus(change.status)) throw new LanyardError('invalid', `"${change.status}" is not an incident status: use ${INCIDENT_STATUSES.join(', ')}.`);
+    status = change.status;
+  }
+  if (!status && !body) throw new LanyardError('invalid', 'Write a note or choose a new status.');
+  const now = nowIso();
+  return db.kysely.transaction().execute(async (trx) => {
+    await trx.insertInto('incident_notes').values({ incident_id: incident.id, at: now, author: change.by, status, body }).execute();
+    const row = await trx
+      .updateTable('incidents')
+      .set({ status: status ?? incident.status, updated_at: now })
+      .where('id', '=', incident.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toIncident(row);
+  });
+}
+
+export interface IncidentQuery {
+  status?: IncidentStatus | undefined;
+  type?: IncidentType | undefined;
+  personId?: number | undefined;
+  deviceId?: number | undefined;
+  limit: number;
+  offset: number;
+}
+
+/** Newest first. */
+export async function listIncidents(db: Db, districtId: number, q: IncidentQuery): Promise<{ incidents: Incident[]; total: number }> {
+  let base = db.kysely.selectFrom('incidents').where('district_id', '=', districtId);
+  if (q.status) base = base.where('status', '=', q.status);
+  if (q.type) base = base.where('type', '=', q.type);
+  if (q.personId !== undefined) base = base.where('person_id', '=', q.personId);
+  if (q.deviceId !== undefined) base = base.where('device_id', '=', q.deviceId);
+  const [rows, count] = await Promise.all([
+    base.selectAll().orderBy('opened_at', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset).execute(),
+    base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { incidents: rows.map(toIncident), total: Number(count.n) };
+}
