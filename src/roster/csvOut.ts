@@ -1,0 +1,27 @@
+/**
+ * Every CSV Lanyard writes goes through here. A cell that starts with `=`,
+ * `+`, `-`, `@` (or a tab or carriage return, which Excel skips before looking)
+ * would run as a formula when a district opens the download in a spreadsheet;
+ * a leading apostrophe makes it plain text there, and the stored value is never
+ * changed.
+ */
+export function neutraliseCell(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+/** One CSV cell: neutralised, then quoted when it holds a separator, a quote or a line break. */
+export function csvCell(value: string | number | boolean | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  const s = typeof value === 'string' ? neutraliseCell(value) : String(value);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** One CSV line, CRLF-terminated as spreadsheets expect. */
+export const csvLine = (cells: ReadonlyArray<string | number | boolean | null | undefined>): string => `${cells.map(csvCell).join(',')}\r\n`;
+
+/** A whole CSV with a UTF-8 byte-order mark, so Excel shows accents right. */
+export function toCsv(header: readonly string[], rows: Iterable<ReadonlyArray<string | number | boolean | null | undefined>>): string {
+  let out = `\uFEFF${csvLine(header)}`;
+  for (const r of rows) out += csvLine(r);
+  return out;
+}

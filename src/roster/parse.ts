@@ -1,0 +1,173 @@
+import type { PersonRole } from '../db/schema.js';
+import { withCsv, type CsvFile } from './csvRecords.js';
+import { readPeopleColumns } from './formats/columns.js';
+import { cleverRole, cleverSpec, looksLikeClever, readCleverSchools, type CleverFile } from './formats/clever.js';
+import { nativeSpec } from './formats/native.js';
+import { readManifest, readOrgs, readUsers, type Orgs } from './formats/oneroster.js';
+import type { ParseOptions } from './parseOptions.js';
+import { RosterRejection } from './rejection.js';
+import type { ParsedRoster, RosterRow, RowError } from './rosterRow.js';
+import type { ByteSource } from './source.js';
+import { openRosterZip, type RandomAccess } from './zip.js';
+
+/** A file to import, and how to reach the files that travel with it (OneRoster's orgs.csv and manifest.csv). */
+export interface RosterInput {
+  /** The file's name as delivered (`students.csv`, `oneroster.zip`). */
+  name: string;
+  source: ByteSource;
+  /** Positional access, needed only for a .zip. */
+  randomAccess(): Promise<RandomAccess>;
+  /** A file delivered beside this one, by name; undefined when it is not there. */
+  sibling(name: string): Promise<ByteSource | undefined>;
+}
+
+const TEXT_EXTENSIONS = /\.(csv|txt|tsv)$/i;
+
+/**
+ * Reads any roster Lanyard knows into one row type. Pure: nothing is written,
+ * so a rejected or dry-run file changes nothing. Recognises the format from the
+ * file name and header row.
+ */
+export async function parseRoster(input: RosterInput, opts: ParseOptions): Promise<ParsedRoster> {
+  const name = input.name.toLowerCase();
+  if (name.endsWith('.zip')) return parseOneRosterZip(input, opts);
+  if (!TEXT_EXTENSIONS.test(name)) {
+    throw new RosterRejection(
+      `Lanyard reads roster files saved as CSV (.csv, .txt or .tsv) or a OneRoster .zip; "${input.name}" is neither. In your spreadsheet choose Save As > CSV and upload that file.`,
+    );
+  }
+  if (name === 'users.csv') return parseOneRosterLoose(input, opts);
+  if (name === 'orgs.csv' || name === 'manifest.csv') return parseOneRosterCompanion(input);
+  return withCsv(input.source, async (csv) => {
+    const clever = looksLikeClever(csv.header);
+    if (name.includes('school')) {
+      if (!clever && !csv.header.some((h) => /school.?id/i.test(h))) throw unknownFormat(input.name);
+      return { ...empty('clever'), schools: await readCleverSchools(csv), notes: [] };
+    }
+    const kind: CleverFile | undefined = name.includes('student') ? 'students' : name.includes('teacher') ? 'teachers' : name.includes('staff') ? 'staff' : undefined;
+    if (!kind) throw unknownFormat(input.name);
+    if (clever) return cleverPeople(csv, kind, opts);
+    const role: PersonRole = kind === 'students' ? 'student' : 'staff';
+    const read = await readPeopleColumns(csv, nativeSpec(role), role, opts.gradeOverrides);
+    return finish({ format: 'native', rows: read.rows, rowErrors: read.rowErrors, schools: schoolsFromCodes(read.schoolCodes), completeFor: [role], notes: [] });
+  });
+}
+
+async function cleverPeople(csv: CsvFile, kind: CleverFile, opts: ParseOptions): Promise<ParsedRoster> {
+  const role = cleverRole(kind);
+  const read = await readPeopleColumns(csv, cleverSpec(kind, opts), role, opts.gradeOverrides);
+  // Clever splits staff over teachers.csv and staff.csv: neither alone lists every staff member.
+  const completeFor: PersonRole[] = kind === 'students' ? ['student'] : [];
+  const notes = kind === 'students' ? [] : [`Clever lists staff in two files (teachers.csv and staff.csv), so staff missing from ${kind}.csv are not deactivated.`];
+  return finish({ format: 'clever', rows: read.rows, rowErrors: read.rowErrors, schools: schoolsFromCodes(read.schoolCodes), completeFor, notes });
+}
+
+function unknownFormat(name: string): RosterRejection {
+  return new RosterRejection(
+    `Lanyard cannot tell what "${name}" holds. Name the file students.csv or staff.csv (Lanyard's columns, Clever's students.csv/teachers.csv/staff.csv/schools.csv), or upload OneRoster's manifest.csv, orgs.csv and users.csv (or one .zip).`,
+    { line: 1 },
+  );
+}
+
+const empty = (format: ParsedRoster['format']): ParsedRoster => ({ format, rows: [], rowErrors: [], schools: [], completeFor: [], notes: [] });
+
+const schoolsFromCodes = (codes: Set<string>) => [...codes].sort().map((code) => ({ code, name: null }));
+
+async function parseOneRosterCompanion(input: RosterInput): Promise<ParsedRoster> {
+  const name = input.name.toLowerCase();
+  const users = await input.sibling('users.csv');
+  const wait = users ? 'People are imported when users.csv is uploaded again.' : 'People are imported when users.csv arrives.';
+  if (name === 'orgs.csv') {
+    const orgs = await withCsv(input.source, readOrgs);
+    return { ...empty('oneroster'), schools: orgs.schools, notes: [`OneRoster orgs.csv: ${orgs.schools.length} schools. ${wait}`] };
+  }
+  const manifest = await withCsv(input.source, readManifest);
+  return { ...empty('oneroster'), notes: [`OneRoster ${manifest.version} manifest.csv (users: ${manifest.users}). ${wait}`] };
+}
+
+async function parseOneRosterLoose(input: RosterInput, opts: ParseOptions): Promise<ParsedRoster> {
+  const [manifest, orgs] = await Promise.all([input.sibling('manifest.csv'), input.sibling('orgs.csv')]);
+  const missing = [manifest ? '' : 'manifest.csv', orgs ? '' : 'orgs.csv'].filter(Boolean);
+  if (!manifest || !orgs) {
+    throw new RosterRejection(
+      `OneRoster users.csv needs ${missing.join(' and ')} beside it in data/ (the manifest says whether the file is complete, orgs.csv names each person's school). Upload ${missing.join(' and ')}, then users.csv again, or upload all three in one .zip. Nothing was imported.`,
+    );
+  }
+  return parseOneRoster(input.source, manifest, orgs, opts);
+}
+
+async function parseOneRosterZip(input: RosterInput, opts: ParseOptions): Promise<ParsedRoster> {
+  const access = await input.randomAccess();
+  try {
+    const zip = await openRosterZip(access);
+    try {
+      const get = (n: string) => zip.files.get(n);
+      const users = get('users.csv');
+      const manifest = get('manifest.csv');
+      const orgs = get('orgs.csv');
+      if (!users || !manifest || !orgs) {
+        const missing = [manifest ? '' : 'manifest.csv', orgs ? '' : 'orgs.csv', users ? '' : 'users.csv'].filter(Boolean);
+        throw new RosterRejection(`This zip has no ${missing.join(', ')}: a OneRoster zip needs manifest.csv, orgs.csv and users.csv. Nothing was imported.`);
+      }
+      return await parseOneRoster(users, manifest, orgs, opts);
+    } finally {
+      zip.close();
+    }
+  } finally {
+    await access.close();
+  }
+}
+
+async function parseOneRoster(users: ByteSource, manifestSource: ByteSource, orgsSource: ByteSource, opts: ParseOptions): Promise<ParsedRoster> {
+  const manifest = await withCsv(manifestSource, readManifest).catch(inFile('manifest.csv'));
+  const orgs: Orgs = await withCsv(orgsSource, readOrgs).catch(inFile('orgs.csv'));
+  if (manifest.users === 'absent') throw new RosterRejection('The manifest.csv says users are absent (file.users), so there is no one to import. Nothing was imported.');
+  const read = await withCsv(users, (csv) => readUsers(csv, orgs, opts)).catch(inFile('users.csv'));
+  const bulk = manifest.users === 'bulk';
+  const notes = bulk ? [] : ['This is a OneRoster delta: only the people in it change, and no one is deactivated for being missing.'];
+  if (read.ignored > 0) notes.push(`${read.ignored} guardians and parents were skipped: Lanyard keeps students and staff.`);
+  return finish({ format: 'oneroster', rows: read.rows, rowErrors: read.rowErrors, schools: orgs.schools, completeFor: bulk ? ['student', 'staff'] : [], notes });
+}
+
+/** Rejections from a file read beside the one delivered say which file they are about. */
+const inFile = (file: string) => (err: unknown): never => {
+  if (err instanceof RosterRejection) throw new RosterRejection(`${file}: ${err.message}`, err.where);
+  throw err;
+};
+
+/**
+ * One Local ID is one person: rows repeating an ID are all left out (Lanyard
+ * cannot know which is right), and so are a student and a staff member
+ * sharing one, since photo names carry no role.
+ */
+export function finish(p: ParsedRoster): ParsedRoster {
+  const first = new Map<string, RosterRow>();
+  const clashes = new Map<string, RosterRow[]>();
+  for (const r of p.rows) {
+    const seen = first.get(r.localId);
+    if (!seen) first.set(r.localId, r);
+    else clashes.set(r.localId, [...(clashes.get(r.localId) ?? [seen]), r]);
+  }
+  if (clashes.size === 0) return p;
+  const errors: RowError[] = [];
+  for (const [localId, rows] of clashes) {
+    const lines = rows.map((r) => r.line);
+    const roles = new Set(rows.map((r) => r.role));
+    for (const r of rows) {
+      const others = lines.filter((l) => l !== r.line).join(', ');
+      errors.push({
+        line: r.line,
+        localId,
+        message:
+          roles.size > 1
+            ? `Line ${r.line}: Local ID ${localId} is used by a student and a staff member (also line ${others}); one Local ID must mean one person, so none of these rows was imported.`
+            : `Line ${r.line}: Local ID ${localId} appears again on line ${others}; Lanyard cannot tell which row is right, so none of them was imported.`,
+      });
+    }
+  }
+  return {
+    ...p,
+    rows: p.rows.filter((r) => !clashes.has(r.localId)),
+    rowErrors: [...p.rowErrors, ...errors].sort((a, b) => a.line - b.line),
+  };
+}

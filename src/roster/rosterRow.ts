@@ -1,0 +1,46 @@
+import type { PersonRole } from '../db/schema.js';
+
+/** One person as any roster format describes them, ready to compare with the district's people. */
+export interface RosterRow {
+  /** Line in the file where the row starts (1 = header), for messages. */
+  line: number;
+  localId: string;
+  firstName: string;
+  lastName: string;
+  role: PersonRole;
+  school: string | null;
+  grade: string | null;
+  email: string | null;
+  stateId: string | null;
+  active: boolean;
+}
+
+/** A row that was left out, and why, in a sentence a district can act on. */
+export interface RowError {
+  line: number;
+  localId: string | null;
+  message: string;
+}
+
+export interface School {
+  code: string;
+  name: string | null;
+}
+
+/** What a file says: who is in it, which roles it is complete for, and what was wrong with single rows. */
+export interface ParsedRoster {
+  format: RosterFormat;
+  rows: RosterRow[];
+  rowErrors: RowError[];
+  schools: School[];
+  /**
+   * Roles this file lists in full, so people of that role missing from it may
+   * be deactivated (when the district opted in). A delta file, or one of
+   * Clever's two staff files, is complete for nothing.
+   */
+  completeFor: PersonRole[];
+  /** Said in the report: why missing people of a role are not deactivated by this kind of file. */
+  notes: string[];
+}
+
+export type RosterFormat = 'native' | 'clever' | 'oneroster';
