@@ -10,13 +10,18 @@ import type { HostKey } from '../hostKeys/hostKeys.js';
 import type { LoginGuard } from '../loginGuard/loginGuard.js';
 import { isLanyardError, type ErrorKind } from '../shared/errors.js';
 import { apiAuth, loadSession } from './auth.js';
+import { deskPages } from './pages/desk.js';
+import { devicePages } from './pages/devices.js';
+import { incidentPages } from './pages/incidents.js';
 import { loginPages } from './pages/login.js';
+import { peoplePages } from './pages/people.js';
 import { settingsPages } from './pages/settings.js';
 import { checkoutRoutes } from './routes/checkouts.js';
 import { deviceRoutes } from './routes/devices.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { intakeRoutes } from './routes/intake.js';
 import { securityHeaders } from './security.js';
+import type { FaceLookup } from './views/faces.js';
 
 export interface WebDeps {
   db: Db;
@@ -64,6 +69,8 @@ export function createWebServer(deps: WebDeps): FastifyInstance {
 
   void app.register(loginPages({ db: deps.db, guard: deps.guard, secureCookies: deps.secureCookies }));
   void app.register(settingsPages({ db: deps.db, hostKeys: deps.hostKeys, sftp: deps.sftp }));
+  const faces: FaceLookup = async () => new Map();
+  for (const pages of [peoplePages, devicePages, deskPages, incidentPages]) void app.register(pages({ db: deps.db, faces }));
 
   void app.register(
     async (api) => {
