@@ -3,6 +3,7 @@ import type { Db, Dialect } from './db.js';
 import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_staff_devices.js';
 import * as m0003 from './migrations/0003_people_intake.js';
+import * as m0005 from './migrations/0005_photos.js';
 import * as m0006 from './migrations/0006_checkouts_incidents.js';
 
 /** A migration sees the dialect, since identity columns differ between SQLite and PostgreSQL. */
@@ -14,6 +15,7 @@ const migrations: Record<string, LanyardMigration> = {
   '0001_foundation': m0001,
   '0002_staff_devices': m0002,
   '0003_people_intake': m0003,
+  '0005_photos': m0005,
   '0006_checkouts_incidents': m0006,
 };
 

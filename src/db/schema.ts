@@ -18,6 +18,9 @@ export interface Database {
   web_sessions: WebSessionsTable;
   devices: DevicesTable;
   people: PeopleTable;
+  photo_versions: PhotoVersionsTable;
+  person_photos: PersonPhotosTable;
+  waiting_photos: WaitingPhotosTable;
   checkouts: CheckoutsTable;
   incidents: IncidentsTable;
   incident_notes: IncidentNotesTable;
@@ -216,3 +219,51 @@ export interface IncidentNotesTable {
 }
 
 export type IncidentNoteRow = Selectable<IncidentNotesTable>;
+
+/** One photo of a person as delivered: the original bytes and the two sizes served, kept for revert. */
+export interface PhotoVersionsTable {
+  id: Generated<number>;
+  district_id: number;
+  person_id: number;
+  /** Random: the photo URL's only handle, so it says nothing about the person and changes with the photo. */
+  url_key: string;
+  original_key: string;
+  /** SHA-256 (hex) of the file as uploaded. */
+  original_sha256: string;
+  original_size: number;
+  profile_key: string;
+  thumb_key: string;
+  /** The name it came under (`123456.jpg`, or `package.zip/folder/IMG_1.jpg`). */
+  file: string;
+  event_id: number | null;
+  /** How the name found the person (MatchRule, or `linked-later` rules prefixed the same way). */
+  match_rule: string;
+  created_at: string;
+}
+
+/** The photo a person shows now; no row means no photo (never uploaded, or removed). */
+export interface PersonPhotosTable {
+  person_id: number;
+  district_id: number;
+  version_id: number;
+  updated_at: string;
+}
+
+/** A photo whose Local ID nobody has yet: linked when a roster import brings the person. */
+export interface WaitingPhotosTable {
+  id: Generated<number>;
+  district_id: number;
+  file: string;
+  local_id: string;
+  local_id_key: string;
+  original_key: string;
+  original_sha256: string;
+  original_size: number;
+  profile_key: string;
+  thumb_key: string;
+  event_id: number | null;
+  created_at: string;
+}
+
+export type PhotoVersionRow = Selectable<PhotoVersionsTable>;
+export type WaitingPhotoRow = Selectable<WaitingPhotosTable>;
