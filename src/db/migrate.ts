@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_staff_devices.js';
 import * as m0003 from './migrations/0003_people_intake.js';
 import * as m0005 from './migrations/0005_photos.js';
+import * as m0004 from './migrations/0004_rosters.js';
 import * as m0006 from './migrations/0006_checkouts_incidents.js';
 
 /** A migration sees the dialect, since identity columns differ between SQLite and PostgreSQL. */
@@ -16,6 +17,7 @@ const migrations: Record<string, LanyardMigration> = {
   '0002_staff_devices': m0002,
   '0003_people_intake': m0003,
   '0005_photos': m0005,
+  '0004_rosters': m0004,
   '0006_checkouts_incidents': m0006,
 };
 

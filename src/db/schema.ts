@@ -21,6 +21,9 @@ export interface Database {
   photo_versions: PhotoVersionsTable;
   person_photos: PersonPhotosTable;
   waiting_photos: WaitingPhotosTable;
+  roster_imports: RosterImportsTable;
+  roster_settings: RosterSettingsTable;
+  schools: SchoolsTable;
   checkouts: CheckoutsTable;
   incidents: IncidentsTable;
   incident_notes: IncidentNotesTable;
@@ -219,6 +222,55 @@ export interface IncidentNotesTable {
 }
 
 export type IncidentNoteRow = Selectable<IncidentNotesTable>;
+
+/** One roster import: the report a district reads in its history, with the rows it must fix. */
+export interface RosterImportsTable {
+  id: Generated<number>;
+  district_id: number;
+  at: string;
+  file: string;
+  /** Where the file came from: the drop box (sftp/web), the CLI, or the daily schedule. */
+  source: string;
+  event_id: number | null;
+  sha256: string | null;
+  format: string | null;
+  outcome: 'imported' | 'rejected';
+  created: number;
+  updated: number;
+  unchanged: number;
+  deactivated: number;
+  reactivated: number;
+  errors: number;
+  message: string;
+  /** JSON array of {line, localId, message}. */
+  row_errors: string;
+}
+
+/** How a district's roster files are read and how careful deactivation is. */
+export interface RosterSettingsTable {
+  district_id: number;
+  /** 1 or 0: people of this role missing from a full file are deactivated (opt-in). */
+  deactivate_students: number;
+  deactivate_staff: number;
+  /** Above this share of a role's active people, nobody is deactivated without --force-deactivate. */
+  deactivate_limit_percent: number;
+  clever_students_id: string;
+  clever_teachers_id: string;
+  clever_staff_id: string;
+  oneroster_id: string;
+  /** JSON object: the district's grade spellings → canonical grade. */
+  grade_overrides: string;
+  updated_at: string;
+}
+
+export interface SchoolsTable {
+  id: Generated<number>;
+  district_id: number;
+  /** What people's school column holds (building code, Clever School_id, OneRoster org identifier). */
+  code: string;
+  name: string | null;
+  updated_at: string;
+}
 
 /** One photo of a person as delivered: the original bytes and the two sizes served, kept for revert. */
 export interface PhotoVersionsTable {

@@ -1,0 +1,80 @@
+import type { Kysely } from 'kysely';
+import type { Db } from '../db/db.js';
+import type { Database } from '../db/schema.js';
+import type { ImportCounts } from './plan.js';
+import type { RowError } from './rosterRow.js';
+
+/** One import as the district's history shows it. */
+export interface ImportRecord extends ImportCounts {
+  id: number;
+  at: string;
+  file: string;
+  source: string;
+  format: string | null;
+  outcome: 'imported' | 'rejected';
+  message: string;
+  rowErrors: RowError[];
+}
+
+/** Row errors kept per import: enough to fix a file, bounded for a file that is wrong on every line. */
+export const MAX_STORED_ROW_ERRORS = 1000;
+
+export interface NewImportRecord extends ImportCounts {
+  districtId: number;
+  at: string;
+  file: string;
+  source: string;
+  eventId: number | null;
+  sha256: string | null;
+  format: string | null;
+  outcome: 'imported' | 'rejected';
+  message: string;
+  rowErrors: RowError[];
+}
+
+export async function recordImport(k: Kysely<Database>, r: NewImportRecord): Promise<number> {
+  const row = await k
+    .insertInto('roster_imports')
+    .values({
+      district_id: r.districtId,
+      at: r.at,
+      file: r.file,
+      source: r.source,
+      event_id: r.eventId,
+      sha256: r.sha256,
+      format: r.format,
+      outcome: r.outcome,
+      created: r.created,
+      updated: r.updated,
+      unchanged: r.unchanged,
+      deactivated: r.deactivated,
+      reactivated: r.reactivated,
+      errors: r.errors,
+      message: r.message,
+      row_errors: JSON.stringify(r.rowErrors.slice(0, MAX_STORED_ROW_ERRORS)),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Newest first. */
+export async function listImports(db: Db, districtId: number, limit = 50): Promise<ImportRecord[]> {
+  const rows = await db.kysely.selectFrom('roster_imports').selectAll().where('district_id', '=', districtId).orderBy('id', 'desc').limit(limit).execute();
+  return rows.map((r) => ({
+    id: r.id,
+    at: r.at,
+    file: r.file,
+    source: r.source,
+    format: r.format,
+    outcome: r.outcome,
+    created: r.created,
+    updated: r.updated,
+    unchanged: r.unchanged,
+    deactivated: r.deactivated,
+    reactivated: r.reactivated,
+    errors: r.errors,
+    message: r.message,
+    rowErrors: JSON.parse(r.row_errors) as RowError[],
+  }));
+}

@@ -1,0 +1,143 @@
+import type { PersonRole } from '../db/schema.js';
+import type { PersonFields, PersonSnapshot } from '../people/apply.js';
+import type { ParsedRoster, RosterRow, RowError } from './rosterRow.js';
+import type { RosterSettings } from './settings.js';
+
+/** Missing people of a role that were not deactivated because there were too many. */
+export interface HeldDeactivation {
+  role: PersonRole;
+  missing: number;
+  active: number;
+  percent: number;
+  limitPercent: number;
+}
+
+/** Exactly what an import would change: what a dry run shows and what the commit applies. */
+export interface ImportPlan {
+  creates: PersonFields[];
+  updates: Array<{ id: number; localId: string; fields: PersonFields; changed: Array<keyof PersonFields> }>;
+  reactivations: Array<{ id: number; localId: string; fields: PersonFields }>;
+  deactivations: Array<{ id: number; localId: string; role: PersonRole; reason: 'missing' | 'inactive-in-file' }>;
+  unchanged: number;
+  rowErrors: RowError[];
+  held: HeldDeactivation[];
+  notes: string[];
+}
+
+export interface PlanOptions {
+  /** Deactivate past the district's limit (the person running it checked the file). */
+  forceDeactivate: boolean;
+}
+
+const FIELDS: Array<keyof PersonFields> = ['firstName', 'lastName', 'school', 'grade', 'email', 'stateId'];
+
+const ROLE_WORDS: Record<PersonRole, { one: string; many: string }> = {
+  student: { one: 'student', many: 'students' },
+  staff: { one: 'staff member', many: 'staff' },
+};
+
+const toFields = (r: RosterRow): PersonFields => ({
+  localId: r.localId,
+  firstName: r.firstName,
+  lastName: r.lastName,
+  role: r.role,
+  school: r.school,
+  grade: r.grade,
+  email: r.email,
+  stateId: r.stateId,
+  active: r.active,
+});
+
+/**
+ * Compares a parsed file with the district's people. Pure, so a dry run and
+ * the real import agree by construction. Safety rules:
+ * - a Local ID already used by someone of the other role is a row error;
+ * - people missing from a file complete for their role are deactivated only
+ *   when the district opted in for that role, and only up to its limit (of
+ *   that role's active people) unless forced: above it, creates and updates
+ *   still apply, nobody is deactivated, and the report says why;
+ * - people who reappear are reactivated.
+ */
+export function planImport(parsed: ParsedRoster, people: ReadonlyMap<string, PersonSnapshot>, settings: RosterSettings, opts: PlanOptions): ImportPlan {
+  const plan: ImportPlan = { creates: [], updates: [], reactivations: [], deactivations: [], unchanged: 0, rowErrors: [...parsed.rowErrors], held: [], notes: [...parsed.notes] };
+  /** Local IDs the file mentions (rows with errors included: a typo elsewhere in a row must not deactivate anyone). */
+  const mentioned = new Set<string>();
+  for (const e of parsed.rowErrors) if (e.localId) mentioned.add(e.localId);
+
+  for (const row of parsed.rows) {
+    mentioned.add(row.localId);
+    const existing = people.get(row.localId);
+    const fields = toFields(row);
+    if (!existing) {
+      plan.creates.push(fields);
+      continue;
+    }
+    if (existing.role !== row.role) {
+      plan.rowErrors.push({
+        line: row.line,
+        localId: row.localId,
+        message: `Line ${row.line}: Local ID ${row.localId} already belongs to a ${ROLE_WORDS[existing.role].one} (${existing.firstName} ${existing.lastName}); one Local ID must mean one person, so this row was not imported.`,
+      });
+      continue;
+    }
+    const changed = FIELDS.filter((f) => existing[f] !== fields[f]);
+    if (!existing.active && row.active) plan.reactivations.push({ id: existing.id, localId: row.localId, fields });
+    else if (existing.active && !row.active) {
+      plan.deactivations.push({ id: existing.id, localId: row.localId, role: row.role, reason: 'inactive-in-file' });
+      if (changed.length > 0) plan.updates.push({ id: existing.id, localId: row.localId, fields, changed });
+    } else if (changed.length > 0) plan.updates.push({ id: existing.id, localId: row.localId, fields, changed });
+    else plan.unchanged++;
+  }
+  plan.rowErrors.sort((a, b) => a.line - b.line);
+
+  for (const role of parsed.completeFor) {
+    const missing: PersonSnapshot[] = [];
+    let active = 0;
+    for (const p of people.values()) {
+      if (p.role !== role || !p.active) continue;
+      active++;
+      if (!mentioned.has(p.localId)) missing.push(p);
+    }
+    if (missing.length === 0) continue;
+    const words = ROLE_WORDS[role];
+    if (!settings.deactivateMissing[role]) {
+      plan.notes.push(
+        `${missing.length} active ${missing.length === 1 ? words.one : words.many} ${missing.length === 1 ? 'is' : 'are'} not in this file and stay active: deactivating missing ${words.many} is off (turn it on with \`lanyard roster settings <district> --deactivate-missing ${role === 'student' ? 'students' : 'staff'}\`).`,
+      );
+      continue;
+    }
+    const percent = (missing.length / active) * 100;
+    if (percent > settings.deactivateLimitPercent && !opts.forceDeactivate) {
+      plan.held.push({ role, missing: missing.length, active, percent, limitPercent: settings.deactivateLimitPercent });
+      continue;
+    }
+    for (const p of missing) plan.deactivations.push({ id: p.id, localId: p.localId, role, reason: 'missing' });
+  }
+  return plan;
+}
+
+/** The guard's explanation, for the report. */
+export function describeHeld(h: HeldDeactivation): string {
+  const words = ROLE_WORDS[h.role];
+  return `No ${words.many} were deactivated: ${h.missing} of ${h.active} active ${words.many} (${Math.round(h.percent)}%) are missing from this file, more than the ${h.limitPercent}% limit, which usually means a column moved or the export was cut short. Check the file; if it is right, import it again with \`lanyard roster import <district> <file> --force-deactivate\`.`;
+}
+
+export interface ImportCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+  deactivated: number;
+  reactivated: number;
+  errors: number;
+}
+
+export function countsOf(plan: ImportPlan): ImportCounts {
+  return {
+    created: plan.creates.length,
+    updated: plan.updates.length,
+    unchanged: plan.unchanged,
+    deactivated: plan.deactivations.length,
+    reactivated: plan.reactivations.length,
+    errors: plan.rowErrors.length,
+  };
+}
