@@ -21,7 +21,7 @@ import { deviceRoutes } from './routes/devices.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { intakeRoutes } from './routes/intake.js';
 import { securityHeaders } from './security.js';
-import type { FaceLookup } from './views/faces.js';
+import { photoFaces } from './views/faces.js';
 
 export interface WebDeps {
   db: Db;
@@ -69,7 +69,7 @@ export function createWebServer(deps: WebDeps): FastifyInstance {
 
   void app.register(loginPages({ db: deps.db, guard: deps.guard, secureCookies: deps.secureCookies }));
   void app.register(settingsPages({ db: deps.db, hostKeys: deps.hostKeys, sftp: deps.sftp }));
-  const faces: FaceLookup = async () => new Map();
+  const faces = photoFaces(deps.db);
   for (const pages of [peoplePages, devicePages, deskPages, incidentPages]) void app.register(pages({ db: deps.db, faces }));
 
   void app.register(

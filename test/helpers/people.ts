@@ -43,3 +43,24 @@ export async function insertPeople(ws: Workspace, slug: string, people: TestPers
     await db.close();
   }
 }
+
+/**
+ * Makes a photo current for a person, as the photo intake records it (used
+ * where a test is about pages showing faces, not about the intake itself).
+ */
+export async function givePhoto(ws: Workspace, slug: string, localId: string, urlKey: string): Promise<void> {
+  const db = await openDb({ dataDir: ws.dataDir, databaseUrl: ws.databaseUrl });
+  try {
+    const now = new Date().toISOString();
+    const district = await db.kysely.selectFrom('districts').select('id').where('slug', '=', slug).executeTakeFirstOrThrow();
+    const person = await db.kysely.selectFrom('people').select('id').where('district_id', '=', district.id).where('local_id', '=', localId).executeTakeFirstOrThrow();
+    const v = await db.kysely
+      .insertInto('photo_versions')
+      .values({ district_id: district.id, person_id: person.id, url_key: urlKey, original_key: 'o', original_sha256: `sha-${urlKey}`, original_size: 1, profile_key: 'p', thumb_key: 't', file: `${localId}.jpg`, event_id: null, match_rule: 'exact', created_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db.kysely.insertInto('person_photos').values({ person_id: person.id, district_id: district.id, version_id: v.id, updated_at: now }).execute();
+  } finally {
+    await db.close();
+  }
+}

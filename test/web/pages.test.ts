@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DIALECTS } from '../helpers/databases.js';
 import { Workspace, type RunningLanyard } from '../helpers/lanyard.js';
-import { insertPeople } from '../helpers/people.js';
+import { givePhoto, insertPeople } from '../helpers/people.js';
 import { WebClient } from '../helpers/webClient.js';
 
 const PASSWORD = 'apple-polish-42';
@@ -174,6 +174,28 @@ for (const dialect of DIALECTS) {
       assert.equal((await other.page(location)).status, 404, 'another district\'s incident is 404');
       assert.equal((await other.page('/devices/LT-0500')).status, 404, 'and its device');
       assert.equal((await other.form(`${location}/notes`, { note: 'hi' })).status, 404);
+    });
+
+    test('with a photo, every page showing the person has an <img> whose alt is their name and whose src is opaque', async () => {
+      await givePhoto(ws, 'springfield', '004411', 'opaquekey123');
+      const img = /<img class="face face-(thumb|profile|desk)" src="(\/api\/v1\/photos\/opaquekey123\?size=(thumb|profile))" alt="Bart Simpson"[^>]*>/;
+      const list = await tech.page('/people?q=Bart');
+      const inList = img.exec(list.html);
+      assert.ok(inList, 'thumbnail in the People list');
+      assert.equal(inList[3], 'thumb');
+      assert.match(inList[0], /loading="lazy"/);
+      assert.doesNotMatch(inList[2] ?? '', /004411/, 'the URL says nothing about the person');
+      assert.match((await tech.page('/people/004411')).html, img);
+      assert.match((await tech.page('/people?photo=yes')).html, /Bart Simpson/);
+      assert.doesNotMatch((await tech.page('/people?photo=yes')).html, /Lisa Simpson/);
+
+      await tech.form('/devices', { assetTag: 'LT-0600' });
+      assert.match((await tech.page('/desk?assetTag=LT-0600&person=004411')).html, img, 'the desk shows the face to confirm');
+      await tech.form('/desk/checkout', { assetTag: 'LT-0600', localId: '004411' });
+      assert.match((await tech.page('/devices/LT-0600')).html, img, 'the Device Profile shows the holder');
+      const incident = await tech.form('/incidents', { assetTag: 'LT-0600', localId: '004411', type: 'loss', description: '' });
+      assert.match((await tech.page(incident.headers.get('location')!)).html, img, 'the Incident shows the person');
+      assert.doesNotMatch((await tech.page('/people/004410')).html, /<img[^>]*alt="Lisa Simpson"/, 'no photo, no img');
     });
 
     test('a viewer sees people but cannot use the desk or change anything through the API', async () => {
