@@ -15,7 +15,7 @@ export interface HeldDeactivation {
 /** Exactly what an import would change: what a dry run shows and what the commit applies. */
 export interface ImportPlan {
   creates: PersonFields[];
-  updates: Array<{ id: number; localId: string; fields: PersonFields; changed: Array<keyof PersonFields> }>;
+  updates: Array<{ id: number; localId: string; fields: PersonFields; changed: Array<keyof PersonFields>; previous: Partial<PersonFields> }>;
   reactivations: Array<{ id: number; localId: string; fields: PersonFields }>;
   deactivations: Array<{ id: number; localId: string; role: PersonRole; reason: 'missing' | 'inactive-in-file' }>;
   unchanged: number;
@@ -81,11 +81,12 @@ export function planImport(parsed: ParsedRoster, people: ReadonlyMap<string, Per
       continue;
     }
     const changed = FIELDS.filter((f) => existing[f] !== fields[f]);
+    const previous = Object.fromEntries(changed.map((f) => [f, existing[f]])) as Partial<PersonFields>;
     if (!existing.active && row.active) plan.reactivations.push({ id: existing.id, localId: row.localId, fields });
     else if (existing.active && !row.active) {
       plan.deactivations.push({ id: existing.id, localId: row.localId, role: row.role, reason: 'inactive-in-file' });
-      if (changed.length > 0) plan.updates.push({ id: existing.id, localId: row.localId, fields, changed });
-    } else if (changed.length > 0) plan.updates.push({ id: existing.id, localId: row.localId, fields, changed });
+      if (changed.length > 0) plan.updates.push({ id: existing.id, localId: row.localId, fields, changed, previous });
+    } else if (changed.length > 0) plan.updates.push({ id: existing.id, localId: row.localId, fields, changed, previous });
     else plan.unchanged++;
   }
   plan.rowErrors.sort((a, b) => a.line - b.line);

@@ -1,0 +1,88 @@
+import type { Logger } from 'pino';
+import type { BlobStore } from '../blobs/blobStore.js';
+import type { Db } from '../db/db.js';
+import { getDistrictById } from '../districts/districts.js';
+import { hasNewerEvent, type ClaimedEvent } from '../intake/queue.js';
+import type { Decision, IntakeHandler } from '../intake/worker.js';
+import { commitPlan, parseForDistrict, planForDistrict, planSignature, recordRejection, rejectedResult, type ImportMeta } from './importer.js';
+import type { RosterInput } from './parse.js';
+import { countsOf } from './plan.js';
+import { importedMessage } from './report.js';
+import { blobSource } from './source.js';
+
+export interface RosterIntakeOptions {
+  db: Db;
+  blobs: BlobStore;
+  log: Logger;
+  /** A file in the district's data/ folder now (OneRoster's users.csv reads orgs.csv and manifest.csv beside it). */
+  findDataFile(districtId: number, name: string): Promise<{ blobKey: string } | undefined>;
+  /** Seconds a file must sit unchanged before it is read (`--roster-settle`). */
+  settleSeconds: number;
+  /** After an import that created or reactivated people: photos waiting for them can be linked now. */
+  onPeopleChanged?: ((districtId: number) => void | Promise<void>) | undefined;
+}
+
+/** Roster files are big and rare: one at a time per process keeps memory bounded and imports in order. */
+const CONCURRENCY = 1;
+/** A 100,000-row file takes seconds; the worker renews the lease while it runs. */
+const LEASE_SECONDS = 120;
+
+/**
+ * The data/ folder's intake. Reading and comparing happen in decide(),
+ * outside any transaction; the changes are applied in the transaction that
+ * records the event's outcome, after checking that the district's people did
+ * not change in between (if they did, the worker tries again).
+ */
+export function createRosterHandler(opts: RosterIntakeOptions): IntakeHandler {
+  const { db, blobs } = opts;
+
+  function inputFor(e: ClaimedEvent, blobKey: string): RosterInput {
+    return {
+      name: e.file,
+      source: blobSource(blobs, blobKey),
+      randomAccess: () => blobs.openReader(blobKey),
+      async sibling(name) {
+        const f = await opts.findDataFile(e.district_id, name);
+        return f ? blobSource(blobs, f.blobKey) : undefined;
+      },
+    };
+  }
+
+  async function decide(e: ClaimedEvent): Promise<Decision> {
+    if (e.action === 'delete') {
+      return { outcome: 'removed', message: `${e.file} was deleted from data/. Nobody changes: people stay as the last import left them.` };
+    }
+    if (await hasNewerEvent(db, e)) {
+      return { outcome: 'superseded', message: `A newer ${e.file} arrived before this one was imported; only the newest is imported.` };
+    }
+    if (!e.blob_key) return { outcome: 'rejected', message: `${e.file} has no stored content to import. Upload it again.` };
+    const meta: ImportMeta = { districtId: e.district_id, file: e.file, source: e.source, eventId: e.id, sha256: e.sha256 };
+    const { slug } = await getDistrictById(db, e.district_id);
+    // The report's command hints name this district and file, ready to copy.
+    const named = (t: string) => t.replaceAll('<district>', slug).replaceAll('<file>', e.file);
+    const parsed = await parseForDistrict(db, e.district_id, inputFor(e, e.blob_key));
+    if (!parsed.ok) {
+      const message = named(rejectedResult(e.file, parsed.rejection).message);
+      return { outcome: 'rejected', message, apply: (trx) => recordRejection(trx, meta, message, parsed.rejection) };
+    }
+    const plan = await planForDistrict(db.kysely, e.district_id, parsed.parsed, parsed.settings, {});
+    const signature = planSignature(plan);
+    const message = named(importedMessage(e.file, plan, { schools: parsed.parsed.schools.length }));
+    const counts = countsOf(plan);
+    return {
+      outcome: 'imported',
+      message,
+      async apply(trx) {
+        const now = await planForDistrict(trx, e.district_id, parsed.parsed, parsed.settings, {});
+        if (planSignature(now) !== signature) throw new Error(`the district's people changed while ${e.file} was being read; importing it again`);
+        await commitPlan(trx, meta, parsed.parsed, now, message);
+      },
+      async afterCommit() {
+        opts.log.info({ district: e.district_id, file: e.file, event: e.id, ...counts }, 'roster imported');
+        if (opts.onPeopleChanged && counts.created + counts.reactivated > 0) await opts.onPeopleChanged(e.district_id);
+      },
+    };
+  }
+
+  return { folder: 'data', concurrency: CONCURRENCY, settleSeconds: opts.settleSeconds, leaseSeconds: LEASE_SECONDS, decide };
+}
