@@ -1,4 +1,6 @@
 import type { IntakeHandler } from '../intake/worker.js';
+import { photoIntakeHandler } from '../photos/intake.js';
+import { linkWaitingPhotos } from '../photos/waiting.js';
 import { createRosterHandler } from '../roster/intakeHandler.js';
 import type { Services } from './services.js';
 
@@ -7,14 +9,17 @@ import type { Services } from './services.js';
  * nothing about photos or rosters; each handler knows nothing about queues.
  */
 export function intakeHandlers(services: Services): IntakeHandler[] {
+  const photos = photoIntakeHandler({ db: services.db, blobs: services.blobs });
   const rosters = createRosterHandler({
     db: services.db,
     blobs: services.blobs,
     log: services.log,
     findDataFile: (districtId, name) => services.dropbox.find(districtId, 'data', name),
     settleSeconds: services.config.rosterSettleSeconds,
-    // The photo intake links photos waiting for people an import created or reactivated (wired by the lead).
-    onPeopleChanged: undefined,
+    // Photos that were waiting for people an import created or reactivated are linked now.
+    onPeopleChanged: async (districtId) => {
+      await linkWaitingPhotos(services, districtId);
+    },
   });
-  return [rosters];
+  return [photos, rosters];
 }

@@ -48,6 +48,7 @@ export async function startServer(config: Config, print: (line: string) => void)
     print(`sftp listening on ${s.host}:${s.port}`);
     const web = createWebServer({
       db,
+      blobs,
       log,
       guard,
       secureCookies: config.http.secureCookies,

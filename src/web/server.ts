@@ -5,6 +5,7 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { BlobStore } from '../blobs/blobStore.js';
 import type { Db } from '../db/db.js';
 import type { HostKey } from '../hostKeys/hostKeys.js';
 import type { LoginGuard } from '../loginGuard/loginGuard.js';
@@ -20,11 +21,15 @@ import { checkoutRoutes } from './routes/checkouts.js';
 import { deviceRoutes } from './routes/devices.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { intakeRoutes } from './routes/intake.js';
+import { peopleRoutes } from './routes/people.js';
+import { photoRoutes } from './routes/photos.js';
 import { securityHeaders } from './security.js';
 import { photoFaces } from './views/faces.js';
 
 export interface WebDeps {
   db: Db;
+  /** Where photos are read from. */
+  blobs: BlobStore;
   log: Logger;
   guard: LoginGuard;
   secureCookies: boolean;
@@ -79,6 +84,8 @@ export function createWebServer(deps: WebDeps): FastifyInstance {
       await api.register(deviceRoutes(deps.db));
       await api.register(checkoutRoutes(deps.db));
       await api.register(incidentRoutes(deps.db));
+      await api.register(peopleRoutes(deps.db));
+      await api.register(photoRoutes(deps.db, deps.blobs));
     },
     { prefix: '/api/v1' },
   );

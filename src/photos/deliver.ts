@@ -1,0 +1,120 @@
+import type { Kysely } from 'kysely';
+import type { BlobStore } from '../blobs/blobStore.js';
+import type { Db } from '../db/db.js';
+import type { Database } from '../db/schema.js';
+import type { Outcome } from '../intake/queue.js';
+import { fullName, matchPerson, type Person } from '../people/people.js';
+import { normalisePhoto } from './normalise.js';
+import { setPhoto, type StoredPhoto } from './versions.js';
+import { dropWaiting, keepWaiting } from './waiting.js';
+
+/**
+ * One photo for one Local ID, wherever it came from (a file in idphotos or an
+ * image in a photographer's zip): find the person, check and normalise the
+ * picture, and say what will happen in the words the district reads. The
+ * database changes are in `apply`, run in the transaction that records it.
+ */
+
+export interface DeliveryDeps {
+  db: Db;
+  blobs: BlobStore;
+  keepVersions: number;
+  /** Runs the decode (a limiter keeping a few photos at a time on libuv's pool). */
+  decode: <T>(task: () => Promise<T>) => Promise<T>;
+}
+
+export interface Delivery {
+  districtId: number;
+  /** The name it came under: `123456.jpg`, or `package.zip/folder/IMG_1.jpg`. */
+  file: string;
+  localId: string;
+  bytes: Buffer;
+  /** The uploaded bytes in the blob store. */
+  original: StoredPhoto['original'];
+  eventId: number | null;
+}
+
+export type DeliveryPlan =
+  | { kind: 'rejected'; outcome: Outcome }
+  | { kind: 'linked'; outcome: Outcome; person: Person; rule: string; photo: StoredPhoto }
+  | { kind: 'unmatched'; outcome: Outcome; photo: StoredPhoto };
+
+export async function planDelivery(deps: DeliveryDeps, d: Delivery): Promise<DeliveryPlan> {
+  const match = await matchPerson(deps.db, d.districtId, d.localId);
+  const person = match.kind === 'matched' ? match.person : undefined;
+  const rule = match.kind === 'matched' ? match.rule : 'none';
+
+  // The same bytes as a version this person has: nothing to decode, it is shown (again).
+  if (person) {
+    const known = await knownVersion(deps.db, person.id, d.original.sha256);
+    if (known) {
+      const photo = { original: d.original, profileKey: known.profile_key, thumbKey: known.thumb_key };
+      const message = known.current
+        ? `This photo is already ${fullName(person)}'s (${person.localId}): nothing changed.`
+        : `This is an earlier photo of ${fullName(person)} (${person.localId}): it is shown again.`;
+      return { kind: 'linked', person, rule, photo, outcome: { outcome: 'linked', localId: person.localId, message } };
+    }
+  }
+
+  const normalised = await deps.decode(() => normalisePhoto(d.bytes));
+  if (!normalised.ok) {
+    const unchanged = person ? ` Nothing changed for ${fullName(person)}.` : '';
+    return { kind: 'rejected', outcome: { outcome: 'rejected', localId: person?.localId ?? null, message: `${normalised.message}${unchanged}` } };
+  }
+  const [profile, thumb] = await Promise.all([deps.blobs.putBuffer(normalised.sizes.profile), deps.blobs.putBuffer(normalised.sizes.thumb)]);
+  const photo: StoredPhoto = { original: d.original, profileKey: profile.key, thumbKey: thumb.key };
+
+  if (match.kind === 'matched') {
+    const p = match.person;
+    const loose = match.rule === 'exact' ? '' : ` (matched ignoring letter case and leading zeros: the name says ${d.localId})`;
+    const inactive = p.active ? '' : ' They are inactive in the roster.';
+    return {
+      kind: 'linked',
+      person: p,
+      rule: match.rule,
+      photo,
+      outcome: { outcome: 'linked', localId: p.localId, message: `Shown on ${fullName(p)} (${p.localId})${loose}.${inactive}` },
+    };
+  }
+  const message =
+    match.kind === 'ambiguous'
+      ? `${d.localId} could be ${match.candidates.map((c) => `${c.localId} (${fullName(c)})`).join(' or ')}: the photo is kept but shown on nobody. Rename it to the exact Local ID and upload it again.`
+      : `Nobody with Local ID ${d.localId} is in the roster yet: the photo is kept and will be shown as soon as a roster import brings them.`;
+  return { kind: 'unmatched', photo, outcome: { outcome: 'unmatched', localId: null, message } };
+}
+
+async function knownVersion(db: Db, personId: number, sha256: string) {
+  const v = await db.kysely
+    .selectFrom('photo_versions as v')
+    .leftJoin('person_photos as c', 'c.version_id', 'v.id')
+    .select(['v.id', 'v.profile_key', 'v.thumb_key', 'c.person_id as current'])
+    .where('v.person_id', '=', personId)
+    .where('v.original_sha256', '=', sha256)
+    .executeTakeFirst();
+  return v && { profile_key: v.profile_key, thumb_key: v.thumb_key, current: v.current !== null };
+}
+
+export interface Applied {
+  /** Set when the photo was stored to wait for its person. */
+  waitingId?: number;
+}
+
+/** The plan's database changes; `eventId` is the event that explains them. */
+export async function applyDelivery(trx: Kysely<Database>, deps: Pick<DeliveryDeps, 'keepVersions'>, d: Omit<Delivery, 'bytes'>, plan: DeliveryPlan): Promise<Applied> {
+  if (plan.kind === 'rejected') return {};
+  if (plan.kind === 'linked') {
+    await dropWaiting(trx, d.districtId, d.file);
+    await setPhoto(trx, {
+      districtId: d.districtId,
+      personId: plan.person.id,
+      photo: plan.photo,
+      file: d.file,
+      eventId: d.eventId,
+      matchRule: plan.rule,
+      keepVersions: deps.keepVersions,
+    });
+    return {};
+  }
+  const waitingId = await keepWaiting(trx, { districtId: d.districtId, file: d.file, localId: d.localId, photo: plan.photo, eventId: d.eventId });
+  return { waitingId };
+}

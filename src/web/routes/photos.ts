@@ -1,0 +1,50 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { BlobStore } from '../../blobs/blobStore.js';
+import type { Db } from '../../db/db.js';
+import { PHOTO_URL_PREFIX, type PhotoSize } from '../../photos/current.js';
+import { photoEtag, photoExists, PHOTO_SIZES, servedPhoto } from '../../photos/serve.js';
+import { LanyardError } from '../../shared/errors.js';
+
+/**
+ * A photo by its opaque URL. A version's images never change (a new photo is
+ * a new URL), so browsers may keep them for a year, privately: these are
+ * children's faces, and no shared cache may hold them.
+ */
+const CACHE_CONTROL = 'private, max-age=31536000, immutable';
+
+const NOT_FOUND = 'There is no such photo in your district (it may have been replaced: reload the page).';
+
+export function photoRoutes(db: Db, blobs: BlobStore): FastifyPluginAsync {
+  const path = `${PHOTO_URL_PREFIX.replace(/^\/api\/v1/, '')}:key`;
+  return async (app) => {
+    app.get<{ Params: { key: string }; Querystring: { size?: PhotoSize } }>(
+      path,
+      {
+        schema: {
+          params: { type: 'object', properties: { key: { type: 'string', maxLength: 64 } }, required: ['key'] },
+          querystring: { type: 'object', properties: { size: { type: 'string', enum: [...PHOTO_SIZES], default: 'profile' } } },
+        },
+      },
+      async (req, reply) => {
+        const size = req.query.size ?? 'profile';
+        const etag = photoEtag(req.params.key, size);
+        const headers = { 'cache-control': CACHE_CONTROL, etag, vary: 'Authorization, Cookie' };
+        if (ifNoneMatch(req.headers['if-none-match'], etag)) {
+          if (!(await photoExists(db, req.district.id, req.params.key))) throw new LanyardError('not-found', NOT_FOUND);
+          return reply.status(304).headers(headers).send();
+        }
+        const photo = await servedPhoto(db, blobs, req.district.id, req.params.key, size);
+        if (!photo) throw new LanyardError('not-found', NOT_FOUND);
+        return reply.status(200).headers(headers).type(photo.contentType).send(photo.bytes);
+      },
+    );
+  };
+}
+
+function ifNoneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((t) => {
+    const v = t.trim();
+    return v === '*' || v === etag || v === `W/${etag}`;
+  });
+}
