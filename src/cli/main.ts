@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { isLanyardError } from '../shared/errors.js';
+import { registerDemo } from './demo.js';
 import { registerDistrictCommands } from './district.js';
 import { registerHostKeyCommands } from './hostKeys.js';
 import { registerRosterCommands } from './roster.js';
@@ -20,6 +21,7 @@ export function buildProgram(out: Output, env: NodeJS.ProcessEnv): Command {
   registerTokenCommands(program, out, env);
   registerStaffCommands(program, out, env);
   registerHostKeyCommands(program, out, env);
+  registerDemo(program, out, env);
   registerRosterCommands(program, out, env);
   return program;
 }

@@ -9,7 +9,7 @@ import { html } from '../html.js';
 import { face } from '../views/avatar.js';
 import { field, notFound, pageNumber, pager, sendPage, timeEl, type PageDeps } from './common.js';
 
-const PAGE_SIZE = 50;
+const PAGE_SIZE = 100;
 
 export const personHref = (p: Pick<Person, 'localId'>): string => `/people/${encodeURIComponent(p.localId)}`;
 
