@@ -1,6 +1,6 @@
 import type { PersonRole } from '../db/schema.js';
 import type { PersonFields, PersonSnapshot } from '../people/apply.js';
-import type { ParsedRoster, RosterRow, RowError } from './rosterRow.js';
+import type { OptionalField, ParsedRoster, RosterRow, RowError } from './rosterRow.js';
 import type { RosterSettings } from './settings.js';
 
 /** Missing people of a role that were not deactivated because there were too many. */
@@ -29,7 +29,9 @@ export interface PlanOptions {
   forceDeactivate: boolean;
 }
 
-const FIELDS: Array<keyof PersonFields> = ['firstName', 'lastName', 'school', 'grade', 'email', 'stateId'];
+const REQUIRED_FIELDS: Array<keyof PersonFields> = ['firstName', 'lastName'];
+
+const OPTIONAL: OptionalField[] = ['school', 'grade', 'email', 'stateId'];
 
 const ROLE_WORDS: Record<PersonRole, { one: string; many: string }> = {
   student: { one: 'student', many: 'students' },
@@ -80,7 +82,9 @@ export function planImport(parsed: ParsedRoster, people: ReadonlyMap<string, Per
       });
       continue;
     }
-    const changed = FIELDS.filter((f) => existing[f] !== fields[f]);
+    // Details the file has no column for keep what the person had.
+    for (const f of OPTIONAL) if (!parsed.present.includes(f)) fields[f] = existing[f];
+    const changed = [...REQUIRED_FIELDS, ...OPTIONAL].filter((f) => existing[f] !== fields[f]);
     const previous = Object.fromEntries(changed.map((f) => [f, existing[f]])) as Partial<PersonFields>;
     if (!existing.active && row.active) plan.reactivations.push({ id: existing.id, localId: row.localId, fields });
     else if (existing.active && !row.active) {

@@ -39,8 +39,15 @@ export interface ParsedRoster {
    * Clever's two staff files, is complete for nothing.
    */
   completeFor: PersonRole[];
+  /**
+   * The optional details this file has columns for. A detail without a column
+   * is left as it is: an export that leaves out emails must not erase them.
+   */
+  present: OptionalField[];
   /** Said in the report: why missing people of a role are not deactivated by this kind of file. */
   notes: string[];
 }
 
 export type RosterFormat = 'native' | 'clever' | 'oneroster';
+
+export type OptionalField = 'school' | 'grade' | 'email' | 'stateId';

@@ -174,6 +174,15 @@ for (const dialect of DIALECTS) {
       assert.equal((await listSchools(db, c))[0]?.name, 'Lincoln Elementary', 'a bare code never erases a known name');
     });
 
+    test('a file without a column for a detail (email, school, State ID) leaves that detail as it was', async () => {
+      const d = await district();
+      imported(await run(d, 'native/students.csv'));
+      const r = imported(await run(d, 'excel/students-bom-semicolon.csv'));
+      assert.deepEqual([r.counts.updated, r.counts.unchanged], [0, 5]);
+      const p = await findPerson(db, d, '004410');
+      assert.deepEqual([p?.email, p?.school, p?.stateId], ['siobhan.muller@example.org', '201', 'ST9001000']);
+    });
+
     test('settings are per district and grade overrides apply', async () => {
       const d = await district();
       assert.deepEqual(await getRosterSettings(db, d), DEFAULT_ROSTER_SETTINGS);

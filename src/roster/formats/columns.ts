@@ -4,7 +4,7 @@ import { normaliseGrade, type GradeOverrides } from '../grades.js';
 import { cell, HeaderIndex, orNull } from '../headers.js';
 import { RosterRejection } from '../rejection.js';
 import { checkRow, isRowError } from '../rowBuilder.js';
-import type { RosterRow, RowError } from '../rosterRow.js';
+import type { OptionalField, RosterRow, RowError } from '../rosterRow.js';
 
 /** Which header names (any of, in order of preference) hold each field. */
 export interface ColumnSpec {
@@ -23,6 +23,7 @@ export interface ReadPeople {
   rows: RosterRow[];
   rowErrors: RowError[];
   schoolCodes: Set<string>;
+  present: OptionalField[];
 }
 
 /**
@@ -50,7 +51,8 @@ export async function readPeopleColumns(csv: CsvFile, spec: ColumnSpec, role: Pe
   const schoolCol = h.find(spec.school);
   const emailCol = h.find(spec.email);
   const stateCol = h.find(spec.stateId);
-  const out: ReadPeople = { rows: [], rowErrors: [], schoolCodes: new Set() };
+  const found: Array<[OptionalField, number | undefined]> = [['school', schoolCol], ['grade', gradeCol], ['email', emailCol], ['stateId', stateCol]];
+  const out: ReadPeople = { rows: [], rowErrors: [], schoolCodes: new Set(), present: found.filter(([, c]) => c !== undefined).map(([f]) => f) };
   for await (const r of csv.records()) {
     if (r.cells.length > csv.header.length && r.cells.slice(csv.header.length).some((c) => c.trim() !== '')) {
       out.rowErrors.push({ line: r.line, localId: orNull(cell(r.cells, idCol)), message: `Line ${r.line}: ${r.cells.length} cells but the header names ${csv.header.length} columns (an unquoted comma or separator inside a cell?); this row was not imported.` });

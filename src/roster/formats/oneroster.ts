@@ -4,7 +4,7 @@ import { normaliseGrade } from '../grades.js';
 import { cell, HeaderIndex, orNull } from '../headers.js';
 import { RosterRejection } from '../rejection.js';
 import { checkRow, isRowError } from '../rowBuilder.js';
-import type { RosterRow, RowError, School } from '../rosterRow.js';
+import type { OptionalField, RosterRow, RowError, School } from '../rosterRow.js';
 import type { ParseOptions } from '../parseOptions.js';
 
 /** OneRoster 1.1 / 1.2 bulk and delta CSV: manifest.csv, orgs.csv, users.csv. */
@@ -74,6 +74,7 @@ export interface ReadUsers {
   rowErrors: RowError[];
   /** Guardians and parents: OneRoster lists them, Lanyard has no place for them. */
   ignored: number;
+  present: OptionalField[];
 }
 
 export async function readUsers(csv: CsvFile, orgs: Orgs, opts: ParseOptions): Promise<ReadUsers> {
@@ -103,7 +104,8 @@ export async function readUsers(csv: CsvFile, orgs: Orgs, opts: ParseOptions): P
     email: h.find(['email']),
     grades: h.find(['grades']),
   };
-  const out: ReadUsers = { rows: [], rowErrors: [], ignored: 0 };
+  const found: Array<[OptionalField, number | undefined]> = [['school', cols.orgs], ['grade', cols.grades], ['email', cols.email], ['stateId', cols.userIds]];
+  const out: ReadUsers = { rows: [], rowErrors: [], ignored: 0, present: found.filter(([, c]) => c !== undefined).map(([f]) => f) };
   for await (const r of csv.records()) {
     const role = oneRosterRole(cell(r.cells, roleCol));
     if (role === 'ignore') {
