@@ -43,7 +43,8 @@ export function photoIntakeHandler(opts: PhotoIntakeOptions): IntakeHandler {
     // Enough events in flight that reading, storing and committing overlap the decoding.
     concurrency: opts.concurrency ?? parallel * 4,
     settleSeconds: 0,
-    leaseSeconds: 120,
+    // Short, and renewed while work runs: after a crash, the dead process's photos are taken up again within seconds.
+    leaseSeconds: 15,
     decide: (event) => decidePhotoEvent(deps, limits, event),
   };
 }
