@@ -8,6 +8,7 @@ interface DemoJson {
   slug: string;
   signIn: { email: string; password: string };
   people: number;
+  photos: number;
   devices: number;
   checkouts: number;
   incidents: number;
@@ -29,13 +30,14 @@ for (const dialect of DIALECTS) {
     test('fills a fresh data folder with a district a newcomer can sign in to and look around', async () => {
       const demo = await ws.cliJson<DemoJson>(['demo']);
       assert.equal(demo.slug, 'demo');
-      assert.deepEqual([demo.people, demo.devices, demo.checkouts, demo.incidents], [27, 12, 7, 1]);
+      assert.deepEqual([demo.people, demo.photos, demo.devices, demo.checkouts, demo.incidents], [27, 24, 12, 7, 1]);
 
       server = await ws.start();
       const b = new WebClient(server);
       await b.signIn(demo.signIn.email, demo.signIn.password);
       const people = await b.page('/people');
       assert.match(people.html, /27 people/);
+      assert.match(people.html, /<img class="face face-thumb" src="\/api\/v1\/photos\/[^"]+" alt="Maya Okafor"/, 'the demo portraits went through the photo intake');
       const devices = await b.page('/devices');
       assert.equal((devices.html.match(/>Checked out</g) ?? []).length, 7);
       const incidents = await b.page('/incidents');
