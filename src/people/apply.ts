@@ -22,36 +22,62 @@ export interface PersonFields {
   active: boolean;
 }
 
-/** A district's person as the import compares them. */
-export interface PersonSnapshot extends PersonFields {
+/** The details a roster sets, besides the Local ID, role and active flag. */
+export type PersonDetails = Pick<PersonFields, 'firstName' | 'lastName' | 'school' | 'grade' | 'email' | 'stateId'>;
+
+/**
+ * A district's person as the import compares them, kept small because an
+ * import of 100,000 people holds all of them at once: the details are one
+ * string (see detailsKey), split again only for the few people who changed.
+ */
+export interface PersonSnapshot {
   id: number;
+  role: PersonRole;
+  active: boolean;
+  details: string;
+}
+
+const SEP = '\u001f';
+const NULL = '\u0000';
+
+/** The details as one comparable string: equal strings, equal details. */
+export function detailsKey(d: PersonDetails): string {
+  return [d.firstName, d.lastName, d.school ?? NULL, d.grade ?? NULL, d.email ?? NULL, d.stateId ?? NULL].join(SEP);
+}
+
+export function detailsOf(s: PersonSnapshot): PersonDetails {
+  const [firstName = '', lastName = '', school, grade, email, stateId] = s.details.split(SEP);
+  const v = (x: string | undefined) => (x === undefined || x === NULL ? null : x);
+  return { firstName, lastName, school: v(school), grade: v(grade), email: v(email), stateId: v(stateId) };
 }
 
 type Trx = Kysely<Database>;
 
-/** Everyone in the district, by Local ID: what an import is compared against. */
+const SNAPSHOT_PAGE = 10_000;
+
+/** Everyone in the district, by Local ID: what an import is compared against. Read in pages to keep memory flat. */
 export async function loadPeopleSnapshot(k: Trx, districtId: number): Promise<Map<string, PersonSnapshot>> {
-  const rows = await k
-    .selectFrom('people')
-    .select(['id', 'local_id', 'first_name', 'last_name', 'role', 'school', 'grade', 'email', 'state_id', 'active'])
-    .where('district_id', '=', districtId)
-    .execute();
   const out = new Map<string, PersonSnapshot>();
-  for (const r of rows) {
-    out.set(r.local_id, {
-      id: r.id,
-      localId: r.local_id,
-      firstName: r.first_name,
-      lastName: r.last_name,
-      role: r.role,
-      school: r.school,
-      grade: r.grade,
-      email: r.email,
-      stateId: r.state_id,
-      active: r.active === 1,
-    });
+  for (let after = 0; ; ) {
+    const rows = await k
+      .selectFrom('people')
+      .select(['id', 'local_id', 'first_name', 'last_name', 'role', 'school', 'grade', 'email', 'state_id', 'active'])
+      .where('district_id', '=', districtId)
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(SNAPSHOT_PAGE)
+      .execute();
+    for (const r of rows) {
+      out.set(r.local_id, {
+        id: r.id,
+        role: r.role,
+        active: r.active === 1,
+        details: detailsKey({ firstName: r.first_name, lastName: r.last_name, school: r.school, grade: r.grade, email: r.email, stateId: r.state_id }),
+      });
+    }
+    if (rows.length < SNAPSHOT_PAGE) return out;
+    after = (rows[rows.length - 1] as { id: number }).id;
   }
-  return out;
 }
 
 /** 11 columns a row: 400 rows stay far below both databases' parameter limits. */

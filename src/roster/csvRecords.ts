@@ -1,13 +1,9 @@
-import { parse, type CsvError } from 'csv-parse';
 import { decodeText, detectEncoding, NotUtf8Error, readSample, type DetectedEncoding, type RosterEncoding } from './decode.js';
+import { CsvSplitter, type CsvRecord } from './csvSplitter.js';
 import { RosterRejection } from './rejection.js';
 import type { ByteSource } from './source.js';
 
-/** One CSV record and the line it starts on (1 = the header). */
-export interface CsvRecord {
-  line: number;
-  cells: string[];
-}
+export type { CsvRecord };
 
 export type Delimiter = ',' | ';' | '\t' | '|';
 
@@ -15,7 +11,9 @@ export interface CsvFile {
   encoding: RosterEncoding;
   delimiter: Delimiter;
   header: string[];
-  /** The records after the header, streamed: each is parsed when asked for. */
+  /** The records after the header, streamed a chunk's worth at a time (one await per chunk, not per row). */
+  batches(): AsyncIterable<CsvRecord[]>;
+  /** The same, one at a time: for the small files (manifests, schools). */
   records(): AsyncIterable<CsvRecord>;
 }
 
@@ -69,26 +67,32 @@ export async function withCsv<T>(source: ByteSource, use: (csv: CsvFile) => Prom
 async function openDecoded(source: ByteSource, detected: DetectedEncoding): Promise<CsvFile> {
   const firstLine = await readFirstLine(source, detected);
   const delimiter = sniffDelimiter(firstLine);
-  const iterate = (enc: DetectedEncoding) => parseRecords(source, enc, delimiter);
   let header: string[] | undefined;
-  for await (const r of iterate(detected)) {
-    header = r.cells.map((c) => c.trim());
+  for await (const batch of parseBatches(source, detected, delimiter)) {
+    header = batch[0]?.cells.map((c) => c.trim());
     break;
   }
   if (!header || header.every((h) => h === '')) throw new RosterRejection('The file has no header row: the first line must name the columns (Local ID, First Name, Last Name, ...).', { line: 1 });
+  /** Everything after the header record. */
+  async function* batches(): AsyncIterable<CsvRecord[]> {
+    let first = true;
+    for await (const batch of parseBatches(source, detected, delimiter)) {
+      if (first) {
+        first = false;
+        const rest = batch.slice(1);
+        if (rest.length > 0) yield rest;
+        continue;
+      }
+      yield batch;
+    }
+  }
   return {
     encoding: detected.encoding,
     delimiter,
     header,
+    batches,
     async *records() {
-      let first = true;
-      for await (const r of iterate(detected)) {
-        if (first) {
-          first = false;
-          continue;
-        }
-        yield r;
-      }
+      for await (const batch of batches()) yield* batch;
     },
   };
 }
@@ -104,67 +108,15 @@ async function readFirstLine(source: ByteSource, detected: DetectedEncoding): Pr
   return text;
 }
 
-async function* parseRecords(source: ByteSource, detected: DetectedEncoding, delimiter: Delimiter): AsyncIterable<CsvRecord> {
-  // Record delimiters given explicitly: csv-parse's own detection takes a CRLF file's \r alone as the delimiter.
-  const parser = parse({ delimiter, record_delimiter: ['\r\n', '\n', '\r'], raw: true, relax_column_count: true, skip_empty_lines: false, bom: false, trim: false });
-  // Our own line count, from each record's raw text: csv-parse counts a CRLF inside quotes as two lines.
-  let nextLine = 1;
-  let prevEndedWithCr = false;
-  const feed = (async () => {
-    try {
-      for await (const text of decodeText(source, detected)) {
-        if (parser.destroyed) return;
-        if (!parser.write(text)) {
-          // The reader may stop early (only the header was wanted): then the parser closes instead of draining.
-          await new Promise<void>((resolve) => {
-            parser.once('drain', resolve);
-            parser.once('close', resolve);
-          });
-        }
-      }
-      if (!parser.destroyed) parser.end();
-    } catch (err) {
-      parser.destroy(err as Error);
-    }
-  })();
-  try {
-    for await (const rec of parser as AsyncIterable<{ record: string[]; raw: string }>) {
-      const line = nextLine;
-      nextLine += lineBreaks(rec.raw, prevEndedWithCr);
-      prevEndedWithCr = rec.raw.endsWith('\r');
-      if (rec.record.every((c) => c.trim() === '')) continue;
-      yield { line, cells: rec.record };
-    }
-  } catch (err) {
-    if (err instanceof NotUtf8Error) throw err;
-    throw toRejection(err as CsvError, nextLine);
-  } finally {
-    if (!parser.readableEnded) parser.destroy();
-    await feed;
+async function* parseBatches(source: ByteSource, detected: DetectedEncoding, delimiter: Delimiter): AsyncIterable<CsvRecord[]> {
+  const splitter = new CsvSplitter(delimiter);
+  for await (const text of decodeText(source, detected)) {
+    const batch = splitter.push(text, false).filter((r) => !isBlank(r.cells));
+    if (batch.length > 0) yield batch;
   }
+  const last = splitter.push('', true).filter((r) => !isBlank(r.cells));
+  if (last.length > 0) yield last;
 }
 
-/** Line breaks in a record's raw text: CRLF, LF or CR each count once. */
-function lineBreaks(raw: string, prevEndedWithCr: boolean): number {
-  let n = 0;
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw.charCodeAt(i);
-    if (c === 13) n++;
-    else if (c === 10 && !(i === 0 ? prevEndedWithCr : raw.charCodeAt(i - 1) === 13)) n++;
-  }
-  return n;
-}
+const isBlank = (cells: string[]) => cells.every((c) => c.trim() === '');
 
-function toRejection(e: CsvError, line: number): RosterRejection {
-  const err = e as unknown as { code: string; message: string; column?: number; lines?: number };
-  const column = typeof err.column === 'number' ? err.column + 1 : undefined;
-  switch (err.code) {
-    case 'CSV_QUOTE_NOT_CLOSED':
-      return new RosterRejection(`Line ${line}${column ? `, column ${column}` : ''}: a quote (") opens a cell and is never closed, so the rest of the file would run together. Fix or remove that quote and upload the file again.`, { line, ...(column ? { column } : {}) });
-    case 'CSV_INVALID_CLOSING_QUOTE':
-    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
-      return new RosterRejection(`Line ${line}${column ? `, column ${column}` : ''}: a quoted cell has text after its closing quote. Put the whole cell in quotes and double any quote inside it ("").`, { line, ...(column ? { column } : {}) });
-    default:
-      return new RosterRejection(`Line ${line}: the file cannot be read as CSV (${err.message}).`, { line });
-  }
-}

@@ -45,6 +45,19 @@ export const gradeKey = (raw: string): string =>
     .replace(/[\s._]+/g, '')
     .replace(/(?<=.)-(?=.)/g, '');
 
+/** normaliseGrade for a whole file: a district writes a handful of grade spellings, 100,000 times. */
+export function gradeCache(overrides: GradeOverrides): (raw: string) => string | null {
+  const cache = new Map<string, string | null>();
+  return (raw) => {
+    let g = cache.get(raw);
+    if (g === undefined && !cache.has(raw)) {
+      g = normaliseGrade(raw, overrides);
+      if (cache.size < 1000) cache.set(raw, g);
+    }
+    return g ?? null;
+  };
+}
+
 export function normaliseGrade(raw: string, overrides: GradeOverrides = {}): string | null {
   const trimmed = raw.trim();
   if (trimmed === '') return null;

@@ -1,5 +1,5 @@
 import type { PersonRole } from '../db/schema.js';
-import type { PersonFields, PersonSnapshot } from '../people/apply.js';
+import { detailsKey, detailsOf, type PersonDetails, type PersonFields, type PersonSnapshot } from '../people/apply.js';
 import type { OptionalField, ParsedRoster, RosterRow, RowError } from './rosterRow.js';
 import type { RosterSettings } from './settings.js';
 
@@ -29,7 +29,7 @@ export interface PlanOptions {
   forceDeactivate: boolean;
 }
 
-const REQUIRED_FIELDS: Array<keyof PersonFields> = ['firstName', 'lastName'];
+const DETAILS: Array<keyof PersonDetails> = ['firstName', 'lastName', 'school', 'grade', 'email', 'stateId'];
 
 const OPTIONAL: OptionalField[] = ['school', 'grade', 'email', 'stateId'];
 
@@ -66,28 +66,39 @@ export function planImport(parsed: ParsedRoster, people: ReadonlyMap<string, Per
   const mentioned = new Set<string>();
   for (const e of parsed.rowErrors) if (e.localId) mentioned.add(e.localId);
 
+  // Details the file has no column for keep what each person had.
+  const absent = OPTIONAL.filter((f) => !parsed.present.includes(f));
   for (const row of parsed.rows) {
     mentioned.add(row.localId);
     const existing = people.get(row.localId);
-    const fields = toFields(row);
     if (!existing) {
-      plan.creates.push(fields);
+      plan.creates.push(row);
       continue;
     }
+    const fields = toFields(row);
     if (existing.role !== row.role) {
       plan.rowErrors.push({
         line: row.line,
         localId: row.localId,
-        message: `Line ${row.line}: Local ID ${row.localId} already belongs to a ${ROLE_WORDS[existing.role].one} (${existing.firstName} ${existing.lastName}); one Local ID must mean one person, so this row was not imported.`,
+        message: `Line ${row.line}: Local ID ${row.localId} already belongs to a ${ROLE_WORDS[existing.role].one} (${detailsOf(existing).firstName} ${detailsOf(existing).lastName}); one Local ID must mean one person, so this row was not imported.`,
       });
       continue;
     }
-    // Details the file has no column for keep what the person had.
-    for (const f of OPTIONAL) if (!parsed.present.includes(f)) fields[f] = existing[f];
-    const changed = [...REQUIRED_FIELDS, ...OPTIONAL].filter((f) => existing[f] !== fields[f]);
-    const previous = Object.fromEntries(changed.map((f) => [f, existing[f]])) as Partial<PersonFields>;
-    if (!existing.active && row.active) plan.reactivations.push({ id: existing.id, localId: row.localId, fields });
-    else if (existing.active && !row.active) {
+    let old: PersonDetails | undefined;
+    if (absent.length > 0) {
+      old = detailsOf(existing);
+      for (const f of absent) fields[f] = old[f];
+    }
+    let changed: Array<keyof PersonDetails> = [];
+    let previous: Partial<PersonFields> = {};
+    if (detailsKey(fields) !== existing.details) {
+      const before = old ?? detailsOf(existing);
+      changed = DETAILS.filter((f) => before[f] !== fields[f]);
+      previous = Object.fromEntries(changed.map((f) => [f, before[f]]));
+    }
+    const wasActive = existing.active;
+    if (!wasActive && row.active) plan.reactivations.push({ id: existing.id, localId: row.localId, fields });
+    else if (wasActive && !row.active) {
       plan.deactivations.push({ id: existing.id, localId: row.localId, role: row.role, reason: 'inactive-in-file' });
       if (changed.length > 0) plan.updates.push({ id: existing.id, localId: row.localId, fields, changed, previous });
     } else if (changed.length > 0) plan.updates.push({ id: existing.id, localId: row.localId, fields, changed, previous });
@@ -96,12 +107,12 @@ export function planImport(parsed: ParsedRoster, people: ReadonlyMap<string, Per
   plan.rowErrors.sort((a, b) => a.line - b.line);
 
   for (const role of parsed.completeFor) {
-    const missing: PersonSnapshot[] = [];
+    const missing: Array<[string, PersonSnapshot]> = [];
     let active = 0;
-    for (const p of people.values()) {
+    for (const [localId, p] of people) {
       if (p.role !== role || !p.active) continue;
       active++;
-      if (!mentioned.has(p.localId)) missing.push(p);
+      if (!mentioned.has(localId)) missing.push([localId, p]);
     }
     if (missing.length === 0) continue;
     const words = ROLE_WORDS[role];
@@ -116,7 +127,7 @@ export function planImport(parsed: ParsedRoster, people: ReadonlyMap<string, Per
       plan.held.push({ role, missing: missing.length, active, percent, limitPercent: settings.deactivateLimitPercent });
       continue;
     }
-    for (const p of missing) plan.deactivations.push({ id: p.id, localId: p.localId, role, reason: 'missing' });
+    for (const [localId, p] of missing) plan.deactivations.push({ id: p.id, localId, role, reason: 'missing' });
   }
   return plan;
 }

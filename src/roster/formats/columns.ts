@@ -1,6 +1,6 @@
 import type { PersonRole } from '../../db/schema.js';
 import type { CsvFile } from '../csvRecords.js';
-import { normaliseGrade, type GradeOverrides } from '../grades.js';
+import { gradeCache, type GradeOverrides } from '../grades.js';
 import { cell, HeaderIndex, orNull } from '../headers.js';
 import { RosterRejection } from '../rejection.js';
 import { checkRow, isRowError } from '../rowBuilder.js';
@@ -53,7 +53,8 @@ export async function readPeopleColumns(csv: CsvFile, spec: ColumnSpec, role: Pe
   const stateCol = h.find(spec.stateId);
   const found: Array<[OptionalField, number | undefined]> = [['school', schoolCol], ['grade', gradeCol], ['email', emailCol], ['stateId', stateCol]];
   const out: ReadPeople = { rows: [], rowErrors: [], schoolCodes: new Set(), present: found.filter(([, c]) => c !== undefined).map(([f]) => f) };
-  for await (const r of csv.records()) {
+  const grade = gradeCache(grades);
+  for await (const batch of csv.batches()) for (const r of batch) {
     if (r.cells.length > csv.header.length && r.cells.slice(csv.header.length).some((c) => c.trim() !== '')) {
       out.rowErrors.push({ line: r.line, localId: orNull(cell(r.cells, idCol)), message: `Line ${r.line}: ${r.cells.length} cells but the header names ${csv.header.length} columns (an unquoted comma or separator inside a cell?); this row was not imported.` });
       continue;
@@ -66,7 +67,7 @@ export async function readPeopleColumns(csv: CsvFile, spec: ColumnSpec, role: Pe
       lastName: cell(r.cells, lastCol),
       role,
       school,
-      grade: gradeCol === undefined ? null : normaliseGrade(cell(r.cells, gradeCol), grades),
+      grade: gradeCol === undefined ? null : grade(cell(r.cells, gradeCol)),
       email: orNull(cell(r.cells, emailCol)),
       stateId: orNull(cell(r.cells, stateCol)),
       active: true,

@@ -1,6 +1,6 @@
 import type { PersonRole } from '../../db/schema.js';
 import type { CsvFile } from '../csvRecords.js';
-import { normaliseGrade } from '../grades.js';
+import { gradeCache } from '../grades.js';
 import { cell, HeaderIndex, orNull } from '../headers.js';
 import { RosterRejection } from '../rejection.js';
 import { checkRow, isRowError } from '../rowBuilder.js';
@@ -106,7 +106,8 @@ export async function readUsers(csv: CsvFile, orgs: Orgs, opts: ParseOptions): P
   };
   const found: Array<[OptionalField, number | undefined]> = [['school', cols.orgs], ['grade', cols.grades], ['email', cols.email], ['stateId', cols.userIds]];
   const out: ReadUsers = { rows: [], rowErrors: [], ignored: 0, present: found.filter(([, c]) => c !== undefined).map(([f]) => f) };
-  for await (const r of csv.records()) {
+  const grade = gradeCache(opts.gradeOverrides);
+  for await (const batch of csv.batches()) for (const r of batch) {
     const role = oneRosterRole(cell(r.cells, roleCol));
     if (role === 'ignore') {
       out.ignored++;
@@ -120,7 +121,7 @@ export async function readUsers(csv: CsvFile, orgs: Orgs, opts: ParseOptions): P
     }
     const orgIds = cell(r.cells, cols.orgs).split(',').map((s) => s.trim()).filter(Boolean);
     const school = orgIds.map((o) => orgs.codeBySourcedId.get(o)).find((c) => c !== undefined) ?? null;
-    const grade = role === 'student' ? normaliseGrade(cell(r.cells, cols.grades).split(',')[0] ?? '', opts.gradeOverrides) : null;
+    const studentGrade = role === 'student' ? grade(cell(r.cells, cols.grades).split(',')[0] ?? '') : null;
     const active = cell(r.cells, cols.enabled).toLowerCase() !== 'false' && cell(r.cells, cols.status).toLowerCase() !== 'tobedeleted';
     const checked = checkRow({
       line: r.line,
@@ -129,7 +130,7 @@ export async function readUsers(csv: CsvFile, orgs: Orgs, opts: ParseOptions): P
       lastName: cell(r.cells, cols.last),
       role,
       school,
-      grade,
+      grade: studentGrade,
       email: orNull(cell(r.cells, cols.email)),
       stateId: ids.find(([t]) => /^state/i.test(t))?.[1] ?? null,
       active,
