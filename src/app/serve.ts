@@ -49,6 +49,7 @@ export async function startServer(config: Config, print: (line: string) => void)
     const web = createWebServer({
       db,
       blobs,
+      dropbox: services.dropbox,
       log,
       guard,
       secureCookies: config.http.secureCookies,

@@ -80,3 +80,16 @@ export async function listEvents(db: Db, districtId: number, after: number, limi
     .execute();
   return rows.map(toPublic);
 }
+
+/** Newest first, for people looking at what happened lately (the Photos and Rosters desks), filtered by folder and outcome. */
+export async function recentEvents(
+  db: Db,
+  districtId: number,
+  q: { folder?: DropboxFolder | undefined; outcome?: string | undefined; limit: number; offset: number },
+): Promise<PublicEvent[]> {
+  let query = db.kysely.selectFrom('intake_events').selectAll().where('district_id', '=', districtId);
+  if (q.folder) query = query.where('folder', '=', q.folder);
+  if (q.outcome) query = query.where('outcome', '=', q.outcome);
+  const rows = await query.orderBy('id', 'desc').limit(Math.min(q.limit, MAX_EVENTS_PAGE)).offset(q.offset).execute();
+  return rows.map(toPublic);
+}

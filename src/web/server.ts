@@ -7,6 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { BlobStore } from '../blobs/blobStore.js';
 import type { Db } from '../db/db.js';
+import type { Dropbox } from '../dropbox/dropbox.js';
 import type { HostKey } from '../hostKeys/hostKeys.js';
 import type { LoginGuard } from '../loginGuard/loginGuard.js';
 import { isLanyardError, type ErrorKind } from '../shared/errors.js';
@@ -16,6 +17,8 @@ import { devicePages } from './pages/devices.js';
 import { incidentPages } from './pages/incidents.js';
 import { loginPages } from './pages/login.js';
 import { peoplePages } from './pages/people.js';
+import { photoPages } from './pages/photos.js';
+import { rosterPages } from './pages/rosters.js';
 import { settingsPages } from './pages/settings.js';
 import { checkoutRoutes } from './routes/checkouts.js';
 import { deviceRoutes } from './routes/devices.js';
@@ -30,6 +33,8 @@ export interface WebDeps {
   db: Db;
   /** Where photos are read from. */
   blobs: BlobStore;
+  /** Browser uploads go into the same drop box as SFTP ones. */
+  dropbox: Dropbox;
   log: Logger;
   guard: LoginGuard;
   secureCookies: boolean;
@@ -76,6 +81,8 @@ export function createWebServer(deps: WebDeps): FastifyInstance {
   void app.register(settingsPages({ db: deps.db, hostKeys: deps.hostKeys, sftp: deps.sftp }));
   const faces = photoFaces(deps.db);
   for (const pages of [peoplePages, devicePages, deskPages, incidentPages]) void app.register(pages({ db: deps.db, faces }));
+  void app.register(photoPages({ db: deps.db, faces, dropbox: deps.dropbox }));
+  void app.register(rosterPages({ db: deps.db, faces, dropbox: deps.dropbox }));
 
   void app.register(
     async (api) => {

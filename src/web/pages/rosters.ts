@@ -1,0 +1,84 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Dropbox } from '../../dropbox/dropbox.js';
+import { recentEvents } from '../../intake/events.js';
+import { listImports } from '../../roster/history.js';
+import { can } from '../../staff/roles.js';
+import { pageAuth } from '../auth.js';
+import { html } from '../html.js';
+import { csvLine } from './csv.js';
+import { csrfField, flashBlock, notFound, sendPage, timeEl, type Flash, type PageDeps } from './common.js';
+import { registerUpload, uploadSummary } from './upload.js';
+
+const HISTORY = 50;
+
+/** The Rosters desk: each import with its counts and row errors, files still waiting, and uploading a roster from the browser. */
+export function rosterPages(deps: PageDeps & { dropbox: Dropbox }): FastifyPluginAsync {
+  async function render(req: FastifyRequest, reply: FastifyReply, flash: Flash = {}, status = 200) {
+    const districtId = req.district.id;
+    const [imports, waiting] = await Promise.all([
+      listImports(deps.db, districtId, HISTORY),
+      recentEvents(deps.db, districtId, { folder: 'data', outcome: 'received', limit: 20, offset: 0 }),
+    ]);
+    const mayUpload = can(req.session!.staff.role, 'rosters:manage');
+    const body = html`<h1>Rosters</h1>
+${flashBlock(flash)}
+${mayUpload
+  ? html`<section class="card">
+  <h2>Upload a roster</h2>
+  <p class="muted">A CSV from your student information system (Lanyard's columns, Clever or OneRoster, or a OneRoster zip). It is imported exactly as if it came over SFTP into <code>data/</code>.</p>
+  <form class="upload" method="post" action="/rosters/upload" enctype="multipart/form-data" data-upload>
+    ${csrfField(req)}
+    <label for="roster-files" class="dropzone">Drop a roster file here, or choose one</label>
+    <input id="roster-files" name="files" type="file" multiple required accept=".csv,.txt,.zip,text/csv,application/zip">
+    <progress max="100" value="0" hidden></progress>
+    <p class="upload-status" role="status"></p>
+    <button type="submit">Upload</button>
+  </form>
+</section>`
+  : ''}
+${waiting.length
+  ? html`<section class="card"><h2>Waiting to be imported</h2><ul class="plain">${waiting.map((e) => html`<li><code>${e.file}</code> <span class="muted">received ${timeEl(e.at)}</span></li>`)}</ul></section>`
+  : ''}
+<section class="card">
+  <h2>Import history</h2>
+  ${imports.length === 0
+    ? html`<p class="muted">No imports yet.</p>`
+    : html`<table><thead><tr><th scope="col">When</th><th scope="col">File</th><th scope="col">Outcome</th><th scope="col">Created</th><th scope="col">Updated</th><th scope="col">Unchanged</th><th scope="col">Deactivated</th><th scope="col">Row errors</th></tr></thead>
+  <tbody>${imports.map(
+    (i) => html`<tr><td>${timeEl(i.at)}</td><td><code>${i.file}</code>${i.format ? html` <span class="muted">${i.format}</span>` : ''}</td>
+    <td>${i.outcome === 'imported' ? 'Imported' : html`<span class="outcome outcome-rejected">Rejected</span>`}${i.outcome === 'rejected' ? html`<div class="small">${i.message}</div>` : ''}</td>
+    <td>${i.created}</td><td>${i.updated}</td><td>${i.unchanged}</td><td>${i.deactivated}</td>
+    <td>${i.rowErrors.length ? html`<a href="/rosters/imports/${i.id}/errors.csv" download>${i.errors} (CSV)</a>` : i.errors}</td></tr>`,
+  )}</tbody></table>`}
+</section>
+<script src="/assets/upload.js" defer></script>`;
+    return sendPage(req, reply, 'rosters', 'Rosters', body, status);
+  }
+
+  return async (app) => {
+    app.get('/rosters', { preHandler: pageAuth('people:read') }, (req, reply) => render(req, reply));
+
+    app.get<{ Params: { id: string } }>('/rosters/imports/:id/errors.csv', { preHandler: pageAuth('people:read') }, async (req, reply) => {
+      const id = Number(req.params.id);
+      const found = (await listImports(deps.db, req.district.id, 1000)).find((i) => i.id === id);
+      if (!found) return notFound(req, reply, 'rosters', `There is no import ${req.params.id} in this district.`);
+      const lines = [csvLine(['Line', 'Local ID', 'Problem']), ...found.rowErrors.map((e) => csvLine([String(e.line), e.localId, e.message]))];
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${req.district.slug}-import-${found.id}-errors.csv"`)
+        .header('cache-control', 'no-store')
+        .send(`\ufeff${lines.join('')}`);
+    });
+
+    await registerUpload(app, {
+      path: '/rosters/upload',
+      folder: 'data',
+      permission: 'rosters:manage',
+      dropbox: deps.dropbox,
+      done: (req, reply, r) => {
+        if ((req.headers.accept ?? '').includes('application/json')) return reply.send(r);
+        return render(req, reply, uploadSummary(r, 'the import runs once the file has settled and shows below.'), r.saved.length ? 200 : 400);
+      },
+    });
+  };
+}

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { DIALECTS } from '../helpers/databases.js';
+import { FIXTURES, Workspace, type RunningLanyard } from '../helpers/lanyard.js';
+import { WebClient } from '../helpers/webClient.js';
+
+const PASSWORD = 'apple-polish-42';
+
+/** Polls a page until it shows what the test waits for (the intake works in the background). */
+async function pageUntil(b: WebClient, p: string, pattern: RegExp): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { html } = await b.page(p);
+    if (pattern.test(html)) return html;
+    if (Date.now() > deadline) throw new Error(`${p} never showed ${pattern}:\n${html.slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function upload(b: WebClient, p: string, files: string[], opts: { csrf: 'field' | 'header' | 'none' }) {
+  const form = new FormData();
+  if (opts.csrf === 'field') form.append('_csrf', b.csrf);
+  for (const f of files) form.append('files', new Blob([await fs.readFile(f)]), path.basename(f));
+  return b.fetch(p, { method: 'POST', body: form, headers: opts.csrf === 'header' ? { 'x-csrf-token': b.csrf, accept: 'application/json' } : {} });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`the Photos and Rosters desks (${dialect})`, () => {
+    let ws: Workspace;
+    let server: RunningLanyard;
+    let admin: WebClient;
+
+    before(async () => {
+      ws = await Workspace.create(dialect);
+      await ws.district('springfield');
+      for (const [email, role] of [
+        ['skinner@springfield.k12.us', 'admin'],
+        ['otto@springfield.k12.us', 'viewer'],
+      ]) {
+        const r = await ws.cli(['staff', 'create', 'springfield', '--email', email!, '--password', PASSWORD, '--role', role!]);
+        assert.equal(r.code, 0, r.stderr);
+      }
+      server = await ws.start();
+      admin = new WebClient(server);
+      await admin.signIn('skinner@springfield.k12.us', PASSWORD);
+    });
+    after(async () => {
+      await server?.stop();
+      await ws?.dispose();
+    });
+
+    test('a roster uploaded from the browser is imported like one sent over SFTP, and shows in the history', async () => {
+      await admin.page('/rosters');
+      const res = await upload(admin, '/rosters/upload', [path.join(FIXTURES, 'rosters/native/students.csv')], { csrf: 'field' });
+      assert.equal(res.status, 200);
+      assert.match(await res.text(), /students\.csv was received/);
+      const html = await pageUntil(admin, '/rosters', /<td>Imported/);
+      assert.match(html, /<code>students\.csv<\/code>/);
+    });
+
+    test('photos uploaded from the browser go through the photo intake: linked, or rejected with the reason', async () => {
+      await pageUntil(admin, '/people?q=004410', /Siobhán Müller/);
+      await admin.page('/photos');
+      const res = await upload(admin, '/photos/upload', [path.join(FIXTURES, 'photos/valid/004410.jpg'), path.join(FIXTURES, 'photos/reject/100111.jpg')], { csrf: 'header' });
+      assert.equal(res.status, 200);
+      assert.deepEqual(((await res.json()) as { saved: string[] }).saved.sort(), ['004410.jpg', '100111.jpg']);
+      await pageUntil(admin, '/photos', /class="outcome outcome-rejected"/);
+      const html = await pageUntil(admin, '/photos', /<a href="\/people\/004410">004410<\/a>/);
+      assert.match(html, /<p>1 of 40 active people have a photo \(2%\)\.<\/p>/);
+      assert.match((await admin.page('/people/004410')).html, /<img class="face face-profile" src="[^"]+" alt="Siobhán Müller"/);
+    });
+
+    test('the missing-photo list is a CSV of the active people without one', async () => {
+      const res = await admin.fetch('/photos/missing.csv');
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /text\/csv/);
+      assert.match(res.headers.get('content-disposition') ?? '', /attachment; filename="springfield-no-photo\.csv"/);
+      const bytes = Buffer.from(await res.arrayBuffer());
+      assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'a byte-order mark, so Excel reads the accents right');
+      const csv = bytes.subarray(3).toString('utf8');
+      assert.match(csv, /^Local ID,First Name,Last Name,Role,School,Grade,Email\r\n/);
+      assert.match(csv, /\r\n004411,Aiko,Müller,student,/);
+      assert.doesNotMatch(csv, /\r\n004410,/, 'Siobhán has a photo now');
+    });
+
+    test('an upload without the page\'s CSRF token, or by a viewer, stores nothing', async () => {
+      const before = (await admin.page('/photos')).html;
+      assert.equal((await upload(admin, '/photos/upload', [path.join(FIXTURES, 'photos/valid/004411.jpg')], { csrf: 'none' })).status, 403);
+      const viewer = new WebClient(server);
+      await viewer.signIn('otto@springfield.k12.us', PASSWORD);
+      assert.equal((await viewer.page('/photos')).status, 200, 'a viewer may look');
+      assert.equal((await upload(viewer, '/photos/upload', [path.join(FIXTURES, 'photos/valid/004411.jpg')], { csrf: 'field' })).status, 403);
+      assert.equal((await upload(viewer, '/rosters/upload', [path.join(FIXTURES, 'rosters/native/students.csv')], { csrf: 'field' })).status, 403);
+      await new Promise((r) => setTimeout(r, 500));
+      const afterHtml = (await admin.page('/photos')).html;
+      assert.doesNotMatch(afterHtml, /004411\.jpg/);
+      assert.equal((before.match(/<tr>/g) ?? []).length, (afterHtml.match(/<tr>/g) ?? []).length);
+    });
+  });
+}
