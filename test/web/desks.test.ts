@@ -19,10 +19,14 @@ async function pageUntil(b: WebClient, p: string, pattern: RegExp): Promise<stri
   }
 }
 
-async function upload(b: WebClient, p: string, files: string[], opts: { csrf: 'field' | 'header' | 'none' }) {
+/** Uploads files (a path, or a path and the name to upload it as) the way the desk's form does. */
+async function upload(b: WebClient, p: string, files: Array<string | [string, string]>, opts: { csrf: 'field' | 'header' | 'none' }) {
   const form = new FormData();
   if (opts.csrf === 'field') form.append('_csrf', b.csrf);
-  for (const f of files) form.append('files', new Blob([await fs.readFile(f)]), path.basename(f));
+  for (const f of files) {
+    const [file, name] = typeof f === 'string' ? [f, path.basename(f)] : f;
+    form.append('files', new Blob([await fs.readFile(file)]), name);
+  }
   return b.fetch(p, { method: 'POST', body: form, headers: opts.csrf === 'header' ? { 'x-csrf-token': b.csrf, accept: 'application/json' } : {} });
 }
 
@@ -85,6 +89,25 @@ for (const dialect of DIALECTS) {
       assert.doesNotMatch(csv, /\r\n004410,/, 'Siobhán has a photo now');
     });
 
+    test('an admin can show a person\'s previous photo again', async () => {
+      const srcOf = async () => /<img class="face face-profile" src="([^"]+)" alt="Siobhán Müller"/.exec((await admin.page('/people/004410')).html)?.[1];
+      const first = await srcOf();
+      assert.ok(first);
+      await admin.page('/photos');
+      const res = await upload(admin, '/photos/upload', [[path.join(FIXTURES, 'photos/valid/004412.jpg'), '004410.jpg']], { csrf: 'field' });
+      assert.equal(res.status, 200);
+      const deadline = Date.now() + 30_000;
+      while ((await srcOf()) === first) {
+        assert.ok(Date.now() < deadline, 'the second photo never showed');
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      await admin.page('/people/004410');
+      const reverted = await admin.form('/people/004410/photo/revert', {});
+      assert.equal(reverted.status, 200);
+      assert.match(await reverted.text(), /Siobhán Müller shows the previous photo again/);
+      assert.equal(await srcOf(), first);
+    });
+
     test('an upload without the page\'s CSRF token, or by a viewer, stores nothing', async () => {
       const before = (await admin.page('/photos')).html;
       assert.equal((await upload(admin, '/photos/upload', [path.join(FIXTURES, 'photos/valid/004411.jpg')], { csrf: 'none' })).status, 403);
@@ -93,6 +116,8 @@ for (const dialect of DIALECTS) {
       assert.equal((await viewer.page('/photos')).status, 200, 'a viewer may look');
       assert.equal((await upload(viewer, '/photos/upload', [path.join(FIXTURES, 'photos/valid/004411.jpg')], { csrf: 'field' })).status, 403);
       assert.equal((await upload(viewer, '/rosters/upload', [path.join(FIXTURES, 'rosters/native/students.csv')], { csrf: 'field' })).status, 403);
+      await viewer.page('/people/004410');
+      assert.equal((await viewer.form('/people/004410/photo/revert', {})).status, 403);
       await new Promise((r) => setTimeout(r, 500));
       const afterHtml = (await admin.page('/photos')).html;
       assert.doesNotMatch(afterHtml, /004411\.jpg/);

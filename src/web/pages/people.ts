@@ -1,13 +1,14 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { checkoutsOfPerson } from '../../checkouts/checkouts.js';
 import { devicesByIds } from '../../devices/devices.js';
 import { listIncidents, STATUS_LABELS, TYPE_LABELS } from '../../incidents/incidents.js';
 import { findPerson, fullName, peopleFacets, searchPeople, type Person, type PersonRole } from '../../people/people.js';
+import { revertPhoto, versionCount } from '../../photos/versions.js';
 import { can } from '../../staff/roles.js';
 import { pageAuth } from '../auth.js';
 import { html } from '../html.js';
 import { face } from '../views/avatar.js';
-import { field, notFound, pageNumber, pager, sendPage, timeEl, type PageDeps } from './common.js';
+import { csrfField, field, flashBlock, notFound, pageNumber, pager, sendPage, timeEl, type Flash, type PageDeps } from './common.js';
 
 const PAGE_SIZE = 100;
 
@@ -78,22 +79,24 @@ ${pager('/people', f, pageNo, pageNo * PAGE_SIZE < total)}`;
       return sendPage(req, reply, 'people', 'People', body);
     });
 
-    app.get<{ Params: { localId: string } }>('/people/:localId', { preHandler: pageAuth('people:read') }, async (req, reply) => {
+    const profile = async (req: FastifyRequest<{ Params: { localId: string } }>, reply: FastifyReply, flash: Flash = {}, status = 200) => {
       const districtId = req.district.id;
       const person = await findPerson(db, districtId, req.params.localId);
       if (!person) return notFound(req, reply, 'people', `No one in ${req.district.name} has Local ID ${req.params.localId}.`);
-      const [faces, checkouts, { incidents }] = await Promise.all([
+      const [faces, checkouts, { incidents }, versions] = await Promise.all([
         deps.faces(districtId, [person.id]),
         checkoutsOfPerson(db, districtId, person.id),
         listIncidents(db, districtId, { personId: person.id, limit: 100, offset: 0 }),
+        versionCount(db, person.id),
       ]);
+      const mayRevert = can(req.session!.staff.role, 'photos:manage');
       const devices = await devicesByIds(db, districtId, [...checkouts.map((c) => c.deviceId), ...incidents.map((i) => i.deviceId)]);
       const tagOf = (id: number) => devices.get(id)?.assetTag ?? '?';
       const deviceLink = (id: number) => html`<a href="/devices/${encodeURIComponent(tagOf(id))}">${tagOf(id)}</a>`;
       const out = checkouts.filter((c) => !c.checkedIn);
       const mayWrite = can(req.session!.staff.role, 'incidents:write');
 
-      const body = html`<div class="profile">
+      const body = html`${flashBlock(flash)}<div class="profile">
   <div class="profile-face">${face({ ...person, photo: faces.get(person.id) }, 'profile')}</div>
   <div class="profile-facts">
     <h1>${fullName(person)}</h1>
@@ -104,8 +107,11 @@ ${pager('/people', f, pageNo, pageNo * PAGE_SIZE < total)}`;
       <dt>Grade</dt><dd>${person.grade ?? '—'}</dd>
       <dt>Email</dt><dd>${person.email ?? '—'}</dd>
       <dt>Status</dt><dd>${person.active ? 'Active' : html`<span class="tag">Inactive</span>`}</dd>
-      <dt>Photo</dt><dd>${faces.has(person.id) ? 'On file' : html`<span class="tag warn">No photo yet</span>`}</dd>
+      <dt>Photo</dt><dd>${faces.has(person.id) ? 'On file' : html`<span class="tag warn">No photo yet</span>`}${versions > 1 ? html` <span class="muted">(${versions} versions kept)</span>` : ''}</dd>
     </dl>
+    ${mayRevert && versions > (faces.has(person.id) ? 1 : 0)
+      ? html`<form class="inline" method="post" action="${personHref(person)}/photo/revert">${csrfField(req)}<button type="submit" class="secondary">Show the previous photo again</button></form>`
+      : ''}
   </div>
 </div>
 <section class="card">
@@ -129,7 +135,18 @@ ${pager('/people', f, pageNo, pageNo * PAGE_SIZE < total)}`;
   <tbody>${incidents.map((i) => html`<tr><td><a href="/incidents/${i.id}">#${i.id}</a></td><td>${deviceLink(i.deviceId)}</td><td>${TYPE_LABELS[i.type]}</td><td>${STATUS_LABELS[i.status]}</td><td>${timeEl(i.openedAt)}</td></tr>`)}</tbody></table>`}
   ${mayWrite ? html`<p><a class="button secondary" href="/incidents/new?localId=${encodeURIComponent(person.localId)}">Open an incident</a></p>` : ''}
 </section>`;
-      return sendPage(req, reply, 'people', fullName(person), body);
+      return sendPage(req, reply, 'people', fullName(person), body, status);
+    };
+
+    app.get<{ Params: { localId: string } }>('/people/:localId', { preHandler: pageAuth('people:read') }, (req, reply) => profile(req, reply));
+
+    app.post<{ Params: { localId: string } }>('/people/:localId/photo/revert', { preHandler: pageAuth('photos:manage') }, async (req, reply) => {
+      const person = await findPerson(db, req.district.id, req.params.localId);
+      if (!person) return notFound(req, reply, 'people', `No one in ${req.district.name} has Local ID ${req.params.localId}.`);
+      const back = await revertPhoto(db, req.district.id, person.id);
+      return back
+        ? profile(req, reply, { notice: `${fullName(person)} shows the previous photo again (from ${back.file}).` })
+        : profile(req, reply, { error: `${fullName(person)} has no earlier photo to go back to.` }, 409);
     });
   };
 }
