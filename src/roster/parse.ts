@@ -141,14 +141,16 @@ const inFile = (file: string) => (err: unknown): never => {
  * sharing one, since photo names carry no role.
  */
 export function finish(p: ParsedRoster): ParsedRoster {
-  const first = new Map<string, RosterRow>();
-  const clashes = new Map<string, RosterRow[]>();
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
   for (const r of p.rows) {
-    const seen = first.get(r.localId);
-    if (!seen) first.set(r.localId, r);
-    else clashes.set(r.localId, [...(clashes.get(r.localId) ?? [seen]), r]);
+    if (seen.has(r.localId)) repeated.add(r.localId);
+    else seen.add(r.localId);
   }
-  if (clashes.size === 0) return p;
+  seen.clear();
+  if (repeated.size === 0) return p;
+  const clashes = new Map<string, RosterRow[]>();
+  for (const r of p.rows) if (repeated.has(r.localId)) clashes.set(r.localId, [...(clashes.get(r.localId) ?? []), r]);
   const errors: RowError[] = [];
   for (const [localId, rows] of clashes) {
     const lines = rows.map((r) => r.line);

@@ -62,15 +62,19 @@ const toFields = (r: RosterRow): PersonFields => ({
  */
 export function planImport(parsed: ParsedRoster, people: ReadonlyMap<string, PersonSnapshot>, settings: RosterSettings, opts: PlanOptions): ImportPlan {
   const plan: ImportPlan = { creates: [], updates: [], reactivations: [], deactivations: [], unchanged: 0, rowErrors: [...parsed.rowErrors], held: [], notes: [...parsed.notes] };
-  /** Local IDs the file mentions (rows with errors included: a typo elsewhere in a row must not deactivate anyone). */
-  const mentioned = new Set<string>();
-  for (const e of parsed.rowErrors) if (e.localId) mentioned.add(e.localId);
+  /** People the file mentions, by id (rows with errors included: a typo elsewhere in a row must not deactivate anyone). */
+  const mentioned = new Set<number>();
+  const mention = (localId: string | null) => {
+    const p = localId === null ? undefined : people.get(localId);
+    if (p) mentioned.add(p.id);
+  };
+  for (const e of parsed.rowErrors) mention(e.localId);
 
   // Details the file has no column for keep what each person had.
   const absent = OPTIONAL.filter((f) => !parsed.present.includes(f));
   for (const row of parsed.rows) {
-    mentioned.add(row.localId);
     const existing = people.get(row.localId);
+    if (existing) mentioned.add(existing.id);
     if (!existing) {
       plan.creates.push(row);
       continue;
@@ -112,7 +116,7 @@ export function planImport(parsed: ParsedRoster, people: ReadonlyMap<string, Per
     for (const [localId, p] of people) {
       if (p.role !== role || !p.active) continue;
       active++;
-      if (!mentioned.has(localId)) missing.push([localId, p]);
+      if (!mentioned.has(p.id)) missing.push([localId, p]);
     }
     if (missing.length === 0) continue;
     const words = ROLE_WORDS[role];

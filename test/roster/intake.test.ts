@@ -32,7 +32,7 @@ for (const dialect of DIALECTS) {
     before(async () => {
       ws = await Workspace.create(dialect);
       tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'roster-intake-'));
-      for (const slug of ['native', 'clever', 'oneroster', 'onezip', 'excel', 'bad']) {
+      for (const slug of ['native', 'clever', 'oneroster', 'onezip', 'excel', 'bad', 'replaced', 'guarded']) {
         await ws.district(slug, PASSWORD);
         tokens.set(slug, await ws.token(slug));
       }
@@ -54,13 +54,18 @@ for (const dialect of DIALECTS) {
 
     /** Uploads files with OpenSSH's sftp, as a district's nightly job does, and waits for each one's outcome. */
     async function deliver(slug: string, files: Array<[local: string, remote: string]>): Promise<Event[]> {
+      return sftpThenWait(slug, files.map(([l, name]) => `put ${l} data/${name}`));
+    }
+
+    /** Runs sftp commands, then waits until each data/ event they made has its outcome. */
+    async function sftpThenWait(slug: string, commands: string[]): Promise<Event[]> {
       const before = (await events(slug)).length;
-      const r = await opensshSftp({ port: server.sftpPort, username: slug, password: PASSWORD }, files.map(([l, name]) => `put ${l} data/${name}`));
+      const r = await opensshSftp({ port: server.sftpPort, username: slug, password: PASSWORD }, commands);
       assert.equal(r.code, 0, r.output);
       const deadline = Date.now() + 30_000;
       for (;;) {
         const mine = (await events(slug)).slice(before);
-        if (mine.length === files.length && mine.every((e) => e.outcome !== 'received')) return mine;
+        if (mine.length === commands.length && mine.every((e) => e.outcome !== 'received')) return mine;
         if (Date.now() > deadline) assert.fail(`still waiting for ${JSON.stringify(mine)}`);
         await new Promise((res) => setTimeout(res, 200));
       }
@@ -157,6 +162,32 @@ for (const dialect of DIALECTS) {
       assert.match(formula?.message ?? '', /2 created/);
       assert.equal(await person('bad', '100101'), undefined, 'nothing from a rejected file');
       assert.equal((await person('bad', '100103'))?.firstName, '@SUM(A1)');
+    });
+
+    test('a file replaced while it settles is imported once, as its newest version; a deleted file changes nobody', async () => {
+      const students = fixture('native/students.csv');
+      const got = await sftpThenWait('replaced', [`put ${students} data/students.csv`, `put ${students} data/students.csv`, 'rm data/students.csv']);
+      assert.deepEqual(got.map((e) => e.outcome), ['superseded', 'superseded', 'removed'], JSON.stringify(got));
+      assert.match(got[0]?.message ?? '', /A newer students\.csv arrived before this one was imported/);
+      assert.match(got[2]?.message ?? '', /deleted from data\/\. Nobody changes/);
+      assert.equal(await person('replaced', '004410'), undefined);
+    });
+
+    test('the guard through the drop box: a file missing 30% of students deactivates no one and says how to force it', async () => {
+      const full = path.join(tmp, 'guard-full.csv');
+      const partial = path.join(tmp, 'guard-partial.csv');
+      const lines = (ids: number[]) => `Local ID,First Name,Last Name\r\n${ids.map((i) => `G${i},Kid${i},Lee\r\n`).join('')}`;
+      await fs.writeFile(full, lines(Array.from({ length: 50 }, (_, i) => i)));
+      await fs.writeFile(partial, lines(Array.from({ length: 35 }, (_, i) => i + 15)));
+      await deliver('guarded', [[full, 'students.csv']]);
+      const on = await ws.cli(['roster', 'settings', 'guarded', '--deactivate-missing', 'students']);
+      assert.equal(on.code, 0, on.stderr);
+      const [held] = await deliver('guarded', [[partial, 'students.csv']]);
+      assert.equal(held?.outcome, 'imported');
+      assert.match(held?.message ?? '', /0 deactivated/);
+      assert.match(held?.message ?? '', /No students were deactivated: 15 of 50 active students \(30%\) are missing from this file, more than the 10% limit/);
+      assert.match(held?.message ?? '', /lanyard roster import guarded students\.csv --force-deactivate/);
+      assert.equal((await person('guarded', 'G0'))?.active, true);
     });
   });
 }
