@@ -18,9 +18,10 @@ const OUTCOME_LABELS: Record<string, string> = {
   unmatched: 'No such person yet',
   rejected: 'Rejected',
   removed: 'Removed',
+  unpacked: 'Package unpacked',
 };
 const EVENTS_SHOWN = 100;
-const MISSING_SHOWN = 50;
+const MISSING_SHOWN = 20;
 
 /** Active people, and which of them have no photo: what coverage and the retake-day list are made of. */
 async function coverage(deps: PageDeps, districtId: number) {
