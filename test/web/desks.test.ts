@@ -108,6 +108,32 @@ for (const dialect of DIALECTS) {
       assert.equal(await srcOf(), first);
     });
 
+    test('an admin changes the roster settings on the Rosters desk; the CLI sees the same', async () => {
+      await admin.page('/rosters');
+      const fields = {
+        deactivateStudents: '1',
+        deactivateLimitPercent: '15',
+        cleverStudents: 'SIS_ID',
+        cleverTeachers: 'Teacher_number',
+        cleverStaff: 'Staff_id',
+        oneRosterId: 'userIds:LocalID',
+        gradeOverrides: 'P3=PK\r\nTK=K',
+      };
+      const saved = await admin.form('/rosters/settings', fields);
+      assert.equal(saved.status, 200);
+      const html = await saved.text();
+      assert.match(html, /Roster settings saved/);
+      assert.match(html, /name="deactivateStudents" value="1" checked/);
+      assert.match(html, /P3=PK\nTK=K<\/textarea>/);
+      const cli = await ws.cliJson<{ settings: { deactivateMissing: { student: boolean; staff: boolean }; deactivateLimitPercent: number; oneRosterId: string } }>(['roster', 'settings', 'springfield']);
+      assert.deepEqual(cli.settings.deactivateMissing, { student: true, staff: false });
+      assert.equal(cli.settings.deactivateLimitPercent, 15);
+      assert.equal(cli.settings.oneRosterId, 'userIds:LocalID');
+      const bad = await admin.form('/rosters/settings', { ...fields, deactivateLimitPercent: '250' });
+      assert.equal(bad.status, 400);
+      assert.match(await bad.text(), /whole percentage from 0 to 100/);
+    });
+
     test('an upload without the page\'s CSRF token, or by a viewer, stores nothing', async () => {
       const before = (await admin.page('/photos')).html;
       assert.equal((await upload(admin, '/photos/upload', [path.join(FIXTURES, 'photos/valid/004411.jpg')], { csrf: 'none' })).status, 403);
@@ -118,6 +144,8 @@ for (const dialect of DIALECTS) {
       assert.equal((await upload(viewer, '/rosters/upload', [path.join(FIXTURES, 'rosters/native/students.csv')], { csrf: 'field' })).status, 403);
       await viewer.page('/people/004410');
       assert.equal((await viewer.form('/people/004410/photo/revert', {})).status, 403);
+      await viewer.page('/rosters');
+      assert.equal((await viewer.form('/rosters/settings', { deactivateLimitPercent: '50' })).status, 403);
       await new Promise((r) => setTimeout(r, 500));
       const afterHtml = (await admin.page('/photos')).html;
       assert.doesNotMatch(afterHtml, /004411\.jpg/);

@@ -2,11 +2,13 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dropbox } from '../../dropbox/dropbox.js';
 import { recentEvents } from '../../intake/events.js';
 import { listImports } from '../../roster/history.js';
+import { getRosterSettings, saveRosterSettings, type RosterSettings } from '../../roster/settings.js';
+import { LanyardError } from '../../shared/errors.js';
 import { can } from '../../staff/roles.js';
 import { pageAuth } from '../auth.js';
 import { html } from '../html.js';
 import { csvLine } from './csv.js';
-import { csrfField, flashBlock, notFound, sendPage, timeEl, type Flash, type PageDeps } from './common.js';
+import { csrfField, field, flashBlock, formError, notFound, sendPage, timeEl, type Flash, type PageDeps } from './common.js';
 import { registerUpload, uploadSummary } from './upload.js';
 
 const HISTORY = 50;
@@ -15,9 +17,10 @@ const HISTORY = 50;
 export function rosterPages(deps: PageDeps & { dropbox: Dropbox }): FastifyPluginAsync {
   async function render(req: FastifyRequest, reply: FastifyReply, flash: Flash = {}, status = 200) {
     const districtId = req.district.id;
-    const [imports, waiting] = await Promise.all([
+    const [imports, waiting, settings] = await Promise.all([
       listImports(deps.db, districtId, HISTORY),
       recentEvents(deps.db, districtId, { folder: 'data', outcome: 'received', limit: 20, offset: 0 }),
+      getRosterSettings(deps.db, districtId),
     ]);
     const mayUpload = can(req.session!.staff.role, 'rosters:manage');
     const body = html`<h1>Rosters</h1>
@@ -51,6 +54,7 @@ ${waiting.length
     <td>${i.rowErrors.length ? html`<a href="/rosters/imports/${i.id}/errors.csv" download>${i.errors} (CSV)</a>` : i.errors}</td></tr>`,
   )}</tbody></table>`}
 </section>
+${mayUpload ? settingsForm(req, settings) : ''}
 <script src="/assets/upload.js" defer></script>`;
     return sendPage(req, reply, 'rosters', 'Rosters', body, status);
   }
@@ -70,6 +74,16 @@ ${waiting.length
         .send(`\ufeff${lines.join('')}`);
     });
 
+    app.post<{ Body: Record<string, string | undefined> }>('/rosters/settings', { preHandler: pageAuth('rosters:manage') }, async (req, reply) => {
+      try {
+        await saveRosterSettings(deps.db, req.district.id, settingsFromForm(req.body ?? {}));
+        return render(req, reply, { notice: 'Roster settings saved: the next import uses them.' });
+      } catch (err) {
+        const e = formError(err);
+        return render(req, reply, { error: e.error }, e.status);
+      }
+    });
+
     await registerUpload(app, {
       path: '/rosters/upload',
       folder: 'data',
@@ -80,5 +94,53 @@ ${waiting.length
         return render(req, reply, uploadSummary(r, 'the import runs once the file has settled and shows below.'), r.saved.length ? 200 : 400);
       },
     });
+  };
+}
+
+function settingsForm(req: FastifyRequest, s: RosterSettings) {
+  const checked = (on: boolean) => (on ? html` checked` : '');
+  return html`<section class="card">
+  <h2>Roster settings</h2>
+  <form class="stack" method="post" action="/rosters/settings">${csrfField(req)}
+    <fieldset><legend>Deactivate people missing from a complete file</legend>
+      <label><input type="checkbox" name="deactivateStudents" value="1"${checked(s.deactivateMissing.student)}> Students</label>
+      <label><input type="checkbox" name="deactivateStaff" value="1"${checked(s.deactivateMissing.staff)}> Staff</label>
+    </fieldset>
+    <label for="limit">Never deactivate more than this share of a role in one import without confirming (%)</label>
+    <input id="limit" name="deactivateLimitPercent" type="number" min="0" max="100" step="1" required value="${s.deactivateLimitPercent}">
+    <label for="clever-students">Clever students.csv: column with the Local ID</label><input id="clever-students" name="cleverStudents" required value="${s.cleverIdColumn.students}">
+    <label for="clever-teachers">Clever teachers.csv: column with the Local ID</label><input id="clever-teachers" name="cleverTeachers" required value="${s.cleverIdColumn.teachers}">
+    <label for="clever-staff">Clever staff.csv: column with the Local ID</label><input id="clever-staff" name="cleverStaff" required value="${s.cleverIdColumn.staff}">
+    <label for="oneroster">OneRoster users.csv: field with the Local ID (identifier, sourcedId, username or userIds:&lt;type&gt;)</label><input id="oneroster" name="oneRosterId" required value="${s.oneRosterId}">
+    <label for="grades">Grade spellings, one per line as from=to (e.g. P3=PK)</label>
+    <textarea id="grades" name="gradeOverrides" rows="3">${Object.entries(s.gradeOverrides).map(([a, b]) => `${a}=${b}`).join('\n')}</textarea>
+    <button type="submit">Save settings</button>
+  </form>
+</section>`;
+}
+
+/** The form's fields as settings, each checked with a sentence the admin can act on. */
+function settingsFromForm(f: Record<string, string | undefined>): RosterSettings {
+  const limit = Number(field(f, 'deactivateLimitPercent').replace(/%$/, ''));
+  if (!Number.isInteger(limit) || limit < 0 || limit > 100) throw new LanyardError('invalid', 'The deactivation limit is a whole percentage from 0 to 100.');
+  const oneRosterId = field(f, 'oneRosterId');
+  if (!/^(identifier|sourcedId|username|userIds:.+)$/i.test(oneRosterId)) {
+    throw new LanyardError('invalid', `The OneRoster Local ID field is identifier, sourcedId, username or userIds:<type> (e.g. userIds:LocalID), not "${oneRosterId}".`);
+  }
+  const columns = { students: field(f, 'cleverStudents'), teachers: field(f, 'cleverTeachers'), staff: field(f, 'cleverStaff') };
+  if (!columns.students || !columns.teachers || !columns.staff) throw new LanyardError('invalid', 'Name the Local ID column for each Clever file.');
+  const gradeOverrides: Record<string, string> = {};
+  for (const line of field(f, 'gradeOverrides').split(/\r?\n/)) {
+    if (!line.trim()) continue;
+    const m = /^([^=]+)=(.+)$/.exec(line.trim());
+    if (!m) throw new LanyardError('invalid', `A grade spelling is written as from=to, e.g. "P3=PK", not "${line.trim()}".`);
+    gradeOverrides[m[1]!.trim()] = m[2]!.trim();
+  }
+  return {
+    deactivateMissing: { student: field(f, 'deactivateStudents') === '1', staff: field(f, 'deactivateStaff') === '1' },
+    deactivateLimitPercent: limit,
+    cleverIdColumn: columns,
+    oneRosterId,
+    gradeOverrides,
   };
 }
