@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, screenshot, signIn } from '../helpers/browser.js';
@@ -107,6 +109,17 @@ describe('people, the check-out desk, devices and incidents in Chromium', () => 
     await page.goto(server.url('/incidents'));
     assert.match((await page.textContent('main')) ?? '', /Lisa Simpson/);
     await screenshot(page, 'incidents');
+  });
+
+  test('devices are added in bulk from a chosen CSV file', async () => {
+    const file = path.join(ws.dataDir, 'devices.csv');
+    await fs.writeFile(file, 'Asset Tag,Serial Number,Model\nLT-0900,SN900,Chromebook 3100\nLT-0901,SN901,iPad\n');
+    await page.goto(server.url('/devices'));
+    await page.setInputFiles('#csv-file', file);
+    await page.waitForFunction("document.getElementById('csv').value.includes('LT-0901')");
+    await page.click('button:has-text("Add devices")');
+    await page.locator('.notice', { hasText: '2 devices added.' }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'LT-0901' }).count(), 1);
   });
 
   test('no page broke the content security policy', () => {

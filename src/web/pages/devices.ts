@@ -66,12 +66,15 @@ ${mayWrite
 <section class="card">
   <h2>Add many from a CSV</h2>
   <form class="stack" method="post" action="/devices/bulk">${csrfField(req)}
-    <label for="csv">Paste CSV: asset tag, serial number, model (one device a line; a header row is fine)</label>
+    <label for="csv-file">Choose a CSV file</label>
+    <input id="csv-file" type="file" accept=".csv,text/csv" data-csv-into="csv">
+    <label for="csv">or paste it: asset tag, serial number, model (one device a line; a header row is fine)</label>
     <textarea id="csv" name="csv" rows="6" required placeholder="asset tag,serial number,model&#10;LT-0001,5CD1234XYZ,Chromebook 3100"></textarea>
     <button type="submit">Add devices</button>
   </form>
 </section>
-</div>`
+</div>
+<script src="/assets/devices.js" defer></script>`
   : ''}`;
     return sendPage(req, reply, 'devices', 'Devices', body, status);
   }
