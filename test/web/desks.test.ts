@@ -108,6 +108,20 @@ for (const dialect of DIALECTS) {
       assert.equal(await srcOf(), first);
     });
 
+    test('a photo waiting under a Local ID nobody has is assigned to the right person', async () => {
+      await admin.page('/photos');
+      const res = await upload(admin, '/photos/upload', [[path.join(FIXTURES, 'photos/valid/004413.JPG'), '999999.jpg']], { csrf: 'field' });
+      assert.equal(res.status, 200);
+      await pageUntil(admin, '/photos', /Photos waiting for their person[\s\S]*<code>999999\.jpg<\/code>/);
+      const assigned = await admin.form('/photos/assign', { file: '999999.jpg', localId: '004413' });
+      assert.equal(assigned.status, 200);
+      assert.match(await assigned.text(), /999999\.jpg is now 004413\.jpg: the photo intake shows it on Ravi Garcia/);
+      await pageUntil(admin, '/people/004413', /<img class="face face-profile" src="[^"]+" alt="Ravi Garcia"/);
+      assert.doesNotMatch((await admin.page('/photos')).html, /Photos waiting for their person/);
+      const nobody = await admin.form('/photos/assign', { file: '004413.jpg', localId: '123' });
+      assert.equal(nobody.status, 404);
+    });
+
     test('an admin changes the roster settings on the Rosters desk; the CLI sees the same', async () => {
       await admin.page('/rosters');
       const fields = {

@@ -1,13 +1,15 @@
+import path from 'node:path';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dropbox } from '../../dropbox/dropbox.js';
-import { recentEvents } from '../../intake/events.js';
-import { fullName, searchPeople, type Person } from '../../people/people.js';
+import { recentEvents, type PublicEvent } from '../../intake/events.js';
+import { fullName, matchPerson, searchPeople, type Person } from '../../people/people.js';
+import { LanyardError } from '../../shared/errors.js';
 import { can } from '../../staff/roles.js';
 import { pageAuth } from '../auth.js';
 import { html } from '../html.js';
 import { face } from '../views/avatar.js';
 import { csvLine } from './csv.js';
-import { csrfField, field, flashBlock, sendPage, timeEl, type Flash, type PageDeps } from './common.js';
+import { csrfField, field, flashBlock, formError, sendPage, timeEl, type Flash, type PageDeps } from './common.js';
 import { personHref } from './people.js';
 import { registerUpload, uploadSummary } from './upload.js';
 
@@ -51,6 +53,7 @@ export function photoPages(deps: PageDeps & { dropbox: Dropbox }): FastifyPlugin
     ]);
     const shownMissing = cov.missing.slice(0, MISSING_SHOWN);
     const mayUpload = can(req.session!.staff.role, 'photos:manage');
+    const unmatched = mayUpload ? await stillUnmatched(districtId) : [];
     const body = html`<h1>Photos</h1>
 ${flashBlock(flash)}
 ${mayUpload
@@ -85,6 +88,18 @@ ${mayUpload
   ${cov.missing.length > MISSING_SHOWN ? html`<p class="muted">and ${cov.missing.length - MISSING_SHOWN} more in the CSV.</p>` : ''}`}
 </section>
 </div>
+${unmatched.length
+  ? html`<section class="card">
+  <h2>Photos waiting for their person</h2>
+  <p class="muted">No one has these Local IDs yet. They are linked by themselves when a roster brings the person; if the name is simply wrong, give the right Local ID and the file is renamed in the drop box and goes through the intake again.</p>
+  <table><thead><tr><th scope="col">File</th><th scope="col">Received</th><th scope="col">Assign to</th></tr></thead>
+  <tbody>${unmatched.map(
+    (e, i) => html`<tr><td><code>${e.file}</code></td><td>${timeEl(e.at)}</td><td><form class="inline" method="post" action="/photos/assign">${csrfField(req)}<input type="hidden" name="file" value="${e.file}">
+      <label class="visually-hidden" for="assign-${i}">Local ID of the person in ${e.file}</label><input id="assign-${i}" name="localId" required maxlength="64" autocomplete="off" placeholder="Local ID">
+      <button type="submit">Assign</button></form></td></tr>`,
+  )}</tbody></table>
+</section>`
+  : ''}
 <section class="card">
   <h2>Recent photo deliveries</h2>
   <form class="filters" method="get" action="/photos">
@@ -102,7 +117,39 @@ ${mayUpload
     return sendPage(req, reply, 'photos', 'Photos', body, status);
   }
 
+  /** Files whose last outcome was "unmatched", still in the drop box, whose Local ID still names no one. */
+  async function stillUnmatched(districtId: number): Promise<PublicEvent[]> {
+    const events = await recentEvents(deps.db, districtId, { folder: 'idphotos', outcome: 'unmatched', limit: 200, offset: 0 });
+    const seen = new Set<string>();
+    const out: PublicEvent[] = [];
+    for (const e of events) {
+      if (seen.has(e.file)) continue;
+      seen.add(e.file);
+      const file = await deps.dropbox.find(districtId, 'idphotos', e.file);
+      if (!file || file.sha256 !== e.sha256) continue;
+      if (e.localId && (await matchPerson(deps.db, districtId, e.localId)).kind === 'matched') continue;
+      out.push(e);
+    }
+    return out;
+  }
+
   return async (app) => {
+    app.post<{ Body: Record<string, string | undefined> }>('/photos/assign', { preHandler: pageAuth('photos:manage') }, async (req, reply) => {
+      try {
+        const file = field(req.body, 'file');
+        const localId = field(req.body, 'localId');
+        const m = await matchPerson(deps.db, req.district.id, localId);
+        if (m.kind !== 'matched') throw new LanyardError('not-found', `No one has Local ID ${localId}: check the number, or import the roster that brings them first.`);
+        const to = `${m.person.localId}${path.extname(file).toLowerCase() || '.jpg'}`;
+        if (to === file) throw new LanyardError('conflict', `${file} already carries that Local ID.`);
+        await deps.dropbox.rename({ districtId: req.district.id, source: 'web', name: req.session!.staff.email, address: req.ip }, { folder: 'idphotos', name: file }, { folder: 'idphotos', name: to });
+        return render(req, reply, { notice: `${file} is now ${to}: the photo intake shows it on ${fullName(m.person)} within seconds.` });
+      } catch (err) {
+        const e = formError(err);
+        return render(req, reply, { error: e.error }, e.status);
+      }
+    });
+
     app.get<{ Querystring: { outcome?: string } }>('/photos', { preHandler: pageAuth('people:read') }, (req, reply) => render(req, reply));
 
     app.get('/photos/missing.csv', { preHandler: pageAuth('people:read') }, async (req, reply) => {
