@@ -6,6 +6,7 @@ import { fileInput } from '../roster/fileInput.js';
 import { listImports } from '../roster/history.js';
 import { importRoster, type ImportResult } from '../roster/importer.js';
 import { countsSentence } from '../roster/report.js';
+import { getDailyImport, setDailyImport } from '../roster/schedule.js';
 import { getRosterSettings, saveRosterSettings, type RosterSettings } from '../roster/settings.js';
 import { LanyardError } from '../shared/errors.js';
 import { jsonOption, withDataOptions } from './options.js';
@@ -59,15 +60,18 @@ export function registerRosterCommands(program: Command, out: Output, env: NodeJ
     .option('--oneroster-id <field>', 'OneRoster users.csv field holding the Local ID: identifier, sourcedId, username or userIds:<type>')
     .option('--grade <from=to>', 'read a grade spelling as another, e.g. "P3=PK" (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--clear-grades', 'forget all grade spellings set before')
+    .option('--daily <HH:MM|off>', 'import the files in data/ again every day at this time (UTC), or off')
     .addOption(jsonOption())
     .action(async (slug: string, opts) => {
-      const settings = await withServices(opts, env, async (s) => {
+      const { settings, dailyImport } = await withServices(opts, env, async (s) => {
         const d = await getDistrict(s.db, slug);
         const current = await getRosterSettings(s.db, d.id);
         const next = changedSettings(current, opts);
-        return next === current ? current : saveRosterSettings(s.db, d.id, next);
+        const saved = next === current ? current : await saveRosterSettings(s.db, d.id, next);
+        const daily = typeof opts.daily === 'string' ? await setDailyImport(s.db, d.id, opts.daily.toLowerCase() === 'off' ? null : opts.daily) : await getDailyImport(s.db, d.id);
+        return { settings: saved, dailyImport: daily };
       });
-      out.stdout(opts.json ? `${JSON.stringify({ slug, settings })}\n` : renderSettings(slug, settings));
+      out.stdout(opts.json ? `${JSON.stringify({ slug, settings, dailyImport })}\n` : renderSettings(slug, settings, dailyImport));
     });
 }
 
@@ -109,7 +113,7 @@ function changedSettings(current: RosterSettings, f: SettingsFlags): RosterSetti
   return next;
 }
 
-function renderSettings(slug: string, s: RosterSettings): string {
+function renderSettings(slug: string, s: RosterSettings, daily: string | null): string {
   const roles = [s.deactivateMissing.student ? 'students' : '', s.deactivateMissing.staff ? 'staff' : ''].filter(Boolean);
   const grades = Object.entries(s.gradeOverrides).map(([a, b]) => `${a}=${b}`);
   return [
@@ -119,6 +123,7 @@ function renderSettings(slug: string, s: RosterSettings): string {
     `  Clever Local ID columns: students ${s.cleverIdColumn.students}, teachers ${s.cleverIdColumn.teachers}, staff ${s.cleverIdColumn.staff}`,
     `  OneRoster Local ID: ${s.oneRosterId}`,
     `  grade spellings: ${grades.length ? grades.join(', ') : 'none'}`,
+    `  daily import of the files in data/: ${daily ? `${daily} UTC` : 'off'}`,
     '',
   ].join('\n');
 }

@@ -6,6 +6,7 @@ import * as m0003 from './migrations/0003_people_intake.js';
 import * as m0005 from './migrations/0005_photos.js';
 import * as m0004 from './migrations/0004_rosters.js';
 import * as m0006 from './migrations/0006_checkouts_incidents.js';
+import * as m0007 from './migrations/0007_roster_schedule.js';
 
 /** A migration sees the dialect, since identity columns differ between SQLite and PostgreSQL. */
 export interface LanyardMigration {
@@ -19,6 +20,7 @@ const migrations: Record<string, LanyardMigration> = {
   '0005_photos': m0005,
   '0004_rosters': m0004,
   '0006_checkouts_incidents': m0006,
+  '0007_roster_schedule': m0007,
 };
 
 export class MigrationError extends Error {

@@ -24,6 +24,7 @@ export interface Database {
   roster_imports: RosterImportsTable;
   roster_settings: RosterSettingsTable;
   schools: SchoolsTable;
+  roster_schedules: RosterSchedulesTable;
   checkouts: CheckoutsTable;
   incidents: IncidentsTable;
   incident_notes: IncidentNotesTable;
@@ -319,3 +320,12 @@ export interface WaitingPhotosTable {
 
 export type PhotoVersionRow = Selectable<PhotoVersionsTable>;
 export type WaitingPhotoRow = Selectable<WaitingPhotosTable>;
+
+/** A district's daily roster import. */
+export interface RosterSchedulesTable {
+  district_id: number;
+  /** HH:MM, UTC. */
+  daily_at: string;
+  /** YYYY-MM-DD (UTC) of the last run. */
+  last_run_on: string | null;
+}

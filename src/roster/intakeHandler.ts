@@ -4,18 +4,17 @@ import type { Db } from '../db/db.js';
 import { getDistrictById } from '../districts/districts.js';
 import { hasNewerEvent, type ClaimedEvent } from '../intake/queue.js';
 import type { Decision, IntakeHandler } from '../intake/worker.js';
+import { blobInput, type FindDataFile } from './blobInput.js';
 import { commitPlan, parseForDistrict, planForDistrict, planSignature, recordRejection, rejectedResult, type ImportMeta } from './importer.js';
-import type { RosterInput } from './parse.js';
 import { countsOf } from './plan.js';
 import { importedMessage } from './report.js';
-import { blobSource } from './source.js';
 
 export interface RosterIntakeOptions {
   db: Db;
   blobs: BlobStore;
   log: Logger;
   /** A file in the district's data/ folder now (OneRoster's users.csv reads orgs.csv and manifest.csv beside it). */
-  findDataFile(districtId: number, name: string): Promise<{ blobKey: string } | undefined>;
+  findDataFile: FindDataFile;
   /** Seconds a file must sit unchanged before it is read (`--roster-settle`). */
   settleSeconds: number;
   /** After an import that created or reactivated people: photos waiting for them can be linked now. */
@@ -36,18 +35,6 @@ const LEASE_SECONDS = 120;
 export function createRosterHandler(opts: RosterIntakeOptions): IntakeHandler {
   const { db, blobs } = opts;
 
-  function inputFor(e: ClaimedEvent, blobKey: string): RosterInput {
-    return {
-      name: e.file,
-      source: blobSource(blobs, blobKey),
-      randomAccess: () => blobs.openReader(blobKey),
-      async sibling(name) {
-        const f = await opts.findDataFile(e.district_id, name);
-        return f ? blobSource(blobs, f.blobKey) : undefined;
-      },
-    };
-  }
-
   async function decide(e: ClaimedEvent): Promise<Decision> {
     if (e.action === 'delete') {
       return { outcome: 'removed', message: `${e.file} was deleted from data/. Nobody changes: people stay as the last import left them.` };
@@ -60,7 +47,7 @@ export function createRosterHandler(opts: RosterIntakeOptions): IntakeHandler {
     const { slug } = await getDistrictById(db, e.district_id);
     // The report's command hints name this district and file, ready to copy.
     const named = (t: string) => t.replaceAll('<district>', slug).replaceAll('<file>', e.file);
-    const parsed = await parseForDistrict(db, e.district_id, inputFor(e, e.blob_key));
+    const parsed = await parseForDistrict(db, e.district_id, blobInput(blobs, opts.findDataFile, e.district_id, e.file, e.blob_key));
     if (!parsed.ok) {
       const message = named(rejectedResult(e.file, parsed.rejection).message);
       return { outcome: 'rejected', message, apply: (trx) => recordRejection(trx, meta, message, parsed.rejection) };

@@ -39,6 +39,11 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(first.counts, { created: 40, updated: 0, unchanged: 0, deactivated: 0, reactivated: 0, errors: 0 });
       const settings = await ws.cliJson<{ settings: { deactivateMissing: Record<string, boolean> } }>(['roster', 'settings', 'springfield', '--deactivate-missing', 'students']);
       assert.deepEqual(settings.settings.deactivateMissing, { student: true, staff: false });
+      const daily = await ws.cli(['roster', 'settings', 'springfield', '--daily', '02:30', '--grade', 'P3=PK']);
+      assert.equal(daily.code, 0, daily.stderr);
+      assert.match(daily.stdout, /daily import of the files in data\/: 02:30 UTC/);
+      assert.match(daily.stdout, /grade spellings: P3=PK/);
+      assert.match(daily.stdout, /deactivate people missing from a full file: students/);
 
       const dry = await importJson('springfield', path.join(R, 'native/students-later.csv'), '--dry-run');
       assert.equal(dry.dryRun, true);
