@@ -132,6 +132,7 @@ for (const dialect of DIALECTS) {
         cleverStaff: 'Staff_id',
         oneRosterId: 'userIds:LocalID',
         gradeOverrides: 'P3=PK\r\nTK=K',
+        dailyAt: '02:30',
       };
       const saved = await admin.form('/rosters/settings', fields);
       assert.equal(saved.status, 200);
@@ -139,10 +140,12 @@ for (const dialect of DIALECTS) {
       assert.match(html, /Roster settings saved/);
       assert.match(html, /name="deactivateStudents" value="1" checked/);
       assert.match(html, /P3=PK\nTK=K<\/textarea>/);
-      const cli = await ws.cliJson<{ settings: { deactivateMissing: { student: boolean; staff: boolean }; deactivateLimitPercent: number; oneRosterId: string } }>(['roster', 'settings', 'springfield']);
+      const cli = await ws.cliJson<{ dailyImport: string | null; settings: { deactivateMissing: { student: boolean; staff: boolean }; deactivateLimitPercent: number; oneRosterId: string } }>(['roster', 'settings', 'springfield']);
       assert.deepEqual(cli.settings.deactivateMissing, { student: true, staff: false });
       assert.equal(cli.settings.deactivateLimitPercent, 15);
       assert.equal(cli.settings.oneRosterId, 'userIds:LocalID');
+      assert.match(html, /name="dailyAt" type="time" value="02:30"/);
+      assert.equal(cli.dailyImport, '02:30');
       const bad = await admin.form('/rosters/settings', { ...fields, deactivateLimitPercent: '250' });
       assert.equal(bad.status, 400);
       assert.match(await bad.text(), /whole percentage from 0 to 100/);

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dropbox } from '../../dropbox/dropbox.js';
 import { recentEvents } from '../../intake/events.js';
 import { listImports } from '../../roster/history.js';
+import { getDailyImport, setDailyImport } from '../../roster/schedule.js';
 import { getRosterSettings, saveRosterSettings, type RosterSettings } from '../../roster/settings.js';
 import { LanyardError } from '../../shared/errors.js';
 import { can } from '../../staff/roles.js';
@@ -17,10 +18,11 @@ const HISTORY = 50;
 export function rosterPages(deps: PageDeps & { dropbox: Dropbox }): FastifyPluginAsync {
   async function render(req: FastifyRequest, reply: FastifyReply, flash: Flash = {}, status = 200) {
     const districtId = req.district.id;
-    const [imports, waiting, settings] = await Promise.all([
+    const [imports, waiting, settings, dailyAt] = await Promise.all([
       listImports(deps.db, districtId, HISTORY),
       recentEvents(deps.db, districtId, { folder: 'data', outcome: 'received', limit: 20, offset: 0 }),
       getRosterSettings(deps.db, districtId),
+      getDailyImport(deps.db, districtId),
     ]);
     const mayUpload = can(req.session!.staff.role, 'rosters:manage');
     const body = html`<h1>Rosters</h1>
@@ -54,7 +56,7 @@ ${waiting.length
     <td>${i.rowErrors.length ? html`<a href="/rosters/imports/${i.id}/errors.csv" download>${i.errors} (CSV)</a>` : i.errors}</td></tr>`,
   )}</tbody></table>`}
 </section>
-${mayUpload ? settingsForm(req, settings) : ''}
+${mayUpload ? settingsForm(req, settings, dailyAt) : ''}
 <script src="/assets/upload.js" defer></script>`;
     return sendPage(req, reply, 'rosters', 'Rosters', body, status);
   }
@@ -76,7 +78,10 @@ ${mayUpload ? settingsForm(req, settings) : ''}
 
     app.post<{ Body: Record<string, string | undefined> }>('/rosters/settings', { preHandler: pageAuth('rosters:manage') }, async (req, reply) => {
       try {
-        await saveRosterSettings(deps.db, req.district.id, settingsFromForm(req.body ?? {}));
+        const settings = settingsFromForm(req.body ?? {});
+        const daily = field(req.body, 'dailyAt');
+        await setDailyImport(deps.db, req.district.id, daily === '' ? null : daily);
+        await saveRosterSettings(deps.db, req.district.id, settings);
         return render(req, reply, { notice: 'Roster settings saved: the next import uses them.' });
       } catch (err) {
         const e = formError(err);
@@ -97,7 +102,7 @@ ${mayUpload ? settingsForm(req, settings) : ''}
   };
 }
 
-function settingsForm(req: FastifyRequest, s: RosterSettings) {
+function settingsForm(req: FastifyRequest, s: RosterSettings, dailyAt: string | null) {
   const checked = (on: boolean) => (on ? html` checked` : '');
   return html`<section class="card">
   <h2>Roster settings</h2>
@@ -114,6 +119,8 @@ function settingsForm(req: FastifyRequest, s: RosterSettings) {
     <label for="oneroster">OneRoster users.csv: field with the Local ID (identifier, sourcedId, username or userIds:&lt;type&gt;)</label><input id="oneroster" name="oneRosterId" required value="${s.oneRosterId}">
     <label for="grades">Grade spellings, one per line as from=to (e.g. P3=PK)</label>
     <textarea id="grades" name="gradeOverrides" rows="3">${Object.entries(s.gradeOverrides).map(([a, b]) => `${a}=${b}`).join('\n')}</textarea>
+    <label for="daily">Import the files in data/ again every day at (UTC; empty for never)</label>
+    <input id="daily" name="dailyAt" type="time" value="${dailyAt ?? ''}">
     <button type="submit">Save settings</button>
   </form>
 </section>`;
