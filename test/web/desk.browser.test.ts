@@ -111,6 +111,19 @@ describe('people, the check-out desk, devices and incidents in Chromium', () => 
     await screenshot(page, 'incidents');
   });
 
+  test('on a tablet held upright the desk and the profiles fit the screen', async () => {
+    const tablet = await browser.newPage({ viewport: { width: 768, height: 1024 }, hasTouch: true });
+    await signIn(tablet, server, TECH.email, TECH.password, '/desk?assetTag=LT-0042');
+    for (const p of ['/desk?assetTag=LT-0042', '/people', '/people/004410', '/devices/LT-0042', '/incidents']) {
+      await tablet.goto(server.url(p));
+      const width = await tablet.evaluate('document.documentElement.scrollWidth');
+      assert.ok(Number(width) <= 768, `${p} is ${String(width)} px wide`);
+    }
+    await tablet.goto(server.url('/desk'));
+    await screenshot(tablet, 'desk-tablet');
+    await tablet.close();
+  });
+
   test('devices are added in bulk from a chosen CSV file', async () => {
     const file = path.join(ws.dataDir, 'devices.csv');
     await fs.writeFile(file, 'Asset Tag,Serial Number,Model\nLT-0900,SN900,Chromebook 3100\nLT-0901,SN901,iPad\n');
