@@ -112,6 +112,9 @@ for (const dialect of DIALECTS) {
       assert.match(await again.text(), /already checked out to Lisa Simpson/);
       const inactive = await tech.form('/devices', { assetTag: 'LT-0101' });
       assert.equal(inactive.status, 303);
+      const inactiveConfirm = await tech.page('/desk?assetTag=LT-0101&person=009999');
+      assert.match(inactiveConfirm.html, /Martin Prince is inactive in the roster/);
+      assert.doesNotMatch(inactiveConfirm.html, /Confirm check-out/);
       const refused = await tech.form('/desk/checkout', { assetTag: 'LT-0101', localId: '009999' });
       assert.equal(refused.status, 409);
       assert.match(await refused.text(), /Martin Prince \(009999\) is inactive/);

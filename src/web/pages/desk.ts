@@ -124,11 +124,14 @@ ${checkinForm(req, false)}`;
     ${faces.has(p.id) ? '' : html`<p class="tag warn">No photo on file: check their ID another way.</p>`}
     </div>
   </div>
-  <form method="post" action="/desk/checkout">${csrfField(req)}
+  ${p.active
+    ? html`<form method="post" action="/desk/checkout">${csrfField(req)}
     <input type="hidden" name="assetTag" value="${device.assetTag}"><input type="hidden" name="localId" value="${p.localId}">
     <button type="submit" autofocus data-autofocus>Confirm check-out</button>
     <a href="/desk?assetTag=${encodeURIComponent(device.assetTag)}">Not them</a>
-  </form>
+  </form>`
+    : html`<p class="error" role="alert">${fullName(p)} is inactive in the roster: devices go only to active students and staff.</p>
+  <p><a class="button" href="/desk?assetTag=${encodeURIComponent(device.assetTag)}" autofocus data-autofocus>Someone else</a></p>`}
 </section>`;
         } else if (found.length === 0) {
           flash = { error: `No one matches "${personText}": try the Local ID on their card, or part of their name.` };
