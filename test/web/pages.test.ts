@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { openDb } from '../../src/db/db.js';
+import { upsertSchools } from '../../src/roster/schools.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { Workspace, type RunningLanyard } from '../helpers/lanyard.js';
 import { givePhoto, insertPeople } from '../helpers/people.js';
@@ -64,6 +66,20 @@ for (const dialect of DIALECTS) {
       assert.doesNotMatch(school.html, /Bart Simpson/);
       const noPhoto = await tech.page('/people?photo=no&grade=2');
       assert.match(noPhoto.html, /Lisa Simpson/, 'nobody has a photo yet');
+    });
+
+    test('schools show by the name the roster gave them', async () => {
+      const db = await openDb({ dataDir: ws.dataDir, databaseUrl: ws.databaseUrl });
+      try {
+        const d = await db.kysely.selectFrom('districts').select('id').where('slug', '=', 'springfield').executeTakeFirstOrThrow();
+        await upsertSchools(db.kysely, d.id, [{ code: 'West Springfield', name: 'West Springfield High' }], new Date().toISOString());
+      } finally {
+        await db.close();
+      }
+      const list = await tech.page('/people?active=no');
+      assert.match(list.html, /<td>West Springfield High<\/td>/);
+      assert.match(list.html, /<option value="West Springfield">West Springfield High<\/option>/);
+      assert.match((await tech.page('/people/009999')).html, /<dt>School<\/dt><dd>West Springfield High<\/dd>/);
     });
 
     test('a User Profile shows the person, initials without a photo, and another district\'s Local ID is 404', async () => {

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../db/db.js';
+import { listSchools } from '../../roster/schools.js';
 import { isLanyardError, type ErrorKind } from '../../shared/errors.js';
 import { html, type Html } from '../html.js';
 import { page, type PageContext } from '../layout.js';
@@ -83,3 +84,9 @@ export const field = (o: unknown, name: string): string => {
   const v = (o as Record<string, unknown> | undefined)?.[name];
   return typeof v === 'string' ? v.trim() : '';
 };
+
+/** A school as people read it: its name from the roster (Clever and OneRoster files name them), else its code. */
+export async function schoolNamer(db: Db, districtId: number): Promise<(code: string | null) => string> {
+  const names = new Map((await listSchools(db, districtId)).map((s) => [s.code, s.name]));
+  return (code) => (code === null ? '' : (names.get(code) ?? code));
+}

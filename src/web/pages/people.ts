@@ -8,7 +8,7 @@ import { can } from '../../staff/roles.js';
 import { pageAuth } from '../auth.js';
 import { html } from '../html.js';
 import { face } from '../views/avatar.js';
-import { csrfField, field, flashBlock, notFound, pageNumber, pager, sendPage, timeEl, type Flash, type PageDeps } from './common.js';
+import { csrfField, field, flashBlock, notFound, pageNumber, pager, schoolNamer, sendPage, timeEl, type Flash, type PageDeps } from './common.js';
 
 const PAGE_SIZE = 100;
 
@@ -47,16 +47,17 @@ export function peoplePages(deps: PageDeps): FastifyPluginAsync {
         const withPhoto = [...(await deps.faces(districtId, all.people.map((p) => p.id))).keys()];
         ids = f.photo === 'yes' ? { in: withPhoto } : { notIn: withPhoto };
       }
-      const [{ people, total }, facets] = await Promise.all([
+      const [{ people, total }, facets, school] = await Promise.all([
         searchPeople(db, districtId, { ...base, ids, limit: PAGE_SIZE, offset: (pageNo - 1) * PAGE_SIZE }),
         peopleFacets(db, districtId),
+        schoolNamer(db, districtId),
       ]);
       const faces = await deps.faces(districtId, people.map((p) => p.id));
 
       const body = html`<h1>People</h1>
 <form class="filters card" method="get" action="/people" role="search">
   <div class="field grow"><label for="q">Name, Local ID or email</label><input id="q" name="q" type="search" value="${f.q}" autofocus></div>
-  <div class="field"><label for="school">School</label><select id="school" name="school">${option('', 'All schools', f.school)}${facets.schools.map((s) => option(s, s, f.school))}</select></div>
+  <div class="field"><label for="school">School</label><select id="school" name="school">${option('', 'All schools', f.school)}${facets.schools.map((s) => option(s, school(s), f.school))}</select></div>
   <div class="field"><label for="grade">Grade</label><select id="grade" name="grade">${option('', 'All grades', f.grade)}${facets.grades.map((g) => option(g, g, f.grade))}</select></div>
   <div class="field"><label for="role">Role</label><select id="role" name="role">${option('', 'Everyone', f.role)}${option('student', 'Students', f.role)}${option('staff', 'Staff', f.role)}</select></div>
   <div class="field"><label for="active">Status</label><select id="active" name="active">${option('', 'Active and inactive', f.active)}${option('yes', 'Active', f.active)}${option('no', 'Inactive', f.active)}</select></div>
@@ -72,7 +73,7 @@ ${people.length === 0
     (p) => html`<tr>
     <td>${face({ ...p, photo: faces.get(p.id) }, 'thumb', { lazy: true })}</td>
     <td><a href="${personHref(p)}">${fullName(p)}</a>${p.email ? html`<div class="muted small">${p.email}</div>` : ''}</td>
-    <td>${p.localId}</td><td>${p.school ?? ''}</td><td>${p.grade ?? ''}</td><td>${p.role}</td>
+    <td>${p.localId}</td><td>${school(p.school)}</td><td>${p.grade ?? ''}</td><td>${p.role}</td>
     <td>${p.active ? 'Active' : html`<span class="tag">Inactive</span>`}</td></tr>`,
   )}</tbody></table>`}
 ${pager('/people', f, pageNo, pageNo * PAGE_SIZE < total)}`;
@@ -83,11 +84,12 @@ ${pager('/people', f, pageNo, pageNo * PAGE_SIZE < total)}`;
       const districtId = req.district.id;
       const person = await findPerson(db, districtId, req.params.localId);
       if (!person) return notFound(req, reply, 'people', `No one in ${req.district.name} has Local ID ${req.params.localId}.`);
-      const [faces, checkouts, { incidents }, versions] = await Promise.all([
+      const [faces, checkouts, { incidents }, versions, school] = await Promise.all([
         deps.faces(districtId, [person.id]),
         checkoutsOfPerson(db, districtId, person.id),
         listIncidents(db, districtId, { personId: person.id, limit: 100, offset: 0 }),
         versionCount(db, person.id),
+        schoolNamer(db, districtId),
       ]);
       const mayRevert = can(req.session!.staff.role, 'photos:manage');
       const devices = await devicesByIds(db, districtId, [...checkouts.map((c) => c.deviceId), ...incidents.map((i) => i.deviceId)]);
@@ -103,7 +105,7 @@ ${pager('/people', f, pageNo, pageNo * PAGE_SIZE < total)}`;
     <dl class="facts">
       <dt>Local ID</dt><dd>${person.localId}</dd>
       <dt>Role</dt><dd>${person.role === 'student' ? 'Student' : 'Staff'}</dd>
-      <dt>School</dt><dd>${person.school ?? '—'}</dd>
+      <dt>School</dt><dd>${school(person.school) || '—'}</dd>
       <dt>Grade</dt><dd>${person.grade ?? '—'}</dd>
       <dt>Email</dt><dd>${person.email ?? '—'}</dd>
       <dt>Status</dt><dd>${person.active ? 'Active' : html`<span class="tag">Inactive</span>`}</dd>

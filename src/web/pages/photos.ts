@@ -9,7 +9,7 @@ import { pageAuth } from '../auth.js';
 import { html } from '../html.js';
 import { face } from '../views/avatar.js';
 import { csvLine } from './csv.js';
-import { csrfField, field, flashBlock, formError, sendPage, timeEl, type Flash, type PageDeps } from './common.js';
+import { csrfField, field, flashBlock, formError, schoolNamer, sendPage, timeEl, type Flash, type PageDeps } from './common.js';
 import { personHref } from './people.js';
 import { registerUpload, uploadSummary } from './upload.js';
 
@@ -47,9 +47,10 @@ export function photoPages(deps: PageDeps & { dropbox: Dropbox }): FastifyPlugin
   async function render(req: FastifyRequest, reply: FastifyReply, flash: Flash = {}, status = 200) {
     const districtId = req.district.id;
     const outcome = field(req.query, 'outcome');
-    const [events, cov] = await Promise.all([
+    const [events, cov, school] = await Promise.all([
       recentEvents(deps.db, districtId, { folder: 'idphotos', outcome: outcome || undefined, limit: EVENTS_SHOWN, offset: 0 }),
       coverage(deps, districtId),
+      schoolNamer(deps.db, districtId),
     ]);
     const shownMissing = cov.missing.slice(0, MISSING_SHOWN);
     const mayUpload = can(req.session!.staff.role, 'photos:manage');
@@ -76,7 +77,7 @@ ${mayUpload
   <p>${cov.active - cov.missing.length} of ${cov.active} active people have a photo (${percent(cov.active - cov.missing.length, cov.active)}).</p>
   ${cov.bySchool.length
     ? html`<table><thead><tr><th scope="col">School</th><th scope="col">Active</th><th scope="col">With photo</th><th scope="col">Coverage</th></tr></thead>
-  <tbody>${cov.bySchool.map(([school, s]) => html`<tr><td>${school || html`<span class="muted">No school</span>`}</td><td>${s.total}</td><td>${s.withPhoto}</td><td>${percent(s.withPhoto, s.total)}</td></tr>`)}</tbody></table>`
+  <tbody>${cov.bySchool.map(([code, s]) => html`<tr><td>${code ? school(code) : html`<span class="muted">No school</span>`}</td><td>${s.total}</td><td>${s.withPhoto}</td><td>${percent(s.withPhoto, s.total)}</td></tr>`)}</tbody></table>`
     : ''}
 </section>
 <section class="card">
