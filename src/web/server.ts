@@ -60,7 +60,8 @@ export function createWebServer(deps: WebDeps): FastifyInstance {
   const app = Fastify({ loggerInstance: deps.log.child({ component: 'web' }) as FastifyBaseLogger, trustProxy: false });
 
   app.setErrorHandler((err, req, reply) => {
-    if (isLanyardError(err)) return reply.status(STATUS_FOR[err.kind]).send({ error: err.message });
+    // `message` too: API clients look for either name.
+    if (isLanyardError(err)) return reply.status(STATUS_FOR[err.kind]).send({ error: err.message, message: err.message });
     const e = err as { validation?: unknown; statusCode?: number; message: string };
     if (e.validation) return reply.status(400).send({ error: e.message });
     if (e.statusCode && e.statusCode < 500) return reply.status(e.statusCode).send({ error: e.message });

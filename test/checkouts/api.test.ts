@@ -66,6 +66,7 @@ for (const dialect of DIALECTS) {
       const again = await call('/checkouts', { assetTag: 'LT-0002', localId: '004411' });
       assert.equal(again.status, 409);
       assert.match(String(again.body.error), /already checked out to Lisa Simpson/);
+      assert.equal(again.body.message, again.body.error, 'the reason is also under "message"');
 
       const back = await call('/checkins', { assetTag: 'LT-0002' });
       assert.equal(back.status, 200);
