@@ -90,7 +90,7 @@ async function parseOneRosterLoose(input: RosterInput, opts: ParseOptions): Prom
   const missing = [manifest ? '' : 'manifest.csv', orgs ? '' : 'orgs.csv'].filter(Boolean);
   if (!manifest || !orgs) {
     throw new RosterRejection(
-      `OneRoster users.csv needs ${missing.join(' and ')} beside it in data/ (the manifest says whether the file is complete, orgs.csv names each person's school). Upload ${missing.join(' and ')}, then users.csv again, or upload all three in one .zip. Nothing was imported.`,
+      `OneRoster users.csv needs ${missing.join(' and ')} beside it in data/ (the manifest says whether the file is complete, orgs.csv names each person's school). Upload ${missing.join(' and ')}, then users.csv again, or upload all three in one .zip.`,
     );
   }
   return parseOneRoster(input.source, manifest, orgs, opts);
@@ -107,7 +107,7 @@ async function parseOneRosterZip(input: RosterInput, opts: ParseOptions): Promis
       const orgs = get('orgs.csv');
       if (!users || !manifest || !orgs) {
         const missing = [manifest ? '' : 'manifest.csv', orgs ? '' : 'orgs.csv', users ? '' : 'users.csv'].filter(Boolean);
-        throw new RosterRejection(`This zip has no ${missing.join(', ')}: a OneRoster zip needs manifest.csv, orgs.csv and users.csv. Nothing was imported.`);
+        throw new RosterRejection(`This zip has no ${missing.join(', ')}: a OneRoster zip needs manifest.csv, orgs.csv and users.csv.`);
       }
       return await parseOneRoster(users, manifest, orgs, opts);
     } finally {
@@ -121,7 +121,7 @@ async function parseOneRosterZip(input: RosterInput, opts: ParseOptions): Promis
 async function parseOneRoster(users: ByteSource, manifestSource: ByteSource, orgsSource: ByteSource, opts: ParseOptions): Promise<ParsedRoster> {
   const manifest = await withCsv(manifestSource, readManifest).catch(inFile('manifest.csv'));
   const orgs: Orgs = await withCsv(orgsSource, readOrgs).catch(inFile('orgs.csv'));
-  if (manifest.users === 'absent') throw new RosterRejection('The manifest.csv says users are absent (file.users), so there is no one to import. Nothing was imported.');
+  if (manifest.users === 'absent') throw new RosterRejection('The manifest.csv says users are absent (file.users), so there is no one to import.');
   const read = await withCsv(users, (csv) => readUsers(csv, orgs, opts)).catch(inFile('users.csv'));
   const bulk = manifest.users === 'bulk';
   const notes = bulk ? [] : ['This is a OneRoster delta: only the people in it change, and no one is deactivated for being missing.'];

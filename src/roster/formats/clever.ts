@@ -36,7 +36,7 @@ export async function readCleverSchools(csv: CsvFile): Promise<School[]> {
   const h = new HeaderIndex(csv.header);
   const idCol = h.find(['School_id']);
   const nameCol = h.find(['School_name']);
-  if (idCol === undefined) throw new RosterRejection('Line 1: Clever\'s schools.csv needs a School_id column. Nothing was imported.', { line: 1 });
+  if (idCol === undefined) throw new RosterRejection('Line 1: Clever\'s schools.csv needs a School_id column.', { line: 1 });
   const schools: School[] = [];
   for await (const r of csv.records()) {
     const code = cell(r.cells, idCol);

@@ -37,7 +37,7 @@ export async function readPeopleColumns(csv: CsvFile, spec: ColumnSpec, role: Pe
   const idCol = h.find(spec.localId);
   if (idCol === undefined) {
     throw new RosterRejection(
-      `Line 1: there is no Local ID column. The header row has ${csv.header.map((c) => `"${c}"`).join(', ')}; ${spec.localIdHint} Nothing was imported.`,
+      `Line 1: there is no Local ID column. The header row has ${csv.header.map((c) => `"${c}"`).join(', ')}; ${spec.localIdHint}`,
       { line: 1 },
     );
   }
@@ -45,7 +45,7 @@ export async function readPeopleColumns(csv: CsvFile, spec: ColumnSpec, role: Pe
   const lastCol = h.find(spec.lastName);
   const missingNames = [firstCol === undefined ? 'First Name' : '', lastCol === undefined ? 'Last Name' : ''].filter(Boolean);
   if (missingNames.length > 0) {
-    throw new RosterRejection(`Line 1: there is no ${missingNames.join(' or ')} column, so no one in this file could be named. Nothing was imported.`, { line: 1 });
+    throw new RosterRejection(`Line 1: there is no ${missingNames.join(' or ')} column, so no one in this file could be named.`, { line: 1 });
   }
   const gradeCol = role === 'student' ? h.find(spec.grade) : undefined;
   const schoolCol = h.find(spec.school);

@@ -20,7 +20,7 @@ export async function readManifest(csv: CsvFile): Promise<Manifest> {
   const h = new HeaderIndex(csv.header);
   const nameCol = h.find(['propertyName']);
   const valueCol = h.find(['value']);
-  if (nameCol === undefined || valueCol === undefined) throw new RosterRejection('Line 1: a OneRoster manifest.csv has the columns propertyName and value. Nothing was imported.', { line: 1 });
+  if (nameCol === undefined || valueCol === undefined) throw new RosterRejection('Line 1: a OneRoster manifest.csv has the columns propertyName and value.', { line: 1 });
   const props = new Map<string, string>();
   for await (const r of csv.records()) props.set(cell(r.cells, nameCol).toLowerCase(), cell(r.cells, valueCol).toLowerCase());
   const users = props.get('file.users') ?? 'absent';
@@ -36,7 +36,7 @@ export interface Orgs {
 export async function readOrgs(csv: CsvFile): Promise<Orgs> {
   const h = new HeaderIndex(csv.header);
   const idCol = h.find(['sourcedId']);
-  if (idCol === undefined) throw new RosterRejection('Line 1: a OneRoster orgs.csv needs a sourcedId column. Nothing was imported.', { line: 1 });
+  if (idCol === undefined) throw new RosterRejection('Line 1: a OneRoster orgs.csv needs a sourcedId column.', { line: 1 });
   const nameCol = h.find(['name']);
   const typeCol = h.find(['type']);
   const identCol = h.find(['identifier']);
@@ -82,7 +82,7 @@ export async function readUsers(csv: CsvFile, orgs: Orgs, opts: ParseOptions): P
   const roleCol = h.find(['role']);
   if (roleCol === undefined) {
     throw new RosterRejection(
-      'Line 1: this users.csv has no role column. OneRoster 1.2 keeps roles in roles.csv, which Lanyard does not read yet: export OneRoster 1.1 users.csv (with its role column), or native students.csv and staff.csv. Nothing was imported.',
+      'Line 1: this users.csv has no role column. OneRoster 1.2 keeps roles in roles.csv, which Lanyard does not read yet: export OneRoster 1.1 users.csv (with its role column), or native students.csv and staff.csv.',
       { line: 1 },
     );
   }
@@ -90,7 +90,7 @@ export async function readUsers(csv: CsvFile, orgs: Orgs, opts: ParseOptions): P
   const idCol = fromUserIds ? h.find(['userIds']) : h.find([opts.oneRosterId]);
   if (idCol === undefined) {
     throw new RosterRejection(
-      `Line 1: there is no ${fromUserIds ? 'userIds' : opts.oneRosterId} column, where Lanyard reads each person's Local ID. Export it, or choose another with \`lanyard roster settings <district> --oneroster-id identifier|sourcedId|username|userIds:<type>\`. Nothing was imported.`,
+      `Line 1: there is no ${fromUserIds ? 'userIds' : opts.oneRosterId} column, where Lanyard reads each person's Local ID. Export it, or choose another with \`lanyard roster settings <district> --oneroster-id identifier|sourcedId|username|userIds:<type>\`.`,
       { line: 1 },
     );
   }
