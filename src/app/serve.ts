@@ -4,6 +4,8 @@ import { createLoginGuard } from '../loginGuard/loginGuard.js';
 import { createSftpServer } from '../sftp/server.js';
 import { createWebServer } from '../web/server.js';
 import { startIntakeWorker, type IntakeWorker } from '../intake/worker.js';
+import { linkWaitingPhotos } from '../photos/waiting.js';
+import { startDailyImports } from '../roster/schedule.js';
 import { intakeHandlers } from './intake.js';
 import { createLogger, openServices } from './services.js';
 
@@ -22,6 +24,7 @@ export interface RunningServer {
 export async function startServer(config: Config, print: (line: string) => void): Promise<RunningServer> {
   const log = createLogger(config.logLevel);
   let worker: IntakeWorker | undefined;
+  let daily: { stop(): Promise<void> } | undefined;
   const services = await openServices(config, log, { onEvents: () => worker?.poke() });
   const { db, blobs } = services;
   try {
@@ -44,6 +47,14 @@ export async function startServer(config: Config, print: (line: string) => void)
       log: log.child({ component: 'sftp' }),
     });
     worker = startIntakeWorker({ db, log, handlers: intakeHandlers(services) });
+    daily = startDailyImports({
+      db,
+      blobs,
+      log: log.child({ component: 'roster-schedule' }),
+      findDataFile: (d, name) => services.dropbox.find(d, 'data', name),
+      listDataFiles: (d) => services.dropbox.list(d, 'data', { limit: 1000 }),
+      onPeopleChanged: (d) => linkWaitingPhotos(services, d).then(() => undefined),
+    });
     const s = await sftp.listen();
     print(`sftp listening on ${s.host}:${s.port}`);
     const web = createWebServer({
@@ -70,12 +81,14 @@ export async function startServer(config: Config, print: (line: string) => void)
       stop: () =>
         (stopping ??= (async () => {
           await Promise.allSettled([sftp.close(), web.close()]);
+          await daily?.stop();
           await worker?.stop();
           await services.close();
           log.flush();
         })()),
     };
   } catch (err) {
+    await daily?.stop();
     await worker?.stop();
     await services.close();
     throw err;

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { getDistrict } from '../districts/districts.js';
+import { linkWaitingPhotos } from '../photos/waiting.js';
 import { fileInput } from '../roster/fileInput.js';
 import { listImports } from '../roster/history.js';
 import { importRoster, type ImportResult } from '../roster/importer.js';
@@ -27,7 +28,10 @@ export function registerRosterCommands(program: Command, out: Output, env: NodeJ
       const result = await withServices(opts, env, async (s) => {
         const d = await getDistrict(s.db, slug);
         const meta = { districtId: d.id, file: path.basename(file), source: 'cli', eventId: null, sha256: null };
-        return importRoster(s.db, meta, fileInput(file), { dryRun: opts.dryRun === true, forceDeactivate: opts.forceDeactivate === true });
+        const r = await importRoster(s.db, meta, fileInput(file), { dryRun: opts.dryRun === true, forceDeactivate: opts.forceDeactivate === true });
+        // Photos uploaded before these people existed are linked now, as after an SFTP import.
+        if (r.outcome === 'imported' && !r.dryRun && r.counts.created + r.counts.reactivated > 0) await linkWaitingPhotos(s, d.id);
+        return r;
       });
       const named = (t: string) => t.replaceAll('<district>', slug).replaceAll('<file>', file);
       if (result.outcome === 'rejected') throw new LanyardError('invalid', named(result.message));

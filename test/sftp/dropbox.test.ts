@@ -37,7 +37,8 @@ for (const dialect of DIALECTS) {
       ws = await Workspace.create(dialect);
       await ws.district('springfield');
       token = await ws.token('springfield');
-      server = await ws.start(['--max-upload-bytes', '1000000']);
+      // A long settle keeps the roster events "received" while this test reads them.
+      server = await ws.start(['--max-upload-bytes', '1000000', '--roster-settle', '60']);
       login = { port: server.sftpPort, username: 'springfield', password: 'correct horse battery staple' };
       tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'dropbox-'));
     });
