@@ -31,7 +31,7 @@ export async function loadHostKeys(db: Db): Promise<HostKey[]> {
   for (const want of WANTED) {
     let row = await db.kysely.selectFrom('host_keys').selectAll().where('key_type', '=', want.type).executeTakeFirst();
     if (!row) {
-      const pair = want.generate();
+      const pair = generateReadable(want.generate);
       // Another node may be doing the same right now: the first one wins and both use it.
       await db.kysely
         .insertInto('host_keys')
@@ -43,6 +43,21 @@ export async function loadHostKeys(db: Db): Promise<HostKey[]> {
     keys.push(describe(want.type, row.private_key, db.description));
   }
   return keys;
+}
+
+/**
+ * ssh2's generator drops a leading zero byte of an Ed25519 public key (about
+ * one key in 256), writing a key its own parser then refuses. Such a key must
+ * never be stored: it would stop the server for good. Drawing again is safe
+ * because nothing has seen this key yet.
+ */
+function generateReadable(generate: () => { private: string }): { private: string } {
+  for (let i = 0; i < 20; i++) {
+    const pair = generate();
+    const parsed = utils.parseKey(pair.private);
+    if (!(parsed instanceof Error) && !Array.isArray(parsed)) return pair;
+  }
+  throw new LanyardError('unavailable', 'Lanyard could not make a usable host key. Check that Node.js and its crypto library are intact, then start again.');
 }
 
 function describe(type: string, privateKey: string, where: string): HostKey {
