@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, PersonRole } from '../db/schema.js';
 import { looseLocalIdKey } from '../localId/localId.js';
+import type { Person } from './people.js';
 
 /**
  * Bulk writes of people, for the roster import: everything a roster says about
@@ -9,18 +10,8 @@ import { looseLocalIdKey } from '../localId/localId.js';
  * are matched by it.
  */
 
-/** What a roster says about one person. */
-export interface PersonFields {
-  localId: string;
-  firstName: string;
-  lastName: string;
-  role: PersonRole;
-  school: string | null;
-  grade: string | null;
-  email: string | null;
-  stateId: string | null;
-  active: boolean;
-}
+/** What a roster says about one person: a Person without what the database assigns. */
+export type PersonFields = Pick<Person, 'localId' | 'firstName' | 'lastName' | 'role' | 'school' | 'grade' | 'email' | 'stateId' | 'active'>;
 
 /** The details a roster sets, besides the Local ID, role and active flag. */
 export type PersonDetails = Pick<PersonFields, 'firstName' | 'lastName' | 'school' | 'grade' | 'email' | 'stateId'>;
