@@ -13,7 +13,7 @@ export interface RosterIntakeOptions {
   db: Db;
   blobs: BlobStore;
   log: Logger;
-  /** A file in the district's data/ folder now (OneRoster's users.csv reads orgs.csv and manifest.csv beside it). */
+  /** A file in the district's data/ folder now (OneRoster's users.csv reads orgs.csv, manifest.csv and roles.csv beside it). */
   findDataFile: FindDataFile;
   /** Seconds a file must sit unchanged before it is read (`--roster-settle`). */
   settleSeconds: number;

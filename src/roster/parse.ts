@@ -3,14 +3,14 @@ import { withCsv, type CsvFile } from './csvRecords.js';
 import { readPeopleColumns } from './formats/columns.js';
 import { cleverRole, cleverSpec, looksLikeClever, readCleverSchools, type CleverFile } from './formats/clever.js';
 import { nativeSpec } from './formats/native.js';
-import { readManifest, readOrgs, readUsers, type Orgs } from './formats/oneroster.js';
+import { isOneRosterCompanion, readManifest, readOrgs, readRoles, readUsers, type Orgs, type RolesByUser } from './formats/oneroster.js';
 import type { ParseOptions } from './parseOptions.js';
 import { RosterRejection } from './rejection.js';
 import type { ParsedRoster, RosterRow, RowError } from './rosterRow.js';
 import type { ByteSource } from './source.js';
 import { openRosterZip, type RandomAccess } from './zip.js';
 
-/** A file to import, and how to reach the files that travel with it (OneRoster's orgs.csv and manifest.csv). */
+/** A file to import, and how to reach the files that travel with it (OneRoster's orgs.csv, manifest.csv and roles.csv). */
 export interface RosterInput {
   /** The file's name as delivered (`students.csv`, `oneroster.zip`). */
   name: string;
@@ -37,7 +37,7 @@ export async function parseRoster(input: RosterInput, opts: ParseOptions): Promi
     );
   }
   if (name === 'users.csv') return parseOneRosterLoose(input, opts);
-  if (name === 'orgs.csv' || name === 'manifest.csv') return parseOneRosterCompanion(input);
+  if (isOneRosterCompanion(name)) return parseOneRosterCompanion(input);
   return withCsv(input.source, async (csv) => {
     const clever = looksLikeClever(csv.header);
     if (name.includes('school')) {
@@ -64,7 +64,7 @@ async function cleverPeople(csv: CsvFile, kind: CleverFile, opts: ParseOptions):
 
 function unknownFormat(name: string): RosterRejection {
   return new RosterRejection(
-    `Lanyard cannot tell what "${name}" holds. Name the file students.csv or staff.csv (Lanyard's columns, Clever's students.csv/teachers.csv/staff.csv/schools.csv), or upload OneRoster's manifest.csv, orgs.csv and users.csv (or one .zip).`,
+    `Lanyard cannot tell what "${name}" holds. Name the file students.csv or staff.csv (Lanyard's columns, Clever's students.csv/teachers.csv/staff.csv/schools.csv), or upload OneRoster's manifest.csv, orgs.csv and users.csv, with roles.csv for OneRoster 1.2 (or one .zip).`,
     { line: 1 },
   );
 }
@@ -81,19 +81,25 @@ async function parseOneRosterCompanion(input: RosterInput): Promise<ParsedRoster
     const orgs = await withCsv(input.source, readOrgs);
     return { ...empty('oneroster'), schools: orgs.schools, notes: [`OneRoster orgs.csv: ${orgs.schools.length} schools. ${wait}`] };
   }
+  if (name === 'roles.csv') {
+    const roles = await withCsv(input.source, readRoles);
+    return { ...empty('oneroster'), notes: [`OneRoster roles.csv: ${roles.rows} role rows, for ${roles.size} people. ${wait}`] };
+  }
   const manifest = await withCsv(input.source, readManifest);
-  return { ...empty('oneroster'), notes: [`OneRoster ${manifest.version} manifest.csv (users: ${manifest.users}). ${wait}`] };
+  const files = manifest.roles === 'absent' ? `users: ${manifest.users}` : `users: ${manifest.users}, roles: ${manifest.roles}`;
+  return { ...empty('oneroster'), notes: [`OneRoster ${manifest.version} manifest.csv (${files}). ${wait}`] };
 }
 
 async function parseOneRosterLoose(input: RosterInput, opts: ParseOptions): Promise<ParsedRoster> {
-  const [manifest, orgs] = await Promise.all([input.sibling('manifest.csv'), input.sibling('orgs.csv')]);
+  // roles.csv is optional here: only a 1.2 users.csv (no role column) needs it, and says so when it is missing.
+  const [manifest, orgs, roles] = await Promise.all([input.sibling('manifest.csv'), input.sibling('orgs.csv'), input.sibling('roles.csv')]);
   const missing = [manifest ? '' : 'manifest.csv', orgs ? '' : 'orgs.csv'].filter(Boolean);
   if (!manifest || !orgs) {
     throw new RosterRejection(
-      `OneRoster users.csv needs ${missing.join(' and ')} beside it in data/ (the manifest says whether the file is complete, orgs.csv names each person's school). Upload ${missing.join(' and ')}, then users.csv again, or upload all three in one .zip.`,
+      `OneRoster users.csv needs ${missing.join(' and ')} beside it in data/ (the manifest says whether the file is complete, orgs.csv names each person's school). Upload ${missing.join(' and ')}, then users.csv again, or upload them all in one .zip.`,
     );
   }
-  return parseOneRoster(input.source, manifest, orgs, opts);
+  return parseOneRoster(input.source, manifest, orgs, roles, opts);
 }
 
 async function parseOneRosterZip(input: RosterInput, opts: ParseOptions): Promise<ParsedRoster> {
@@ -107,9 +113,9 @@ async function parseOneRosterZip(input: RosterInput, opts: ParseOptions): Promis
       const orgs = get('orgs.csv');
       if (!users || !manifest || !orgs) {
         const missing = [manifest ? '' : 'manifest.csv', orgs ? '' : 'orgs.csv', users ? '' : 'users.csv'].filter(Boolean);
-        throw new RosterRejection(`This zip has no ${missing.join(', ')}: a OneRoster zip needs manifest.csv, orgs.csv and users.csv.`);
+        throw new RosterRejection(`This zip has no ${missing.join(', ')}: a OneRoster zip needs manifest.csv, orgs.csv and users.csv (and roles.csv for OneRoster 1.2).`);
       }
-      return await parseOneRoster(users, manifest, orgs, opts);
+      return await parseOneRoster(users, manifest, orgs, get('roles.csv'), opts);
     } finally {
       zip.close();
     }
@@ -118,11 +124,12 @@ async function parseOneRosterZip(input: RosterInput, opts: ParseOptions): Promis
   }
 }
 
-async function parseOneRoster(users: ByteSource, manifestSource: ByteSource, orgsSource: ByteSource, opts: ParseOptions): Promise<ParsedRoster> {
+async function parseOneRoster(users: ByteSource, manifestSource: ByteSource, orgsSource: ByteSource, rolesSource: ByteSource | undefined, opts: ParseOptions): Promise<ParsedRoster> {
   const manifest = await withCsv(manifestSource, readManifest).catch(inFile('manifest.csv'));
   const orgs: Orgs = await withCsv(orgsSource, readOrgs).catch(inFile('orgs.csv'));
   if (manifest.users === 'absent') throw new RosterRejection('The manifest.csv says users are absent (file.users), so there is no one to import.');
-  const read = await withCsv(users, (csv) => readUsers(csv, orgs, opts)).catch(inFile('users.csv'));
+  const roles: RolesByUser | undefined = rolesSource ? await withCsv(rolesSource, readRoles).catch(inFile('roles.csv')) : undefined;
+  const read = await withCsv(users, (csv) => readUsers(csv, orgs, opts, roles)).catch(inFile('users.csv'));
   const bulk = manifest.users === 'bulk';
   const notes = bulk ? [] : ['This is a OneRoster delta: only the people in it change, and no one is deactivated for being missing.'];
   if (read.ignored > 0) notes.push(`${read.ignored} guardians and parents were skipped: Lanyard keeps students and staff.`);

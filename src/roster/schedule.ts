@@ -3,6 +3,7 @@ import type { BlobStore } from '../blobs/blobStore.js';
 import type { Db } from '../db/db.js';
 import { LanyardError } from '../shared/errors.js';
 import { blobInput, type FindDataFile } from './blobInput.js';
+import { isOneRosterCompanion } from './formats/oneroster.js';
 import { importRoster, type ImportResult } from './importer.js';
 
 /**
@@ -36,7 +37,7 @@ export async function getDailyImport(db: Db, districtId: number): Promise<string
 /** Clever's schools first (people point at them), then people files; OneRoster companions are read with users.csv. */
 function importOrder(name: string): number | undefined {
   const n = name.toLowerCase();
-  if (n === 'manifest.csv' || n === 'orgs.csv') return undefined;
+  if (isOneRosterCompanion(n)) return undefined;
   if (!/\.(csv|txt|tsv|zip)$/.test(n)) return undefined;
   return n.includes('school') ? 0 : 1;
 }
