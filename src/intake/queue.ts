@@ -31,7 +31,8 @@ export type ClaimedEvent = IntakeEventRow;
 export async function claimEvents(db: Db, opts: ClaimOptions): Promise<ClaimedEvent[]> {
   const now = nowIso();
   const settledBefore = opts.settleSeconds ? isoPlusSeconds(now, -opts.settleSeconds) : now;
-  return db.kysely.transaction().execute(async (trx) => {
+  // Redoable: a claim lost to a power cut is only a lease that never was.
+  return db.redoableTransaction(async (trx) => {
     let pick = trx
       .selectFrom('intake_events as e')
       .select('e.id')
@@ -70,12 +71,14 @@ export async function claimEvents(db: Db, opts: ClaimOptions): Promise<ClaimedEv
 /** Keeps a long piece of work (a big zip) claimed. */
 export async function renewClaims(db: Db, ids: number[], leaseSeconds: number): Promise<void> {
   if (ids.length === 0) return;
-  await db.kysely
-    .updateTable('intake_events')
-    .set({ claimed_until: isoPlusSeconds(nowIso(), leaseSeconds) })
-    .where('id', 'in', ids)
-    .where('outcome', '=', RECEIVED)
-    .execute();
+  await db.redoableTransaction((trx) =>
+    trx
+      .updateTable('intake_events')
+      .set({ claimed_until: isoPlusSeconds(nowIso(), leaseSeconds) })
+      .where('id', 'in', ids)
+      .where('outcome', '=', RECEIVED)
+      .execute(),
+  );
 }
 
 /** What became of an event, as the district reads it in the photos and rosters desks and the API. */

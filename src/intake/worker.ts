@@ -93,7 +93,8 @@ function folderLoop(handler: IntakeHandler, opts: WorkerOptions): FolderLoop {
   async function run(event: ClaimedEvent): Promise<void> {
     try {
       const d = await handler.decide(event);
-      const committed = await db.kysely.transaction().execute(async (trx) => {
+      // Redoable: the upload's event and bytes are durable, so an outcome a power cut undoes is simply worked out again.
+      const committed = await db.redoableTransaction(async (trx) => {
         if (!(await finishEvent(trx, event.id, d))) return false;
         await d.apply?.(trx);
         return true;
@@ -102,9 +103,8 @@ function folderLoop(handler: IntakeHandler, opts: WorkerOptions): FolderLoop {
     } catch (err) {
       log.error({ err, event: event.id, file: event.file }, 'intake failed');
       if (event.attempts >= MAX_ATTEMPTS) {
-        await db.kysely
-          .transaction()
-          .execute((trx) =>
+        await db
+          .redoableTransaction((trx) =>
             finishEvent(trx, event.id, {
               outcome: 'rejected',
               message: `Lanyard could not process "${event.file}" after ${MAX_ATTEMPTS} tries. Upload it again; if it keeps failing, contact support.`,
@@ -113,11 +113,8 @@ function folderLoop(handler: IntakeHandler, opts: WorkerOptions): FolderLoop {
           .catch((e: unknown) => log.error({ err: e, event: event.id }, 'could not record the failure'));
       } else {
         // Let the lease run out quickly so it is retried soon, not after a full lease.
-        await db.kysely
-          .updateTable('intake_events')
-          .set({ claimed_until: null })
-          .where('id', '=', event.id)
-          .execute()
+        await db
+          .redoableTransaction((trx) => trx.updateTable('intake_events').set({ claimed_until: null }).where('id', '=', event.id).execute())
           .catch(() => undefined);
       }
     }
@@ -143,9 +140,10 @@ function folderLoop(handler: IntakeHandler, opts: WorkerOptions): FolderLoop {
         inFlight.set(e.id, p);
       }
       if (stopped) break;
-      // Full claims mean more may be waiting: go again as soon as a slot frees.
+      // Full claims mean more may be waiting: go again once half the slots are free. Claiming in
+      // batches rather than one per finished event keeps the claims' commits few under a backlog.
       if (claimed.length > 0 && claimed.length === room) {
-        if (inFlight.size >= handler.concurrency) await Promise.race(inFlight.values());
+        while (!stopped && inFlight.size > 0 && inFlight.size > handler.concurrency / 2) await Promise.race(inFlight.values());
         continue;
       }
       if (!poked) await sleep(pollMs);
