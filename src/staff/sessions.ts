@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/db.js';
 import { isoPlusSeconds, nowIso } from '../shared/time.js';
-import { findStaff, type StaffMember } from './staff.js';
+import type { StaffMember } from './staff.js';
 
 /** Signed-in browser sessions. The cookie holds a random id; the database only its hash. */
 export interface WebSession {
@@ -23,12 +23,17 @@ export async function startSession(db: Db, staff: StaffMember): Promise<{ cookie
   return { cookie: id, session: { staff, csrfToken: csrf } };
 }
 
+/** Runs on every signed-in request, so it is one indexed query: the session and its staff member together. */
 export async function resolveSession(db: Db, cookie: string): Promise<WebSession | undefined> {
   if (cookie.length > 100) return undefined;
-  const row = await db.kysely.selectFrom('web_sessions').selectAll().where('id_hash', '=', hash(cookie)).executeTakeFirst();
+  const row = await db.kysely
+    .selectFrom('web_sessions as s')
+    .innerJoin('staff as m', 'm.id', 's.staff_id')
+    .select(['s.csrf_token', 's.expires_at', 'm.id', 'm.district_id', 'm.email', 'm.role', 'm.created_at'])
+    .where('s.id_hash', '=', hash(cookie))
+    .executeTakeFirst();
   if (!row || row.expires_at <= nowIso()) return undefined;
-  const staff = await findStaff(db, row.staff_id);
-  return staff && { staff, csrfToken: row.csrf_token };
+  return { staff: { id: row.id, districtId: row.district_id, email: row.email, role: row.role, createdAt: row.created_at }, csrfToken: row.csrf_token };
 }
 
 export async function endSession(db: Db, cookie: string): Promise<void> {
