@@ -1,3 +1,4 @@
+import { withReadCache } from '../blobs/readCache.js';
 import type { Config } from '../config/config.js';
 import { loadHostKeys, type HostKey } from '../hostKeys/hostKeys.js';
 import { createLoginGuard } from '../loginGuard/loginGuard.js';
@@ -46,20 +47,25 @@ export async function startServer(config: Config, print: (line: string) => void)
       audit: services.audit,
       log: log.child({ component: 'sftp' }),
     });
-    worker = startIntakeWorker({ db, log, handlers: intakeHandlers(services) });
-    daily = startDailyImports({
-      db,
-      blobs,
-      log: log.child({ component: 'roster-schedule' }),
-      findDataFile: (d, name) => services.dropbox.find(d, 'data', name),
-      listDataFiles: (d) => services.dropbox.list(d, 'data', { limit: 1000 }),
-      onPeopleChanged: (d) => linkWaitingPhotos(services, d).then(() => undefined),
-    });
+    if (config.intake) {
+      worker = startIntakeWorker({ db, log, handlers: intakeHandlers(services) });
+      daily = startDailyImports({
+        db,
+        blobs,
+        log: log.child({ component: 'roster-schedule' }),
+        findDataFile: (d, name) => services.dropbox.find(d, 'data', name),
+        listDataFiles: (d) => services.dropbox.list(d, 'data', { limit: 1000 }),
+        onPeopleChanged: (d) => linkWaitingPhotos(services, d).then(() => undefined),
+      });
+    } else {
+      log.info('intake off: uploads are recorded and wait for a node that runs the intake');
+    }
     const s = await sftp.listen();
     print(`sftp listening on ${s.host}:${s.port}`);
     const web = createWebServer({
       db,
-      blobs,
+      // Photos are read again and again (a list shows a hundred thumbnails); their bytes never change under a key.
+      blobs: withReadCache(blobs, { maxBytes: 32 * 1024 * 1024, maxItemBytes: 256 * 1024 }),
       dropbox: services.dropbox,
       log,
       guard,

@@ -10,6 +10,7 @@ describe('configuration', () => {
     assert.equal(c.databaseUrl, undefined);
     assert.equal(c.sftp.port, 2222);
     assert.equal(c.http.port, 8080);
+    assert.equal(c.intake, true);
   });
 
   test('flags win over the environment, which wins over defaults', () => {
@@ -24,11 +25,14 @@ describe('configuration', () => {
     assert.equal(fromFlags.sftp.port, 0);
     assert.equal(fromFlags.http.port, 0);
     assert.equal(fromFlags.rosterSettleSeconds, 1);
+    assert.equal(loadConfig({}, { LANYARD_INTAKE: 'off' }).intake, false);
+    assert.equal(loadConfig({ intake: 'on' }, { LANYARD_INTAKE: 'off' }).intake, true);
   });
 
   test('a bad value stops start-up with a sentence naming the setting', () => {
     assert.throws(() => loadConfig({ sftpPort: 'twenty' }, {}), (e: unknown) => e instanceof ConfigError && /port must be a number.*sftpPort: "twenty"/.test(e.message));
     assert.throws(() => loadConfig({ httpPort: '70000' }, {}), /a port is between 0 and 65535/);
     assert.throws(() => loadConfig({ database: 'mysql://x' }, {}), /must start with postgres:\/\//);
+    assert.throws(() => loadConfig({}, { LANYARD_INTAKE: 'maybe' }), /the intake setting is on or off \(intake: "maybe"\)/);
   });
 });

@@ -14,6 +14,13 @@ export interface Config {
   http: { host: string; port: number; secureCookies: boolean };
   /** Seconds a roster file must sit unchanged before it is imported. */
   rosterSettleSeconds: number;
+  /**
+   * Whether this node works the intake queue (and the daily roster imports).
+   * Off, it takes uploads and serves pages while other nodes sharing the
+   * database process what arrives: a hosted deployment can keep decoding
+   * off the nodes districts upload to.
+   */
+  intake: boolean;
   logLevel: string;
 }
 
@@ -39,6 +46,7 @@ export interface ConfigInput {
   httpPort?: string | number | undefined;
   rosterSettle?: string | number | undefined;
   maxUploadBytes?: string | number | undefined;
+  intake?: string | undefined;
 }
 
 const port = z.coerce
@@ -62,6 +70,7 @@ const schema = z.object({
   httpPort: port,
   rosterSettle: z.coerce.number({ error: 'the roster settle time must be a number of seconds' }).min(0).max(86400),
   maxUploadBytes: positiveInt('the upload size limit'),
+  intake: z.enum(['on', 'off'], { error: 'the intake setting is on or off' }),
   publicHost: z.string().min(1),
   loginGraceSeconds: positiveInt('the login grace time'),
   idleTimeoutSeconds: positiveInt('the idle timeout'),
@@ -91,6 +100,7 @@ export function loadConfig(flags: ConfigInput, env: Record<string, string | unde
     httpPort: pick(flags.httpPort, 'LANYARD_HTTP_PORT') ?? 8080,
     rosterSettle: pick(flags.rosterSettle, 'LANYARD_ROSTER_SETTLE') ?? 30,
     maxUploadBytes: pick(flags.maxUploadBytes, 'LANYARD_MAX_UPLOAD_BYTES') ?? DEFAULT_MAX_UPLOAD_BYTES,
+    intake: pick(flags.intake, 'LANYARD_INTAKE') ?? 'on',
     publicHost: emptyToUndefined(env.LANYARD_PUBLIC_HOST) ?? 'localhost',
     loginGraceSeconds: emptyToUndefined(env.LANYARD_LOGIN_GRACE) ?? 60,
     idleTimeoutSeconds: emptyToUndefined(env.LANYARD_IDLE_TIMEOUT) ?? 1800,
@@ -125,6 +135,7 @@ export function loadConfig(flags: ConfigInput, env: Record<string, string | unde
     // Behind HTTPS (a proxy or load balancer), cookies must say so.
     http: { host: '0.0.0.0', port: c.httpPort, secureCookies: env.LANYARD_SECURE_COOKIES === 'true' || env.LANYARD_SECURE_COOKIES === '1' },
     rosterSettleSeconds: c.rosterSettle,
+    intake: c.intake === 'on',
     logLevel: c.logLevel,
   };
 }
