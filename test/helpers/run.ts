@@ -35,6 +35,8 @@ export function run(cmd: string, args: string[], opts: { input?: string; timeout
       clearTimeout(timer);
       resolve({ code: code ?? -1, stdout, stderr, output });
     });
+    // A program may exit without reading its input (a refused login, a rejected key): that is its answer, not an error.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
 }
