@@ -127,6 +127,50 @@ export async function revertPhoto(db: Db, districtId: number, personId: number):
   });
 }
 
+/** A version as the profile's photo history lists it. */
+export interface KeptVersion {
+  id: number;
+  /** The opaque key of its URLs (see current.ts). */
+  urlKey: string;
+  /** The name it came under. */
+  file: string;
+  createdAt: string;
+  /** Which rule linked the name to the person (`exact`, `loose`, `assigned`, ...). */
+  matchRule: string;
+  shownNow: boolean;
+}
+
+/** A person's kept versions, newest first. */
+export async function keptVersions(db: Db, districtId: number, personId: number): Promise<KeptVersion[]> {
+  const rows = await db.kysely
+    .selectFrom('photo_versions as v')
+    .leftJoin('person_photos as c', (j) => j.onRef('c.version_id', '=', 'v.id').onRef('c.person_id', '=', 'v.person_id'))
+    .select(['v.id', 'v.url_key', 'v.file', 'v.created_at', 'v.match_rule', 'c.person_id as shown'])
+    .where('v.district_id', '=', districtId)
+    .where('v.person_id', '=', personId)
+    .orderBy('v.id', 'desc')
+    .execute();
+  return rows.map((r) => ({ id: r.id, urlKey: r.url_key, file: r.file, createdAt: r.created_at, matchRule: r.match_rule, shownNow: r.shown !== null }));
+}
+
+/**
+ * Shows one of the person's kept versions (an admin choosing from the photo
+ * history). Undefined when it is not theirs, or no longer kept.
+ */
+export async function showVersion(db: Db, districtId: number, personId: number, versionId: number): Promise<PhotoVersionRow | undefined> {
+  return db.kysely.transaction().execute(async (trx) => {
+    const target = await trx
+      .selectFrom('photo_versions')
+      .selectAll()
+      .where('id', '=', versionId)
+      .where('district_id', '=', districtId)
+      .where('person_id', '=', personId)
+      .executeTakeFirst();
+    if (target) await pointAt(trx, districtId, personId, target.id, nowIso());
+    return target;
+  });
+}
+
 /** How many versions a person has kept (the current one included). */
 export async function versionCount(db: Db, personId: number): Promise<number> {
   const r = await db.kysely.selectFrom('photo_versions').select((eb) => eb.fn.countAll().as('n')).where('person_id', '=', personId).executeTakeFirstOrThrow();

@@ -106,6 +106,23 @@ for (const dialect of DIALECTS) {
       assert.equal(reverted.status, 200);
       assert.match(await reverted.text(), /Siobhán Müller shows the previous photo again/);
       assert.equal(await srcOf(), first);
+
+      // The photo history lists both, newest first, and any of them can be shown again.
+      const history = /<h2>Photo history<\/h2>([\s\S]*?)<\/section>/.exec((await admin.page('/people/004410')).html)?.[1] ?? '';
+      const items = [...history.matchAll(/<li( class="shown-now")?>[\s\S]*?alt="Photo of Siobhán Müller from ([^"]+)"[\s\S]*?<\/li>/g)].map((m) => [m[2], Boolean(m[1])]);
+      assert.deepEqual(items, [
+        ['004410.jpg', false],
+        ['004410.jpg', true],
+      ]);
+      const newer = /name="version" value="(\d+)"/.exec(history)?.[1];
+      assert.ok(newer, 'the newer photo has a button to show it again');
+      const shown = await admin.form('/people/004410/photo/show', { version: newer });
+      assert.equal(shown.status, 200);
+      assert.match(await shown.text(), /Siobhán Müller shows the photo from 004410\.jpg again/);
+      assert.notEqual(await srcOf(), first);
+      const gone = await admin.form('/people/004410/photo/show', { version: '999999' });
+      assert.equal(gone.status, 404);
+      assert.match(await gone.text(), /That photo is no longer kept for Siobhán Müller/);
     });
 
     test('a photo waiting under a Local ID nobody has is assigned to the right person', async () => {
@@ -161,6 +178,8 @@ for (const dialect of DIALECTS) {
       assert.equal((await upload(viewer, '/rosters/upload', [path.join(FIXTURES, 'rosters/native/students.csv')], { csrf: 'field' })).status, 403);
       await viewer.page('/people/004410');
       assert.equal((await viewer.form('/people/004410/photo/revert', {})).status, 403);
+      assert.equal((await viewer.form('/people/004410/photo/show', { version: '1' })).status, 403);
+      assert.doesNotMatch((await viewer.page('/people/004410')).html, /Show this photo/);
       await viewer.page('/rosters');
       assert.equal((await viewer.form('/rosters/settings', { deactivateLimitPercent: '50' })).status, 403);
       await new Promise((r) => setTimeout(r, 500));

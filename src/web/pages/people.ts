@@ -3,7 +3,8 @@ import { checkoutsOfPerson } from '../../checkouts/checkouts.js';
 import { devicesByIds } from '../../devices/devices.js';
 import { listIncidents, STATUS_LABELS, TYPE_LABELS } from '../../incidents/incidents.js';
 import { findPerson, fullName, peopleFacets, searchPeople, type Person, type PersonRole } from '../../people/people.js';
-import { revertPhoto, versionCount } from '../../photos/versions.js';
+import { photoUrl } from '../../photos/current.js';
+import { keptVersions, revertPhoto, showVersion, type KeptVersion } from '../../photos/versions.js';
 import { can } from '../../staff/roles.js';
 import { pageAuth } from '../auth.js';
 import { html } from '../html.js';
@@ -88,7 +89,7 @@ ${pager('/people', f, pageNo, pageNo * PAGE_SIZE < total)}`;
         deps.faces(districtId, [person.id]),
         checkoutsOfPerson(db, districtId, person.id),
         listIncidents(db, districtId, { personId: person.id, limit: 100, offset: 0 }),
-        versionCount(db, person.id),
+        keptVersions(db, districtId, person.id),
         schoolNamer(db, districtId),
       ]);
       const mayRevert = can(req.session!.staff.role, 'photos:manage');
@@ -109,13 +110,14 @@ ${pager('/people', f, pageNo, pageNo * PAGE_SIZE < total)}`;
       <dt>Grade</dt><dd>${person.grade ?? '—'}</dd>
       <dt>Email</dt><dd>${person.email ?? '—'}</dd>
       <dt>Status</dt><dd>${person.active ? 'Active' : html`<span class="tag">Inactive</span>`}</dd>
-      <dt>Photo</dt><dd>${faces.has(person.id) ? 'On file' : html`<span class="tag warn">No photo yet</span>`}${versions > 1 ? html` <span class="muted">(${versions} versions kept)</span>` : ''}</dd>
+      <dt>Photo</dt><dd>${faces.has(person.id) ? 'On file' : html`<span class="tag warn">No photo yet</span>`}${versions.length > 1 ? html` <span class="muted">(${versions.length} versions kept)</span>` : ''}</dd>
     </dl>
-    ${mayRevert && versions > (faces.has(person.id) ? 1 : 0)
+    ${mayRevert && versions.length > (faces.has(person.id) ? 1 : 0)
       ? html`<form class="inline" method="post" action="${personHref(person)}/photo/revert">${csrfField(req)}<button type="submit" class="secondary">Show the previous photo again</button></form>`
       : ''}
   </div>
 </div>
+${photoHistory(req, person, versions, mayRevert)}
 <section class="card">
   <h2>Devices checked out now</h2>
   ${out.length === 0
@@ -142,6 +144,16 @@ ${pager('/people', f, pageNo, pageNo * PAGE_SIZE < total)}`;
 
     app.get<{ Params: { localId: string } }>('/people/:localId', { preHandler: pageAuth('people:read') }, (req, reply) => profile(req, reply));
 
+    app.post<{ Params: { localId: string }; Body: { version?: string } }>('/people/:localId/photo/show', { preHandler: pageAuth('photos:manage') }, async (req, reply) => {
+      const person = await findPerson(db, req.district.id, req.params.localId);
+      if (!person) return notFound(req, reply, 'people', `No one in ${req.district.name} has Local ID ${req.params.localId}.`);
+      const id = Number(req.body?.version);
+      const shown = Number.isSafeInteger(id) ? await showVersion(db, req.district.id, person.id, id) : undefined;
+      return shown
+        ? profile(req, reply, { notice: `${fullName(person)} shows the photo from ${shown.file} again.` })
+        : profile(req, reply, { error: `That photo is no longer kept for ${fullName(person)}: choose one from the photo history below.` }, 404);
+    });
+
     app.post<{ Params: { localId: string } }>('/people/:localId/photo/revert', { preHandler: pageAuth('photos:manage') }, async (req, reply) => {
       const person = await findPerson(db, req.district.id, req.params.localId);
       if (!person) return notFound(req, reply, 'people', `No one in ${req.district.name} has Local ID ${req.params.localId}.`);
@@ -151,4 +163,28 @@ ${pager('/people', f, pageNo, pageNo * PAGE_SIZE < total)}`;
         : profile(req, reply, { error: `${fullName(person)} has no earlier photo to go back to.` }, 409);
     });
   };
+}
+
+/**
+ * Every kept version, newest first, each with its thumbnail, where it came
+ * from and when; admins can show any of them again. The thumbnails' alt text
+ * is not the bare name: that is reserved for the photo the person shows now.
+ */
+function photoHistory(req: FastifyRequest, person: Person, versions: KeptVersion[], mayShow: boolean) {
+  if (versions.length === 0) return '';
+  const href = personHref(person);
+  return html`<section class="card">
+  <h2>Photo history</h2>
+  <ul class="photo-history">${versions.map(
+    (v) => html`<li${v.shownNow ? html` class="shown-now"` : ''}>
+    <img class="face face-thumb" src="${photoUrl(v.urlKey)}?size=thumb" alt="${`Photo of ${fullName(person)} from ${v.file}`}" width="48" height="60" loading="lazy" decoding="async">
+    <span><code>${v.file}</code><br><span class="muted">${timeEl(v.createdAt)}</span></span>
+    ${v.shownNow
+      ? html`<span class="tag">Shown now</span>`
+      : mayShow
+        ? html`<form class="inline" method="post" action="${href}/photo/show">${csrfField(req)}<input type="hidden" name="version" value="${String(v.id)}"><button type="submit" class="secondary">Show this photo</button></form>`
+        : ''}
+  </li>`,
+  )}</ul>
+</section>`;
 }
