@@ -7,6 +7,7 @@ import * as m0005 from './migrations/0005_photos.js';
 import * as m0004 from './migrations/0004_rosters.js';
 import * as m0006 from './migrations/0006_checkouts_incidents.js';
 import * as m0007 from './migrations/0007_roster_schedule.js';
+import * as m0008 from './migrations/0008_roster_held.js';
 
 /** A migration sees the dialect, since identity columns differ between SQLite and PostgreSQL. */
 export interface LanyardMigration {
@@ -21,6 +22,7 @@ const migrations: Record<string, LanyardMigration> = {
   '0004_rosters': m0004,
   '0006_checkouts_incidents': m0006,
   '0007_roster_schedule': m0007,
+  '0008_roster_held': m0008,
 };
 
 export class MigrationError extends Error {

@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 /**
  * The tables, as the one source of truth for queries. Times are ISO-8601 UTC
@@ -245,6 +245,8 @@ export interface RosterImportsTable {
   message: string;
   /** JSON array of {line, localId, message}. */
   row_errors: string;
+  /** People the deactivation guard kept active (0: it did not hold anyone back). */
+  held: ColumnType<number, number | undefined, number>;
 }
 
 /** How a district's roster files are read and how careful deactivation is. */

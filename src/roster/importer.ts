@@ -65,7 +65,8 @@ export async function commitPlan(trx: Kysely<Database>, meta: ImportMeta, parsed
   const updated = new Set(plan.updates.map((u) => u.id));
   const deactivate = plan.deactivations.filter((d) => !updated.has(d.id));
   await setPeopleActive(trx, meta.districtId, deactivate.map((d) => d.id), false, at);
-  await recordImport(trx, { ...meta, at, format: parsed.format, outcome: 'imported', ...countsOf(plan), message, rowErrors: plan.rowErrors });
+  const held = plan.held.reduce((n, h) => n + h.missing, 0);
+  await recordImport(trx, { ...meta, at, format: parsed.format, outcome: 'imported', ...countsOf(plan), message, rowErrors: plan.rowErrors, held });
 }
 
 export async function recordRejection(trx: Kysely<Database>, meta: ImportMeta, message: string, r: RosterRejection): Promise<void> {
@@ -80,6 +81,7 @@ export async function recordRejection(trx: Kysely<Database>, meta: ImportMeta, m
     deactivated: 0,
     reactivated: 0,
     errors: 0,
+    held: 0,
     message,
     rowErrors: r.where.line ? [{ line: r.where.line, localId: null, message: r.message }] : [],
   });

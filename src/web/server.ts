@@ -31,7 +31,7 @@ import { photoFaces } from './views/faces.js';
 
 export interface WebDeps {
   db: Db;
-  /** Where photos are read from. */
+  /** Where photos (and, for the guard's override, rosters) are read from. */
   blobs: BlobStore;
   /** Browser uploads go into the same drop box as SFTP ones. */
   dropbox: Dropbox;
@@ -83,7 +83,7 @@ export function createWebServer(deps: WebDeps): FastifyInstance {
   const faces = photoFaces(deps.db);
   for (const pages of [peoplePages, devicePages, deskPages, incidentPages]) void app.register(pages({ db: deps.db, faces }));
   void app.register(photoPages({ db: deps.db, faces, dropbox: deps.dropbox }));
-  void app.register(rosterPages({ db: deps.db, faces, dropbox: deps.dropbox }));
+  void app.register(rosterPages({ db: deps.db, faces, dropbox: deps.dropbox, blobs: deps.blobs }));
 
   void app.register(
     async (api) => {

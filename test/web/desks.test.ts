@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DIALECTS } from '../helpers/databases.js';
@@ -186,6 +187,32 @@ for (const dialect of DIALECTS) {
       const afterHtml = (await admin.page('/photos')).html;
       assert.doesNotMatch(afterHtml, /004411\.jpg/);
       assert.equal((before.match(/<tr>/g) ?? []).length, (afterHtml.match(/<tr>/g) ?? []).length);
+    });
+
+    test('a file that would deactivate most students deactivates no one, and an admin can deactivate them anyway from the desk', async () => {
+      // Deactivation of missing students is on (the settings test above), limit 15%: a file with 10 of 40 is held back.
+      const full = (await fs.readFile(path.join(FIXTURES, 'rosters/native/students.csv'), 'utf8')).split(/\r?\n/);
+      const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'guard-'));
+      const partial = path.join(dir, 'students.csv');
+      await fs.writeFile(partial, `${full.slice(0, 11).join('\r\n')}\r\n`);
+      await admin.page('/rosters');
+      assert.equal((await upload(admin, '/rosters/upload', [partial], { csrf: 'field' })).status, 200);
+      await fs.rm(dir, { recursive: true, force: true });
+
+      const held = await pageUntil(admin, '/rosters', /Deactivate them anyway \(30\)/);
+      assert.match(held, /No students were deactivated: 30 of 40 active students \(75%\) are missing from this file, more than the 15% limit/);
+      assert.match(held, /an admin can choose “Deactivate them anyway” beside this import on the Rosters page/);
+      const id = /action="\/rosters\/imports\/(\d+)\/deactivate"/.exec(held)?.[1];
+      assert.ok(id);
+      assert.match((await admin.page('/people?q=004411')).html, /Aiko Müller/);
+
+      const forced = await admin.form(`/rosters/imports/${id}/deactivate`, {});
+      assert.equal(forced.status, 200);
+      assert.match(await forced.text(), /30 deactivated/);
+      const again = await admin.form(`/rosters/imports/${id}/deactivate`, {});
+      assert.equal(again.status, 409);
+      assert.match(await again.text(), /students\.csv has been imported again since/);
+      assert.doesNotMatch((await admin.page('/rosters')).html, /action="\/rosters\/imports\/\d+\/deactivate"/, 'only a file\'s newest import offers the override');
     });
   });
 }

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { BlobStore } from '../../blobs/blobStore.js';
 import type { Dropbox } from '../../dropbox/dropbox.js';
 import { recentEvents } from '../../intake/events.js';
+import { deactivateAnyway } from '../../roster/deactivateAnyway.js';
 import { listImports } from '../../roster/history.js';
 import { getDailyImport, setDailyImport } from '../../roster/schedule.js';
 import { getRosterSettings, saveRosterSettings, type RosterSettings } from '../../roster/settings.js';
@@ -15,7 +17,7 @@ import { registerUpload, uploadSummary } from './upload.js';
 const HISTORY = 50;
 
 /** The Rosters desk: each import with its counts and row errors, files still waiting, and uploading a roster from the browser. */
-export function rosterPages(deps: PageDeps & { dropbox: Dropbox }): FastifyPluginAsync {
+export function rosterPages(deps: PageDeps & { dropbox: Dropbox; blobs: BlobStore }): FastifyPluginAsync {
   async function render(req: FastifyRequest, reply: FastifyReply, flash: Flash = {}, status = 200) {
     const districtId = req.district.id;
     const [imports, waiting, settings, dailyAt] = await Promise.all([
@@ -25,6 +27,9 @@ export function rosterPages(deps: PageDeps & { dropbox: Dropbox }): FastifyPlugi
       getDailyImport(deps.db, districtId),
     ]);
     const mayUpload = can(req.session!.staff.role, 'rosters:manage');
+    // Only a file's newest import can be overridden: an older one's decision is out of date.
+    const latestOf = new Map<string, number>();
+    for (const i of imports) if (!latestOf.has(i.file)) latestOf.set(i.file, i.id);
     const body = html`<h1>Rosters</h1>
 ${flashBlock(flash)}
 ${mayUpload
@@ -51,7 +56,9 @@ ${waiting.length
     : html`<table><thead><tr><th scope="col">When</th><th scope="col">File</th><th scope="col">Outcome</th><th scope="col">Created</th><th scope="col">Updated</th><th scope="col">Unchanged</th><th scope="col">Deactivated</th><th scope="col">Row errors</th></tr></thead>
   <tbody>${imports.map(
     (i) => html`<tr><td>${timeEl(i.at)}</td><td><code>${i.file}</code>${i.format ? html` <span class="muted">${i.format}</span>` : ''}</td>
-    <td>${i.outcome === 'imported' ? 'Imported' : html`<span class="outcome outcome-rejected">Rejected</span>`}${i.outcome === 'rejected' ? html`<div class="small">${i.message}</div>` : ''}</td>
+    <td>${i.outcome === 'imported' ? 'Imported' : html`<span class="outcome outcome-rejected">Rejected</span>`}${i.outcome === 'rejected' || i.held > 0 ? html`<div class="small">${i.message}</div>` : ''}${i.held > 0 && mayUpload && i.id === latestOf.get(i.file)
+      ? html`<form class="inline" method="post" action="/rosters/imports/${i.id}/deactivate">${csrfField(req)}<button type="submit" class="secondary">Deactivate them anyway (${i.held})</button></form>`
+      : ''}</td>
     <td>${i.created}</td><td>${i.updated}</td><td>${i.unchanged}</td><td>${i.deactivated}</td>
     <td>${i.rowErrors.length ? html`<a href="/rosters/imports/${i.id}/errors.csv" download>${i.errors} (CSV)</a>` : i.errors}</td></tr>`,
   )}</tbody></table>`}
@@ -74,6 +81,16 @@ ${mayUpload ? settingsForm(req, settings, dailyAt) : ''}
         .header('content-disposition', `attachment; filename="${req.district.slug}-import-${found.id}-errors.csv"`)
         .header('cache-control', 'no-store')
         .send(`\ufeff${lines.join('')}`);
+    });
+
+    app.post<{ Params: { id: string } }>('/rosters/imports/:id/deactivate', { preHandler: pageAuth('rosters:manage') }, async (req, reply) => {
+      const id = Number(req.params.id);
+      const r = Number.isSafeInteger(id)
+        ? await deactivateAnyway(deps.db, deps.blobs, (d, name) => deps.dropbox.find(d, 'data', name), req.district.id, id)
+        : ({ ok: false, reason: 'not-found', message: '' } as const);
+      if (!r.ok && r.reason === 'not-found') return notFound(req, reply, 'rosters', `There is no import ${req.params.id} in this district.`);
+      if (!r.ok) return render(req, reply, { error: r.message }, 409);
+      return r.result.outcome === 'imported' ? render(req, reply, { notice: r.result.message }) : render(req, reply, { error: r.result.message }, 422);
     });
 
     app.post<{ Body: Record<string, string | undefined> }>('/rosters/settings', { preHandler: pageAuth('rosters:manage') }, async (req, reply) => {
