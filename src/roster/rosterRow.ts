@@ -1,19 +1,11 @@
 import type { PersonRole } from '../db/schema.js';
+import type { PersonFields } from '../people/apply.js';
 
 /** One person as any roster format describes them, ready to compare with the district's people. */
-export interface RosterRow {
+export type RosterRow = PersonFields & {
   /** Line in the file where the row starts (1 = header), for messages. */
   line: number;
-  localId: string;
-  firstName: string;
-  lastName: string;
-  role: PersonRole;
-  school: string | null;
-  grade: string | null;
-  email: string | null;
-  stateId: string | null;
-  active: boolean;
-}
+};
 
 /** A row that was left out, and why, in a sentence a district can act on. */
 export interface RowError {

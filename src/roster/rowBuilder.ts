@@ -1,20 +1,8 @@
-import type { PersonRole } from '../db/schema.js';
 import { MAX_LOCAL_ID_LENGTH } from '../localId/localId.js';
 import type { RosterRow, RowError } from './rosterRow.js';
 
-/** What a format extracted from one record, before the checks every format shares. */
-export interface RawPerson {
-  line: number;
-  localId: string;
-  firstName: string;
-  lastName: string;
-  role: PersonRole;
-  school: string | null;
-  grade: string | null;
-  email: string | null;
-  stateId: string | null;
-  active: boolean;
-}
+/** What a format extracted from one record, before the checks every format shares: a row, not yet trusted. */
+export type RawPerson = RosterRow;
 
 /**
  * The row checks all formats share: a Local ID and a name are required, and
