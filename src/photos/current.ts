@@ -20,7 +20,7 @@ export const PHOTO_URL_PREFIX = '/api/v1/photos/';
 export const photoUrl = (urlKey: string): string => `${PHOTO_URL_PREFIX}${urlKey}`;
 
 /** The `<img src>` for one size of the photo. */
-export function photoSrc(ref: PhotoRef, size: PhotoSize): string {
+export function photoSrc(ref: Pick<PhotoRef, 'url'>, size: PhotoSize): string {
   return `${ref.url}?size=${size}`;
 }
 

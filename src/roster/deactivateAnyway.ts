@@ -1,7 +1,7 @@
 import type { BlobStore } from '../blobs/blobStore.js';
 import type { Db } from '../db/db.js';
 import { blobInput } from './blobInput.js';
-import { findImport, hasLaterImport, type ImportRecord } from './history.js';
+import { findImport, hasLaterImport } from './history.js';
 import { importRoster, type ImportResult } from './importer.js';
 
 /** A file in the district's data/ folder now, with the hash that says whether it is the one an import read. */
@@ -31,7 +31,13 @@ export async function deactivateAnyway(db: Db, blobs: BlobStore, findDataFile: F
   if (!file) {
     return { ok: false, reason: 'file-gone', message: `${record.file} is no longer in data/: upload it again, then choose “Deactivate them anyway” beside that import.` };
   }
-  if (file.sha256 !== record.sha256) return stale(record);
+  if (file.sha256 !== record.sha256) {
+    return {
+      ok: false,
+      reason: 'file-changed',
+      message: `${record.file} in data/ has changed since this import, so Lanyard will not act on the old one: the new file is imported on its own.`,
+    };
+  }
   const result = await importRoster(
     db,
     { districtId, file: record.file, source: 'web', eventId: null, sha256: file.sha256 },
@@ -41,8 +47,3 @@ export async function deactivateAnyway(db: Db, blobs: BlobStore, findDataFile: F
   return { ok: true, result };
 }
 
-const stale = (r: ImportRecord): DeactivateAnyway => ({
-  ok: false,
-  reason: 'file-changed',
-  message: `${r.file} in data/ has changed since this import, so Lanyard will not act on the old one: the new file is imported on its own.`,
-});

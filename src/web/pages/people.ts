@@ -3,7 +3,7 @@ import { checkoutsOfPerson } from '../../checkouts/checkouts.js';
 import { devicesByIds } from '../../devices/devices.js';
 import { listIncidents, STATUS_LABELS, TYPE_LABELS } from '../../incidents/incidents.js';
 import { findPerson, fullName, peopleFacets, searchPeople, type Person, type PersonRole } from '../../people/people.js';
-import { photoUrl } from '../../photos/current.js';
+import { photoSrc, photoUrl } from '../../photos/current.js';
 import { keptVersions, revertPhoto, showVersion, type KeptVersion } from '../../photos/versions.js';
 import { can } from '../../staff/roles.js';
 import { pageAuth } from '../auth.js';
@@ -177,7 +177,7 @@ function photoHistory(req: FastifyRequest, person: Person, versions: KeptVersion
   <h2>Photo history</h2>
   <ul class="photo-history">${versions.map(
     (v) => html`<li${v.shownNow ? html` class="shown-now"` : ''}>
-    <img class="face face-thumb" src="${photoUrl(v.urlKey)}?size=thumb" alt="${`Photo of ${fullName(person)} from ${v.file}`}" width="48" height="60" loading="lazy" decoding="async">
+    <img class="face face-thumb" src="${photoSrc({ url: photoUrl(v.urlKey) }, 'thumb')}" alt="${`Photo of ${fullName(person)} from ${v.file}`}" width="48" height="60" loading="lazy" decoding="async">
     <span><code>${v.file}</code><br><span class="muted">${timeEl(v.createdAt)}</span></span>
     ${v.shownNow
       ? html`<span class="tag">Shown now</span>`

@@ -11,7 +11,7 @@ import { face } from '../views/avatar.js';
 import { csvLine } from './csv.js';
 import { csrfField, field, flashBlock, formError, schoolNamer, sendPage, timeEl, type Flash, type PageDeps } from './common.js';
 import { personHref } from './people.js';
-import { registerUpload, uploadSummary } from './upload.js';
+import { registerUpload, uploadForm, uploadSummary } from './upload.js';
 
 const OUTCOMES = ['received', 'linked', 'unmatched', 'rejected', 'removed'] as const;
 const OUTCOME_LABELS: Record<string, string> = {
@@ -58,18 +58,14 @@ export function photoPages(deps: PageDeps & { dropbox: Dropbox }): FastifyPlugin
     const body = html`<h1>Photos</h1>
 ${flashBlock(flash)}
 ${mayUpload
-  ? html`<section class="card">
-  <h2>Upload photos</h2>
-  <p class="muted">Name each photo with the person's Local ID (<code>123456.jpg</code>), or upload a photographer's zip. They go through exactly the same checks as files sent over SFTP.</p>
-  <form class="upload" method="post" action="/photos/upload" enctype="multipart/form-data" data-upload>
-    ${csrfField(req)}
-    <label for="photo-files" class="dropzone">Drop photos or a zip here, or choose files</label>
-    <input id="photo-files" name="files" type="file" multiple required accept=".jpg,.jpeg,.png,.gif,.zip,image/jpeg,image/png,image/gif,application/zip">
-    <progress max="100" value="0" hidden></progress>
-    <p class="upload-status" role="status"></p>
-    <button type="submit">Upload</button>
-  </form>
-</section>`
+  ? uploadForm(req, {
+      id: 'photo-files',
+      title: 'Upload photos',
+      intro: html`Name each photo with the person's Local ID (<code>123456.jpg</code>), or upload a photographer's zip. They go through exactly the same checks as files sent over SFTP.`,
+      action: '/photos/upload',
+      label: 'Drop photos or a zip here, or choose files',
+      accept: '.jpg,.jpeg,.png,.gif,.zip,image/jpeg,image/png,image/gif,application/zip',
+    })
   : ''}
 <div class="columns">
 <section class="card">

@@ -3,7 +3,7 @@ import type { BlobStore } from '../../blobs/blobStore.js';
 import type { Dropbox } from '../../dropbox/dropbox.js';
 import { recentEvents } from '../../intake/events.js';
 import { deactivateAnyway } from '../../roster/deactivateAnyway.js';
-import { listImports } from '../../roster/history.js';
+import { findImport, listImports } from '../../roster/history.js';
 import { getDailyImport, setDailyImport } from '../../roster/schedule.js';
 import { getRosterSettings, saveRosterSettings, type RosterSettings } from '../../roster/settings.js';
 import { LanyardError } from '../../shared/errors.js';
@@ -12,7 +12,7 @@ import { pageAuth } from '../auth.js';
 import { html } from '../html.js';
 import { csvLine } from './csv.js';
 import { csrfField, field, flashBlock, formError, notFound, sendPage, timeEl, type Flash, type PageDeps } from './common.js';
-import { registerUpload, uploadSummary } from './upload.js';
+import { registerUpload, uploadForm, uploadSummary } from './upload.js';
 
 const HISTORY = 50;
 
@@ -33,18 +33,14 @@ export function rosterPages(deps: PageDeps & { dropbox: Dropbox; blobs: BlobStor
     const body = html`<h1>Rosters</h1>
 ${flashBlock(flash)}
 ${mayUpload
-  ? html`<section class="card">
-  <h2>Upload a roster</h2>
-  <p class="muted">A CSV from your student information system (Lanyard's columns, Clever or OneRoster, or a OneRoster zip). It is imported exactly as if it came over SFTP into <code>data/</code>.</p>
-  <form class="upload" method="post" action="/rosters/upload" enctype="multipart/form-data" data-upload>
-    ${csrfField(req)}
-    <label for="roster-files" class="dropzone">Drop a roster file here, or choose one</label>
-    <input id="roster-files" name="files" type="file" multiple required accept=".csv,.txt,.zip,text/csv,application/zip">
-    <progress max="100" value="0" hidden></progress>
-    <p class="upload-status" role="status"></p>
-    <button type="submit">Upload</button>
-  </form>
-</section>`
+  ? uploadForm(req, {
+      id: 'roster-files',
+      title: 'Upload a roster',
+      intro: html`A CSV from your student information system (Lanyard's columns, Clever or OneRoster, or a OneRoster zip). It is imported exactly as if it came over SFTP into <code>data/</code>.`,
+      action: '/rosters/upload',
+      label: 'Drop a roster file here, or choose one',
+      accept: '.csv,.txt,.zip,text/csv,application/zip',
+    })
   : ''}
 ${waiting.length
   ? html`<section class="card"><h2>Waiting to be imported</h2><ul class="plain">${waiting.map((e) => html`<li><code>${e.file}</code> <span class="muted">received ${timeEl(e.at)}</span></li>`)}</ul></section>`
@@ -73,7 +69,7 @@ ${mayUpload ? settingsForm(req, settings, dailyAt) : ''}
 
     app.get<{ Params: { id: string } }>('/rosters/imports/:id/errors.csv', { preHandler: pageAuth('people:read') }, async (req, reply) => {
       const id = Number(req.params.id);
-      const found = (await listImports(deps.db, req.district.id, 1000)).find((i) => i.id === id);
+      const found = Number.isSafeInteger(id) ? await findImport(deps.db, req.district.id, id) : undefined;
       if (!found) return notFound(req, reply, 'rosters', `There is no import ${req.params.id} in this district.`);
       const lines = [csvLine(['Line', 'Local ID', 'Problem']), ...found.rowErrors.map((e) => csvLine([String(e.line), e.localId, e.message]))];
       return reply
@@ -85,10 +81,10 @@ ${mayUpload ? settingsForm(req, settings, dailyAt) : ''}
 
     app.post<{ Params: { id: string } }>('/rosters/imports/:id/deactivate', { preHandler: pageAuth('rosters:manage') }, async (req, reply) => {
       const id = Number(req.params.id);
-      const r = Number.isSafeInteger(id)
-        ? await deactivateAnyway(deps.db, deps.blobs, (d, name) => deps.dropbox.find(d, 'data', name), req.district.id, id)
-        : ({ ok: false, reason: 'not-found', message: '' } as const);
-      if (!r.ok && r.reason === 'not-found') return notFound(req, reply, 'rosters', `There is no import ${req.params.id} in this district.`);
+      const noSuchImport = () => notFound(req, reply, 'rosters', `There is no import ${req.params.id} in this district.`);
+      if (!Number.isSafeInteger(id)) return noSuchImport();
+      const r = await deactivateAnyway(deps.db, deps.blobs, (d, name) => deps.dropbox.find(d, 'data', name), req.district.id, id);
+      if (!r.ok && r.reason === 'not-found') return noSuchImport();
       if (!r.ok) return render(req, reply, { error: r.message }, 409);
       return r.result.outcome === 'imported' ? render(req, reply, { notice: r.result.message }) : render(req, reply, { error: r.result.message }, 422);
     });

@@ -6,6 +6,8 @@ import type { Dropbox } from '../../dropbox/dropbox.js';
 import { isLanyardError } from '../../shared/errors.js';
 import { can, type Permission } from '../../staff/roles.js';
 import { csrfMatches } from '../../staff/sessions.js';
+import { html, type Html } from '../html.js';
+import { csrfField } from './common.js';
 
 export interface UploadResult {
   saved: string[];
@@ -79,4 +81,24 @@ export function uploadSummary(r: UploadResult, what: string): { notice?: string;
     notice: r.saved.length ? `${r.saved.length === 1 ? `${r.saved[0]} was` : `${r.saved.length} files were`} received; ${what}` : undefined,
     error: r.refused.length ? r.refused.map((f) => `${f.file}: ${f.reason}`).join(' ') : r.saved.length ? undefined : 'No file was chosen.',
   };
+}
+
+/**
+ * The upload card both desks show: a drop zone and a file chooser posting to
+ * `registerUpload`'s path; public/upload.js adds drag and drop and progress,
+ * and without JavaScript it is a plain multipart form.
+ */
+export function uploadForm(req: FastifyRequest, f: { id: string; title: string; intro: Html; action: string; label: string; accept: string }): Html {
+  return html`<section class="card">
+  <h2>${f.title}</h2>
+  <p class="muted">${f.intro}</p>
+  <form class="upload" method="post" action="${f.action}" enctype="multipart/form-data" data-upload>
+    ${csrfField(req)}
+    <label for="${f.id}" class="dropzone">${f.label}</label>
+    <input id="${f.id}" name="files" type="file" multiple required accept="${f.accept}">
+    <progress max="100" value="0" hidden></progress>
+    <p class="upload-status" role="status"></p>
+    <button type="submit">Upload</button>
+  </form>
+</section>`;
 }
