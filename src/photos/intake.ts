@@ -41,7 +41,7 @@ export function photoIntakeHandler(opts: PhotoIntakeOptions): IntakeHandler {
   return {
     folder: 'idphotos',
     // Enough events in flight that reading, storing and committing overlap the decoding.
-    concurrency: opts.concurrency ?? parallel * 4,
+    concurrency: opts.concurrency ?? parallel * 3,
     settleSeconds: 0,
     // Short, and renewed while work runs: after a crash, the dead process's photos are taken up again within seconds.
     leaseSeconds: 15,
