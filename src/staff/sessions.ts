@@ -7,6 +7,8 @@ import type { StaffMember } from './staff.js';
 export interface WebSession {
   staff: StaffMember;
   csrfToken: string;
+  /** ISO time after which the session no longer signs anyone in. */
+  expiresAt: string;
 }
 
 const LIFETIME_SECONDS = 12 * 3600;
@@ -16,14 +18,12 @@ export async function startSession(db: Db, staff: StaffMember): Promise<{ cookie
   const id = randomBytes(32).toString('base64url');
   const csrf = randomBytes(24).toString('base64url');
   const now = nowIso();
-  await db.kysely
-    .insertInto('web_sessions')
-    .values({ id_hash: hash(id), staff_id: staff.id, csrf_token: csrf, created_at: now, expires_at: isoPlusSeconds(now, LIFETIME_SECONDS) })
-    .execute();
-  return { cookie: id, session: { staff, csrfToken: csrf } };
+  const expiresAt = isoPlusSeconds(now, LIFETIME_SECONDS);
+  await db.kysely.insertInto('web_sessions').values({ id_hash: hash(id), staff_id: staff.id, csrf_token: csrf, created_at: now, expires_at: expiresAt }).execute();
+  return { cookie: id, session: { staff, csrfToken: csrf, expiresAt } };
 }
 
-/** Runs on every signed-in request, so it is one indexed query: the session and its staff member together. */
+/** Runs on every signed-in request, so it is one indexed query: the session and its staff member together (see sessionCache.ts for photos). */
 export async function resolveSession(db: Db, cookie: string): Promise<WebSession | undefined> {
   if (cookie.length > 100) return undefined;
   const row = await db.kysely
@@ -33,7 +33,11 @@ export async function resolveSession(db: Db, cookie: string): Promise<WebSession
     .where('s.id_hash', '=', hash(cookie))
     .executeTakeFirst();
   if (!row || row.expires_at <= nowIso()) return undefined;
-  return { staff: { id: row.id, districtId: row.district_id, email: row.email, role: row.role, createdAt: row.created_at }, csrfToken: row.csrf_token };
+  return {
+    staff: { id: row.id, districtId: row.district_id, email: row.email, role: row.role, createdAt: row.created_at },
+    csrfToken: row.csrf_token,
+    expiresAt: row.expires_at,
+  };
 }
 
 export async function endSession(db: Db, cookie: string): Promise<void> {

@@ -3,6 +3,7 @@ import type { Db } from '../db/db.js';
 import { getDistrictById, type District } from '../districts/districts.js';
 import { districtForToken } from '../districts/tokens.js';
 import { can, type Permission } from '../staff/roles.js';
+import type { SessionCache } from '../staff/sessionCache.js';
 import { csrfMatches, resolveSession, type WebSession } from '../staff/sessions.js';
 
 export const SESSION_COOKIE = 'lanyard_session';
@@ -17,12 +18,31 @@ declare module 'fastify' {
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const SAFE = new Set(['GET', 'HEAD']);
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * A read-only route whose answer never depends on the signed-in staff
+     * member's role, asked for by the hundred (photos): it may trust a session
+     * found a few seconds ago (staff/sessionCache.ts says what that costs).
+     */
+    recentSessionIsEnough?: boolean;
+  }
+}
 
 /** Finds who is asking: a signed-in browser session (cookie), or nobody. Runs on every request. */
-export function loadSession(db: Db) {
+export function loadSession(db: Db, recent: SessionCache) {
   return async (req: FastifyRequest) => {
     const cookie = req.cookies[SESSION_COOKIE];
-    req.session = cookie ? await resolveSession(db, cookie) : undefined;
+    req.session = undefined;
+    if (!cookie) return;
+    if (req.routeOptions.config.recentSessionIsEnough && SAFE.has(req.method)) {
+      const found = await recent.resolve(cookie);
+      if (found) [req.session, req.district] = [found.session, found.district];
+      return;
+    }
+    req.session = await resolveSession(db, cookie);
     if (req.session) req.district = await getDistrictById(db, req.session.staff.districtId);
   };
 }

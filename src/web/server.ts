@@ -11,6 +11,7 @@ import type { Dropbox } from '../dropbox/dropbox.js';
 import type { HostKey } from '../hostKeys/hostKeys.js';
 import type { LoginGuard } from '../loginGuard/loginGuard.js';
 import { isLanyardError, type ErrorKind } from '../shared/errors.js';
+import { createSessionCache } from '../staff/sessionCache.js';
 import { apiAuth, loadSession } from './auth.js';
 import { deskPages } from './pages/desk.js';
 import { devicePages } from './pages/devices.js';
@@ -73,13 +74,15 @@ export function createWebServer(deps: WebDeps): FastifyInstance {
   void app.register(fastifyCookie);
   void app.register(fastifyFormbody);
   void app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/assets/', cacheControl: true, maxAge: '1h', decorateReply: false });
-  app.addHook('onRequest', loadSession(deps.db));
+  // Photos only; see staff/sessionCache.ts for why and what it costs.
+  const sessions = createSessionCache(deps.db, { ttlMs: 5_000, max: 10_000 });
+  app.addHook('onRequest', loadSession(deps.db, sessions));
 
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/', async (_req, reply) => reply.redirect('/people', 303));
 
-  void app.register(loginPages({ db: deps.db, guard: deps.guard, secureCookies: deps.secureCookies }));
-  void app.register(settingsPages({ db: deps.db, hostKeys: deps.hostKeys, sftp: deps.sftp }));
+  void app.register(loginPages({ db: deps.db, guard: deps.guard, secureCookies: deps.secureCookies, sessions }));
+  void app.register(settingsPages({ db: deps.db, hostKeys: deps.hostKeys, sftp: deps.sftp, sessions }));
   const faces = photoFaces(deps.db);
   for (const pages of [peoplePages, devicePages, deskPages, incidentPages]) void app.register(pages({ db: deps.db, faces }));
   void app.register(photoPages({ db: deps.db, faces, dropbox: deps.dropbox }));

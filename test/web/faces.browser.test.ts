@@ -140,6 +140,20 @@ describe('the photo uploaded over SFTP is the face on every page, in Chromium', 
     assert.equal(anonymous.status, 401);
   });
 
+  test('signing out stops the photo loading at once, though photo requests trust a session found a moment ago', async () => {
+    await page.goto(server.url(`/people/${LOCAL_ID}`));
+    const src = await faceOnPage();
+    const session = (await page.context().cookies()).find((c) => c.name === 'lanyard_session');
+    assert.ok(session, 'signed in');
+    const withCookie = () => fetch(server.url(src), { headers: { cookie: `lanyard_session=${session.value}` } });
+    assert.equal((await withCookie()).status, 200, 'the photo loads with the session (and is now remembered)');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/login/);
+    const after = await withCookie();
+    assert.equal(after.status, 401, 'the ended session no longer loads the photo');
+    assert.match(((await after.json()) as { error: string }).error, /Sign in first/);
+  });
+
   test('no page broke the content security policy', () => {
     assert.deepEqual(errors, []);
   });

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Db } from '../../db/db.js';
 import type { LoginGuard } from '../../loginGuard/loginGuard.js';
+import type { SessionCache } from '../../staff/sessionCache.js';
 import { csrfMatches, endSession, startSession } from '../../staff/sessions.js';
 import { verifyStaffLogin } from '../../staff/staff.js';
 import { SESSION_COOKIE } from '../auth.js';
@@ -11,6 +12,8 @@ export interface LoginDeps {
   db: Db;
   guard: LoginGuard;
   secureCookies: boolean;
+  /** Forgets a session as it ends, so that not even a photo loads with it afterwards. */
+  sessions: SessionCache;
 }
 
 function form(opts: { email?: string; error?: string; next?: string }) {
@@ -67,7 +70,10 @@ export function loginPages(deps: LoginDeps): FastifyPluginAsync {
         return reply.status(403).type('text/plain').send('This form has expired: go back, reload the page and sign out again.');
       }
       const cookie = req.cookies[SESSION_COOKIE];
-      if (cookie) await endSession(deps.db, cookie);
+      if (cookie) {
+        await endSession(deps.db, cookie);
+        deps.sessions.forget(cookie);
+      }
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.redirect('/login', 303);
     });

@@ -5,6 +5,7 @@ import { addSshKey, AUTH_MODES, getDistrictById, listSshKeys, removeSshKey, setS
 import type { HostKey } from '../../hostKeys/hostKeys.js';
 import { isLanyardError } from '../../shared/errors.js';
 import { can, STAFF_ROLES } from '../../staff/roles.js';
+import type { SessionCache } from '../../staff/sessionCache.js';
 import { inviteStaff, listStaff, removeStaff, setStaffRole } from '../../staff/staff.js';
 import { pageAuth } from '../auth.js';
 import { html, type Html } from '../html.js';
@@ -14,6 +15,8 @@ export interface SettingsDeps {
   db: Db;
   hostKeys: HostKey[];
   sftp: { host: string; port: number };
+  /** A removed account's sessions are forgotten here too, so not even a photo loads with them. */
+  sessions: SessionCache;
 }
 
 const AUTH_LABELS: Record<string, string> = {
@@ -196,6 +199,7 @@ ${flash.secret
     app.post<{ Params: { id: string } }>('/settings/staff/:id/remove', staffAdmin, (req, reply) =>
       change(req, reply, 'staff.removed', async () => {
         const removed = await removeStaff(db, req.district.id, Number(req.params.id));
+        deps.sessions.forgetStaff(removed.id);
         return { flash: { notice: `${removed.email} can no longer sign in.` }, detail: { email: removed.email } };
       }),
     );

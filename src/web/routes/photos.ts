@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { BlobStore } from '../../blobs/blobStore.js';
 import type { Db } from '../../db/db.js';
 import { PHOTO_URL_PREFIX, type PhotoSize } from '../../photos/current.js';
-import { photoEtag, photoExists, PHOTO_SIZES, servedPhoto } from '../../photos/serve.js';
+import { photoEtag, photoServer, PHOTO_SIZES } from '../../photos/serve.js';
 import { LanyardError } from '../../shared/errors.js';
 
 /**
@@ -16,10 +16,12 @@ const NOT_FOUND = 'There is no such photo in your district (it may have been rep
 
 export function photoRoutes(db: Db, blobs: BlobStore): FastifyPluginAsync {
   const path = `${PHOTO_URL_PREFIX.replace(/^\/api\/v1/, '')}:key`;
+  const photos = photoServer(db, blobs);
   return async (app) => {
     app.get<{ Params: { key: string }; Querystring: { size?: PhotoSize } }>(
       path,
       {
+        config: { recentSessionIsEnough: true },
         schema: {
           params: { type: 'object', properties: { key: { type: 'string', maxLength: 64 } }, required: ['key'] },
           querystring: { type: 'object', properties: { size: { type: 'string', enum: [...PHOTO_SIZES], default: 'profile' } } },
@@ -30,10 +32,10 @@ export function photoRoutes(db: Db, blobs: BlobStore): FastifyPluginAsync {
         const etag = photoEtag(req.params.key, size);
         const headers = { 'cache-control': CACHE_CONTROL, etag, vary: 'Authorization, Cookie' };
         if (ifNoneMatch(req.headers['if-none-match'], etag)) {
-          if (!(await photoExists(db, req.district.id, req.params.key))) throw new LanyardError('not-found', NOT_FOUND);
+          if (!(await photos.exists(req.district.id, req.params.key))) throw new LanyardError('not-found', NOT_FOUND);
           return reply.status(304).headers(headers).send();
         }
-        const photo = await servedPhoto(db, blobs, req.district.id, req.params.key, size);
+        const photo = await photos.served(req.district.id, req.params.key, size);
         if (!photo) throw new LanyardError('not-found', NOT_FOUND);
         return reply.status(200).headers(headers).type(photo.contentType).send(photo.bytes);
       },
