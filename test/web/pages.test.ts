@@ -68,6 +68,16 @@ for (const dialect of DIALECTS) {
       assert.match(noPhoto.html, /Lisa Simpson/, 'nobody has a photo yet');
     });
 
+    test('the School and Grade filters offer each of this district\'s values once, in order', async () => {
+      const { html } = await tech.page('/people');
+      const options = (id: string) => {
+        const select = new RegExp(`<select id="${id}"[^>]*>(.*?)</select>`, 's').exec(html)?.[1] ?? '';
+        return [...select.matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]);
+      };
+      assert.deepEqual(options('school'), ['', 'Springfield Elementary', 'West Springfield']);
+      assert.deepEqual(options('grade'), ['', '2', '4'], 'Martin has no grade; Shelbyville\'s people are not counted');
+    });
+
     test('schools show by the name the roster gave them', async () => {
       const db = await openDb({ dataDir: ws.dataDir, databaseUrl: ws.databaseUrl });
       try {
