@@ -8,7 +8,7 @@ import * as m0004 from './migrations/0004_rosters.js';
 import * as m0006 from './migrations/0006_checkouts_incidents.js';
 import * as m0007 from './migrations/0007_roster_schedule.js';
 import * as m0008 from './migrations/0008_roster_held.js';
-import * as m0009 from './migrations/0009_people_list_indexes.js';
+import * as m0009 from './migrations/0009_people_indexes.js';
 
 /** A migration sees the dialect, since identity columns differ between SQLite and PostgreSQL. */
 export interface LanyardMigration {
@@ -24,7 +24,7 @@ const migrations: Record<string, LanyardMigration> = {
   '0006_checkouts_incidents': m0006,
   '0007_roster_schedule': m0007,
   '0008_roster_held': m0008,
-  '0009_people_list_indexes': m0009,
+  '0009_people_indexes': m0009,
 };
 
 export class MigrationError extends Error {

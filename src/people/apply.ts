@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, PersonRole } from '../db/schema.js';
 import { looseLocalIdKey } from '../localId/localId.js';
 import type { Person } from './people.js';
@@ -28,12 +28,14 @@ export interface PersonSnapshot {
   details: string;
 }
 
+// Unit and record separators: characters no roster field holds, and (unlike NUL) PostgreSQL accepts in text.
 const SEP = '\u001f';
-const NULL = '\u0000';
+const NULL = '\u001e';
 
 /** The details as one comparable string: equal strings, equal details. */
 export function detailsKey(d: PersonDetails): string {
-  return [d.firstName, d.lastName, d.school ?? NULL, d.grade ?? NULL, d.email ?? NULL, d.stateId ?? NULL].join(SEP);
+  // Concatenated, not joined from an array: it runs once for each of 100,000 rows.
+  return d.firstName + SEP + d.lastName + SEP + (d.school ?? NULL) + SEP + (d.grade ?? NULL) + SEP + (d.email ?? NULL) + SEP + (d.stateId ?? NULL);
 }
 
 export function detailsOf(s: PersonSnapshot): PersonDetails {
@@ -44,7 +46,17 @@ export function detailsOf(s: PersonSnapshot): PersonDetails {
 
 type Trx = Kysely<Database>;
 
-const SNAPSHOT_PAGE = 10_000;
+const SNAPSHOT_PAGE = 5_000;
+
+/** Each role as one shared string, not a copy per person read. */
+const SHARED_ROLE: Readonly<Record<PersonRole, PersonRole>> = { student: 'student', staff: 'staff' };
+
+/**
+ * detailsKey computed by the database, the same SQL on both: one string per
+ * person arrives instead of six that would be joined here and dropped, which
+ * was most of an import's peak memory.
+ */
+const detailsSql = sql<string>`first_name || ${SEP} || last_name || ${SEP} || coalesce(school, ${NULL}) || ${SEP} || coalesce(grade, ${NULL}) || ${SEP} || coalesce(email, ${NULL}) || ${SEP} || coalesce(state_id, ${NULL})`;
 
 /** Everyone in the district, by Local ID: what an import is compared against. Read in pages to keep memory flat. */
 export async function loadPeopleSnapshot(k: Trx, districtId: number): Promise<Map<string, PersonSnapshot>> {
@@ -52,19 +64,14 @@ export async function loadPeopleSnapshot(k: Trx, districtId: number): Promise<Ma
   for (let after = 0; ; ) {
     const rows = await k
       .selectFrom('people')
-      .select(['id', 'local_id', 'first_name', 'last_name', 'role', 'school', 'grade', 'email', 'state_id', 'active'])
+      .select(['id', 'local_id', 'role', 'active', detailsSql.as('details')])
       .where('district_id', '=', districtId)
       .where('id', '>', after)
       .orderBy('id')
       .limit(SNAPSHOT_PAGE)
       .execute();
     for (const r of rows) {
-      out.set(r.local_id, {
-        id: r.id,
-        role: r.role,
-        active: r.active === 1,
-        details: detailsKey({ firstName: r.first_name, lastName: r.last_name, school: r.school, grade: r.grade, email: r.email, stateId: r.state_id }),
-      });
+      out.set(r.local_id, { id: r.id, role: SHARED_ROLE[r.role], active: r.active === 1, details: r.details });
     }
     if (rows.length < SNAPSHOT_PAGE) return out;
     after = (rows[rows.length - 1] as { id: number }).id;

@@ -79,7 +79,6 @@ export function planImport(parsed: ParsedRoster, people: ReadonlyMap<string, Per
       plan.creates.push(row);
       continue;
     }
-    const fields = toFields(row);
     if (existing.role !== row.role) {
       plan.rowErrors.push({
         line: row.line,
@@ -88,9 +87,12 @@ export function planImport(parsed: ParsedRoster, people: ReadonlyMap<string, Per
       });
       continue;
     }
+    // The row itself unless a detail must be filled in: most rows are unchanged and need no copy.
     let old: PersonDetails | undefined;
+    let fields: PersonFields = row;
     if (absent.length > 0) {
       old = detailsOf(existing);
+      fields = toFields(row);
       for (const f of absent) fields[f] = old[f];
     }
     let changed: Array<keyof PersonDetails> = [];

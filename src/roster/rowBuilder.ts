@@ -20,11 +20,15 @@ export function checkRow(p: RawPerson): RosterRow | RowError {
   if (p.localId.length > MAX_LOCAL_ID_LENGTH) {
     return { line: p.line, localId: p.localId.slice(0, 20), message: `Line ${p.line}: the Local ID is ${p.localId.length} characters long (at most ${MAX_LOCAL_ID_LENGTH}); this row was not imported.` };
   }
-  if (/[\\/]/.test(p.localId) || [...p.localId].some((ch) => ch.charCodeAt(0) < 0x20)) {
+  if (UNFIT_IN_FILE_NAME.test(p.localId)) {
     return { line: p.line, localId: p.localId, message: `Line ${p.line}: the Local ID "${p.localId}" contains a slash or control character, which cannot be part of a photo's file name; this row was not imported.` };
   }
-  return { ...p };
+  // The row itself, not a copy: an import holds 100,000 of them at once.
+  return p;
 }
+
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+const UNFIT_IN_FILE_NAME = /[\\/\u0000-\u001f]/;
 
 export const isRowError = (r: RosterRow | RowError): r is RowError => 'message' in r;
 
