@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Workspace } from '../test/helpers/lanyard.js';
+import { Workspace, type RunningLanyard } from '../test/helpers/lanyard.js';
 import { run } from '../test/helpers/run.js';
 import { Cleanup } from './lib/cleanup.js';
-import { startBenchLanyard, type BenchLanyard } from './lib/lanyard.js';
 import { startSshd } from './lib/sshd.js';
 import { median, printTable } from './lib/table.js';
 
@@ -18,7 +17,7 @@ import { median, printTable } from './lib/table.js';
  *
  * BENCH_REPS (default 3) sets the repetitions; the table shows medians.
  * BENCH_SFTP_CASE=small or big runs one case only; BENCH_CPU_PROF=<dir>
- * profiles the server (see lib/lanyard.ts).
+ * profiles the server (see bench/README.md).
  */
 const SMALL_FILES = 500;
 const SMALL_BYTES = 85 * 1024;
@@ -105,7 +104,7 @@ export default async function sftpBench(): Promise<void> {
 }
 
 /** The real `lanyard serve` on its own SQLite data folder, the district logging in by key only. */
-async function startLanyard(cleanup: Cleanup, publicKey: string): Promise<BenchLanyard> {
+async function startLanyard(cleanup: Cleanup, publicKey: string): Promise<RunningLanyard> {
   const ws = await Workspace.create('sqlite');
   cleanup.add('delete the Lanyard workspace', () => ws.dispose());
   await ws.district(SLUG);
@@ -116,7 +115,7 @@ async function startLanyard(cleanup: Cleanup, publicKey: string): Promise<BenchL
     const r = await ws.cli(args);
     if (r.code !== 0) throw new Error(`lanyard ${args.join(' ')} failed: ${r.stderr}`);
   }
-  const lanyard = await startBenchLanyard(ws);
+  const lanyard = await ws.start();
   cleanup.add('stop Lanyard', () => lanyard.stop());
   return lanyard;
 }

@@ -92,8 +92,8 @@ export class RunningLanyard {
   }
 
   static async start(ws: Workspace, extra: string[], env: Record<string, string>): Promise<RunningLanyard> {
-    // LANYARD_CPU_PROF=<dir>: each server writes a V8 CPU profile there when it stops (see bench/README.md).
-    const profile = process.env.LANYARD_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LANYARD_CPU_PROF}`] : [];
+    // BENCH_CPU_PROF=<dir>: each server writes a V8 CPU profile there when it stops, as in bench/lib/lanyard.ts.
+    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
     const child = spawn(process.execPath, [...profile, BIN, 'serve', ...ws.dataArgs, '--sftp-port', '0', '--http-port', '0', '--roster-settle', '1', ...extra], {
       env: { ...cleanEnv(), LANYARD_LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
