@@ -15,12 +15,6 @@ declare module 'fastify' {
     /** Present when a person is signed in through the browser. */
     session: WebSession | undefined;
   }
-}
-
-const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const SAFE = new Set(['GET', 'HEAD']);
-
-declare module 'fastify' {
   interface FastifyContextConfig {
     /**
      * A read-only route whose answer never depends on the signed-in staff
@@ -30,6 +24,9 @@ declare module 'fastify' {
     recentSessionIsEnough?: boolean;
   }
 }
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const SAFE = new Set(['GET', 'HEAD']);
 
 /** Finds who is asking: a signed-in browser session (cookie), or nobody. Runs on every request. */
 export function loadSession(db: Db, recent: SessionCache) {
