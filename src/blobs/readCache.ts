@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { BlobStore } from './blobStore.js';
 
 export interface ReadCacheOptions {
@@ -15,29 +16,15 @@ export interface ReadCacheOptions {
  * from disk is an open, a stat, a read and a close on libuv's thread pool.
  */
 export function withReadCache(store: BlobStore, opts: ReadCacheOptions): BlobStore {
-  const cache = new Map<string, Buffer>();
-  let bytes = 0;
-  const remember = (key: string, data: Buffer) => {
-    if (data.length > opts.maxItemBytes || cache.has(key)) return;
-    cache.set(key, data);
-    bytes += data.length;
-    for (const [k, v] of cache) {
-      if (bytes <= opts.maxBytes) break;
-      cache.delete(k);
-      bytes -= v.length;
-    }
-  };
+  const cache = new LRUCache<string, Buffer>({ maxSize: opts.maxBytes, maxEntrySize: opts.maxItemBytes, sizeCalculation: (b) => b.length });
   return {
     ...store,
     async readAll(key) {
       const hit = cache.get(key);
-      if (hit) {
-        cache.delete(key);
-        cache.set(key, hit);
-        return hit;
-      }
+      if (hit) return hit;
       const data = await store.readAll(key);
-      remember(key, data);
+      // An empty blob has no size to count, and is cheap to read again.
+      if (data.length > 0) cache.set(key, data);
       return data;
     },
   };

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, sql, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { migrateToLatest } from './migrate.js';
@@ -95,18 +96,15 @@ function openSqlite(file: string): Db {
  * lists of every length make distinct texts.
  */
 function withStatementCache(sqlite: SQLite.Database, max = 500): SqliteDatabase {
-  const cache = new Map<string, SQLite.Statement>();
+  const cache = new LRUCache<string, SQLite.Statement>({ max });
   return {
     close: () => sqlite.close(),
     prepare(text) {
       let stmt = cache.get(text);
-      if (stmt) {
-        cache.delete(text);
-      } else {
+      if (!stmt) {
         stmt = sqlite.prepare(text);
-        if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+        cache.set(text, stmt);
       }
-      cache.set(text, stmt);
       return stmt;
     },
   };
