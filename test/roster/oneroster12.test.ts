@@ -116,7 +116,7 @@ describe('OneRoster 1.2: roles from roles.csv', () => {
       [7, '004411', 'student', '101', 'Bea', 'Ng', 'K'],
     ]);
     assert.deepEqual(p.rowErrors, [
-      { line: 6, localId: '004412', message: 'Line 6: user u5 has no role in roles.csv; this row was not imported.' },
+      { line: 6, localId: '004412', message: 'Line 6: user u5 has no row in roles.csv, so Lanyard cannot tell whether they are a student or staff; this row was not imported. Export roles.csv with a row for every user in users.csv (a full export, if your system sends only changed roles).' },
       { line: 8, localId: 'V1', message: 'Line 8: role "observer" (roles.csv line 9) is not a student or staff role; this row was not imported.' },
     ]);
     assert.equal(p.rows[0]?.stateId, 'ST1');

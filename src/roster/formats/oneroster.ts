@@ -206,7 +206,7 @@ export async function readUsers(csv: CsvFile, orgs: Orgs, opts: ParseOptions, ro
     const localId = fromUserIds ? (ids.find(([t]) => t.toLowerCase() === fromUserIds)?.[1] ?? '') : cell(r.cells, idCol);
     if (fromRoles && !held) {
       const message = sourcedId
-        ? `Line ${r.line}: user ${sourcedId} has no role in roles.csv; this row was not imported.`
+        ? `Line ${r.line}: user ${sourcedId} has no row in roles.csv, so Lanyard cannot tell whether they are a student or staff; this row was not imported. Export roles.csv with a row for every user in users.csv (a full export, if your system sends only changed roles).`
         : `Line ${r.line}: no sourcedId, so this user's role in roles.csv cannot be found; this row was not imported.`;
       out.rowErrors.push({ line: r.line, localId: orNull(localId), message });
       continue;
