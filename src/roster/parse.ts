@@ -6,7 +6,7 @@ import { nativeSpec } from './formats/native.js';
 import { isOneRosterCompanion, readManifest, readOrgs, readRoles, readUsers, type Orgs, type RolesByUser } from './formats/oneroster.js';
 import type { ParseOptions } from './parseOptions.js';
 import { RosterRejection } from './rejection.js';
-import type { ParsedRoster, RosterRow, RowError } from './rosterRow.js';
+import { ROLE_AS_BEFORE, type ParsedRoster, type RosterRow, type RowError } from './rosterRow.js';
 import type { ByteSource } from './source.js';
 import { openRosterZip, type RandomAccess } from './zip.js';
 
@@ -129,7 +129,9 @@ async function parseOneRoster(users: ByteSource, manifestSource: ByteSource, org
   const orgs: Orgs = await withCsv(orgsSource, readOrgs).catch(inFile('orgs.csv'));
   if (manifest.users === 'absent') throw new RosterRejection('The manifest.csv says users are absent (file.users), so there is no one to import.');
   const roles: RolesByUser | undefined = rolesSource ? await withCsv(rolesSource, readRoles).catch(inFile('roles.csv')) : undefined;
-  const read = await withCsv(users, (csv) => readUsers(csv, orgs, opts, roles)).catch(inFile('users.csv'));
+  // A delta's roles.csv lists only roles that changed (or is absent when none did): a user without a row keeps theirs.
+  const rolesOnlyChanged = manifest.users === 'delta' && manifest.roles !== 'bulk';
+  const read = await withCsv(users, (csv) => readUsers(csv, orgs, opts, roles, rolesOnlyChanged)).catch(inFile('users.csv'));
   const bulk = manifest.users === 'bulk';
   const notes = bulk ? [] : ['This is a OneRoster delta: only the people in it change, and no one is deactivated for being missing.'];
   if (read.ignored > 0) notes.push(`${read.ignored} guardians and parents were skipped: Lanyard keeps students and staff.`);
@@ -161,7 +163,7 @@ export function finish(p: ParsedRoster): ParsedRoster {
   const errors: RowError[] = [];
   for (const [localId, rows] of clashes) {
     const lines = rows.map((r) => r.line);
-    const roles = new Set(rows.map((r) => r.role));
+    const roles = new Set(rows.map((r) => r.role).filter((role) => role !== ROLE_AS_BEFORE));
     for (const r of rows) {
       const others = lines.filter((l) => l !== r.line).join(', ');
       errors.push({

@@ -1,6 +1,6 @@
 import type { PersonRole } from '../db/schema.js';
 import { detailsKey, detailsOf, type PersonDetails, type PersonFields, type PersonSnapshot } from '../people/apply.js';
-import type { OptionalField, ParsedRoster, RosterRow, RowError } from './rosterRow.js';
+import { roleKnown, type OptionalField, type ParsedRoster, type RoleKnownRow, type RosterRow, type RowError } from './rosterRow.js';
 import type { RosterSettings } from './settings.js';
 
 /** Missing people of a role that were not deactivated because there were too many. */
@@ -38,7 +38,7 @@ const ROLE_WORDS: Record<PersonRole, { one: string; many: string }> = {
   staff: { one: 'staff member', many: 'staff' },
 };
 
-const toFields = (r: RosterRow): PersonFields => ({
+const toFields = (r: RoleKnownRow): PersonFields => ({
   localId: r.localId,
   firstName: r.firstName,
   lastName: r.lastName,
@@ -49,6 +49,23 @@ const toFields = (r: RosterRow): PersonFields => ({
   stateId: r.stateId,
   active: r.active,
 });
+
+/**
+ * A OneRoster 1.2 delta user without a roles.csv row: the role the district
+ * has for them, and their school too unless users.csv named one; a grade only
+ * if that role is a student's. Someone new gets no guessed role.
+ */
+function roleAsBefore(r: RosterRow, existing: PersonSnapshot | undefined): RoleKnownRow | RowError {
+  if (!existing) {
+    return {
+      line: r.line,
+      localId: r.localId,
+      message: `Line ${r.line}: ${r.localId} is not in Lanyard yet, and this delta's roles.csv has no row for them, so Lanyard cannot tell whether they are a student or staff; this row was not imported. Send their roles.csv row, or a full export.`,
+    };
+  }
+  const before = detailsOf(existing);
+  return { ...r, role: existing.role, school: r.school ?? before.school, grade: existing.role === 'student' ? r.grade : null };
+}
 
 /**
  * Compares a parsed file with the district's people. Pure, so a dry run and
@@ -72,9 +89,14 @@ export function planImport(parsed: ParsedRoster, people: ReadonlyMap<string, Per
 
   // Details the file has no column for keep what each person had.
   const absent = OPTIONAL.filter((f) => !parsed.present.includes(f));
-  for (const row of parsed.rows) {
-    const existing = people.get(row.localId);
+  for (const read of parsed.rows) {
+    const existing = people.get(read.localId);
     if (existing) mentioned.add(existing.id);
+    const row = roleKnown(read) ? read : roleAsBefore(read, existing);
+    if ('message' in row) {
+      plan.rowErrors.push(row);
+      continue;
+    }
     if (!existing) {
       plan.creates.push(row);
       continue;

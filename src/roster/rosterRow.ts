@@ -1,11 +1,25 @@
 import type { PersonRole } from '../db/schema.js';
 import type { PersonFields } from '../people/apply.js';
 
+/**
+ * A OneRoster 1.2 delta lists only the roles that changed, so a user in its
+ * users.csv may have no roles.csv row: their role, and their school unless
+ * users.csv names it, stay what the district already has (the import
+ * decides, since only it knows the district's people).
+ */
+export const ROLE_AS_BEFORE = 'as-before';
+
 /** One person as any roster format describes them, ready to compare with the district's people. */
-export type RosterRow = PersonFields & {
+export type RosterRow = Omit<PersonFields, 'role'> & {
+  role: PersonRole | typeof ROLE_AS_BEFORE;
   /** Line in the file where the row starts (1 = header), for messages. */
   line: number;
 };
+
+/** A row whose role is known: what the import creates and updates people from. */
+export type RoleKnownRow = RosterRow & { role: PersonRole };
+
+export const roleKnown = (r: RosterRow): r is RoleKnownRow => r.role !== ROLE_AS_BEFORE;
 
 /** A row that was left out, and why, in a sentence a district can act on. */
 export interface RowError {

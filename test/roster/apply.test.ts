@@ -183,6 +183,42 @@ for (const dialect of DIALECTS) {
       assert.deepEqual([p?.email, p?.school, p?.stateId], ['siobhan.muller@example.org', '201', 'ST9001000']);
     });
 
+    test('OneRoster 1.2 delta: a user without a roles.csv row keeps their role and school; someone new without one is a row error', async () => {
+      const d = await district();
+      const manifest = (mode: string) => `propertyName,value\noneroster.version,1.2\nfile.orgs,bulk\nfile.roles,${mode}\nfile.users,${mode}\n`;
+      const orgs = 'sourcedId,name,type,identifier\no101,Lincoln Elementary,school,101\no201,Roosevelt Middle,school,201\n';
+      const users = (rows: string[]) => `sourcedId,status,enabledUser,givenName,familyName,identifier,email,grades\n${rows.join('\n')}\n`;
+      const oneRoster = (mode: string, userRows: string[], roleRows: string[]): RosterInput => {
+        const files: Record<string, string> = { 'manifest.csv': manifest(mode), 'orgs.csv': orgs, 'roles.csv': `userSourcedId,roleType,role,orgSourcedId\n${roleRows.join('\n')}\n` };
+        return { ...memory('users.csv', users(userRows)), sibling: (n) => Promise.resolve(files[n] === undefined ? undefined : bufferSource(files[n] as string)) };
+      };
+      imported(
+        await importRoster(
+          db,
+          meta(d, 'users.csv'),
+          oneRoster('bulk', ['u1,active,true,Ann,Lee,100001,ann@example.org,05', 'u2,active,true,Bo,Kim,T1,bo@example.org,'], ['u1,primary,student,o101', 'u2,primary,teacher,o201']),
+        ),
+      );
+
+      const delta = imported(
+        await importRoster(
+          db,
+          meta(d, 'users.csv'),
+          oneRoster(
+            'delta',
+            ['u1,active,true,Annie,Lee,100001,ann@example.org,06', 'u2,active,true,Bo,Kim-Park,T1,bo@example.org,', 'u3,active,true,Cy,New,100003,,03'],
+            [],
+          ),
+        ),
+      );
+      assert.deepEqual([delta.counts.updated, delta.counts.created, delta.counts.errors], [2, 0, 1]);
+      assert.match(delta.rowErrors[0]?.message ?? '', /^Line 4: 100003 is not in Lanyard yet, and this delta's roles\.csv has no row for them/);
+      const ann = await findPerson(db, d, '100001');
+      assert.deepEqual([ann?.firstName, ann?.role, ann?.school, ann?.grade], ['Annie', 'student', '101', '6']);
+      const bo = await findPerson(db, d, 'T1');
+      assert.deepEqual([bo?.lastName, bo?.role, bo?.school, bo?.grade], ['Kim-Park', 'staff', '201', null]);
+    });
+
     test('settings are per district and grade overrides apply', async () => {
       const d = await district();
       assert.deepEqual(await getRosterSettings(db, d), DEFAULT_ROSTER_SETTINGS);

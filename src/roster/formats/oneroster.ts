@@ -4,7 +4,7 @@ import { gradeCache } from '../grades.js';
 import { cell, HeaderIndex, orNull } from '../headers.js';
 import { RosterRejection } from '../rejection.js';
 import { checkRow, isRowError } from '../rowBuilder.js';
-import type { OptionalField, RosterRow, RowError, School } from '../rosterRow.js';
+import { ROLE_AS_BEFORE, type OptionalField, type RosterRow, type RowError, type School } from '../rosterRow.js';
 import type { ParseOptions } from '../parseOptions.js';
 
 /** OneRoster 1.1 / 1.2 bulk and delta CSV: manifest.csv, orgs.csv, users.csv, and in 1.2 roles.csv. */
@@ -151,17 +151,17 @@ export interface ReadUsers {
  * roles.csv, matched by the user's sourcedId. A role column, when there is
  * one, is read as before and `roles` is not consulted.
  */
-export async function readUsers(csv: CsvFile, orgs: Orgs, opts: ParseOptions, roles?: ReadonlyMap<string, UserRole>): Promise<ReadUsers> {
+export async function readUsers(csv: CsvFile, orgs: Orgs, opts: ParseOptions, roles?: ReadonlyMap<string, UserRole>, rolesOnlyChanged = false): Promise<ReadUsers> {
   const h = new HeaderIndex(csv.header);
   const roleCol = h.find(['role']);
   const sourcedIdCol = h.find(['sourcedId']);
-  if (roleCol === undefined && !roles) {
+  if (roleCol === undefined && !roles && !rolesOnlyChanged) {
     throw new RosterRejection(
       'Line 1: this users.csv has no role column, as in OneRoster 1.2, which keeps each person\'s role in roles.csv. Put roles.csv beside users.csv in data/ and upload users.csv again, or send manifest.csv, orgs.csv, roles.csv and users.csv in one .zip.',
       { line: 1 },
     );
   }
-  if (roleCol === undefined && sourcedIdCol === undefined) {
+  if (roleCol === undefined && sourcedIdCol === undefined && !rolesOnlyChanged) {
     throw new RosterRejection(
       'Line 1: this users.csv has neither a role column nor a sourcedId column, so nobody can be matched to their role in roles.csv. Export users.csv again with its sourcedId column.',
       { line: 1 },
@@ -197,14 +197,15 @@ export async function readUsers(csv: CsvFile, orgs: Orgs, opts: ParseOptions, ro
     const sourcedId = cell(r.cells, sourcedIdCol);
     const held = fromRoles ? roles?.get(sourcedId) : undefined;
     const rawRole = fromRoles ? (held?.role ?? '') : cell(r.cells, roleCol);
-    const role = oneRosterRole(rawRole);
+    const asBefore = fromRoles && !held && rolesOnlyChanged;
+    const role = asBefore ? ROLE_AS_BEFORE : oneRosterRole(rawRole);
     if (role === 'ignore') {
       out.ignored++;
       continue;
     }
     const ids = parseUserIds(cell(r.cells, cols.userIds));
     const localId = fromUserIds ? (ids.find(([t]) => t.toLowerCase() === fromUserIds)?.[1] ?? '') : cell(r.cells, idCol);
-    if (fromRoles && !held) {
+    if (fromRoles && !held && !asBefore) {
       const message = sourcedId
         ? `Line ${r.line}: user ${sourcedId} has no row in roles.csv, so Lanyard cannot tell whether they are a student or staff; this row was not imported. Export roles.csv with a row for every user in users.csv (a full export, if your system sends only changed roles).`
         : `Line ${r.line}: no sourcedId, so this user's role in roles.csv cannot be found; this row was not imported.`;
@@ -220,7 +221,8 @@ export async function readUsers(csv: CsvFile, orgs: Orgs, opts: ParseOptions, ro
     const orgIds = cell(r.cells, cols.orgs).split(',').map((s) => s.trim()).filter(Boolean);
     if (held?.orgSourcedId) orgIds.push(held.orgSourcedId);
     const school = orgIds.map((o) => orgs.codeBySourcedId.get(o)).find((c) => c !== undefined) ?? null;
-    const studentGrade = role === 'student' ? grade(cell(r.cells, cols.grades).split(',')[0] ?? '') : null;
+    // Whose role is as before may be a student: the import keeps the grade only if so.
+    const studentGrade = role === 'student' || role === ROLE_AS_BEFORE ? grade(cell(r.cells, cols.grades).split(',')[0] ?? '') : null;
     const active = cell(r.cells, cols.enabled).toLowerCase() !== 'false' && cell(r.cells, cols.status).toLowerCase() !== 'tobedeleted';
     const checked = checkRow({
       line: r.line,
