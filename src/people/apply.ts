@@ -52,7 +52,8 @@ const SNAPSHOT_PAGE = 5_000;
 const SHARED_ROLE: Readonly<Record<PersonRole, PersonRole>> = { student: 'student', staff: 'staff' };
 
 /**
- * detailsKey computed by the database, the same SQL on both: one string per
+ * detailsKey computed by the database (the two must stay identical: the
+ * "same file again" imports prove it on both), the same SQL on both: one string per
  * person arrives instead of six that would be joined here and dropped, which
  * was most of an import's peak memory.
  */

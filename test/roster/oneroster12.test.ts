@@ -148,6 +148,9 @@ describe('OneRoster 1.2: roles from roles.csv', () => {
     const noIds = USERS.split('\n').map((l) => l.replace(/^[^,]*,/, '')).join('\n');
     const r = await rejection(parse(loose('users.csv', noIds, { 'manifest.csv': MANIFEST, 'orgs.csv': ORGS, 'roles.csv': ROLES })));
     assert.match(r.message, /^users\.csv: Line 1: this users\.csv has neither a role column nor a sourcedId column/);
+    const deltaManifest = MANIFEST.replace('file.roles,bulk', 'file.roles,delta').replace('file.users,bulk', 'file.users,delta');
+    const delta = await rejection(parse(loose('users.csv', noIds, { 'manifest.csv': deltaManifest, 'orgs.csv': ORGS, 'roles.csv': ROLES })));
+    assert.match(delta.message, /neither a role column nor a sourcedId column/, 'a delta\'s role changes are not dropped unnoticed');
   });
 
   test('a roles.csv without userSourcedId is refused, naming the file', async () => {

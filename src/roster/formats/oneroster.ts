@@ -161,7 +161,8 @@ export async function readUsers(csv: CsvFile, orgs: Orgs, opts: ParseOptions, ro
       { line: 1 },
     );
   }
-  if (roleCol === undefined && sourcedIdCol === undefined && !rolesOnlyChanged) {
+  // Without sourcedIds a roles.csv could match no one: its changes would be lost unnoticed.
+  if (roleCol === undefined && sourcedIdCol === undefined && (roles !== undefined || !rolesOnlyChanged)) {
     throw new RosterRejection(
       'Line 1: this users.csv has neither a role column nor a sourcedId column, so nobody can be matched to their role in roles.csv. Export users.csv again with its sourcedId column.',
       { line: 1 },
