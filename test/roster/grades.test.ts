@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { neutraliseCell, toCsv } from '../../src/roster/csvOut.js';
+import { neutraliseCell, toCsv } from '../../src/shared/csv.js';
 import { normaliseGrade } from '../../src/roster/grades.js';
 import { sniffDelimiter } from '../../src/roster/csvRecords.js';
 import { headerKey } from '../../src/roster/headers.js';

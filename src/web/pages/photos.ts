@@ -8,7 +8,7 @@ import { can } from '../../staff/roles.js';
 import { pageAuth } from '../auth.js';
 import { html } from '../html.js';
 import { face } from '../views/avatar.js';
-import { csvLine } from './csv.js';
+import { csvLine } from '../../shared/csv.js';
 import { csrfField, field, flashBlock, formError, schoolNamer, sendPage, timeEl, type Flash, type PageDeps } from './common.js';
 import { personHref } from './people.js';
 import { registerUpload, uploadForm, uploadSummary } from './upload.js';

@@ -10,7 +10,7 @@ import { LanyardError } from '../../shared/errors.js';
 import { can } from '../../staff/roles.js';
 import { pageAuth } from '../auth.js';
 import { html } from '../html.js';
-import { csvLine } from './csv.js';
+import { csvLine } from '../../shared/csv.js';
 import { csrfField, field, flashBlock, formError, notFound, sendPage, timeEl, type Flash, type PageDeps } from './common.js';
 import { registerUpload, uploadForm, uploadSummary } from './upload.js';
 
