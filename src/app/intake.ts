@@ -1,4 +1,5 @@
 import type { IntakeHandler } from '../intake/worker.js';
+import type { PhotoDecoder } from '../photos/decoder.js';
 import { photoIntakeHandler } from '../photos/intake.js';
 import { linkWaitingPhotos } from '../photos/waiting.js';
 import { createRosterHandler } from '../roster/intakeHandler.js';
@@ -8,8 +9,8 @@ import type { Services } from './services.js';
  * The folders' intakes, wired to the services they need. The worker knows
  * nothing about photos or rosters; each handler knows nothing about queues.
  */
-export function intakeHandlers(services: Services): IntakeHandler[] {
-  const photos = photoIntakeHandler({ db: services.db, blobs: services.blobs });
+export function intakeHandlers(services: Services, decoder?: PhotoDecoder): IntakeHandler[] {
+  const photos = photoIntakeHandler({ db: services.db, blobs: services.blobs, decoder });
   const rosters = createRosterHandler({
     db: services.db,
     blobs: services.blobs,

@@ -5,6 +5,7 @@ import { createLoginGuard } from '../loginGuard/loginGuard.js';
 import { createSftpServer } from '../sftp/server.js';
 import { createWebServer } from '../web/server.js';
 import { startIntakeWorker, type IntakeWorker } from '../intake/worker.js';
+import { decoderProcesses, type PhotoDecoder } from '../photos/decoder.js';
 import { linkWaitingPhotos } from '../photos/waiting.js';
 import { startDailyImports } from '../roster/schedule.js';
 import { intakeHandlers } from './intake.js';
@@ -25,6 +26,7 @@ export interface RunningServer {
 export async function startServer(config: Config, print: (line: string) => void): Promise<RunningServer> {
   const log = createLogger(config.logLevel);
   let worker: IntakeWorker | undefined;
+  let decoder: PhotoDecoder | undefined;
   let daily: { stop(): Promise<void> } | undefined;
   const services = await openServices(config, log, { onEvents: () => worker?.poke() });
   const { db, blobs } = services;
@@ -48,7 +50,8 @@ export async function startServer(config: Config, print: (line: string) => void)
       log: log.child({ component: 'sftp' }),
     });
     if (config.intake) {
-      worker = startIntakeWorker({ db, log, handlers: intakeHandlers(services) });
+      decoder = decoderProcesses();
+      worker = startIntakeWorker({ db, log, handlers: intakeHandlers(services, decoder) });
       daily = startDailyImports({
         db,
         blobs,
@@ -89,6 +92,7 @@ export async function startServer(config: Config, print: (line: string) => void)
           await Promise.allSettled([sftp.close(), web.close()]);
           await daily?.stop();
           await worker?.stop();
+          await decoder?.close();
           await services.close();
           log.flush();
         })()),
@@ -96,6 +100,7 @@ export async function startServer(config: Config, print: (line: string) => void)
   } catch (err) {
     await daily?.stop();
     await worker?.stop();
+    await decoder?.close();
     await services.close();
     throw err;
   }

@@ -91,6 +91,15 @@ function folderLoop(handler: IntakeHandler, opts: WorkerOptions): FolderLoop {
     });
 
   async function run(event: ClaimedEvent): Promise<void> {
+    // Claimed this often yet never finished: its work ended the process (or its decoder) every time.
+    // Running it again would only end it again, for every district this node serves.
+    if (event.attempts > MAX_ATTEMPTS) {
+      log.error({ event: event.id, file: event.file, attempts: event.attempts }, 'intake event abandoned: it never finished');
+      await db
+        .redoableTransaction((trx) => finishEvent(trx, event.id, { outcome: 'rejected', message: couldNotProcess(event.file) }))
+        .catch((e: unknown) => log.error({ err: e, event: event.id }, 'could not record the failure'));
+      return;
+    }
     try {
       const d = await handler.decide(event);
       // Redoable: the upload's event and bytes are durable, so an outcome a power cut undoes is simply worked out again.
@@ -107,7 +116,7 @@ function folderLoop(handler: IntakeHandler, opts: WorkerOptions): FolderLoop {
           .redoableTransaction((trx) =>
             finishEvent(trx, event.id, {
               outcome: 'rejected',
-              message: `Lanyard could not process "${event.file}" after ${MAX_ATTEMPTS} tries. Upload it again; if it keeps failing, contact support.`,
+              message: couldNotProcess(event.file),
             }),
           )
           .catch((e: unknown) => log.error({ err: e, event: event.id }, 'could not record the failure'));
@@ -165,3 +174,6 @@ function folderLoop(handler: IntakeHandler, opts: WorkerOptions): FolderLoop {
     },
   };
 }
+
+const couldNotProcess = (file: string): string =>
+  `Lanyard could not process "${file}" after ${MAX_ATTEMPTS} tries. Check that it is a photo or roster file and upload it again; if it keeps failing, contact support.`;

@@ -4,7 +4,7 @@ import type { Db } from '../db/db.js';
 import type { Database } from '../db/schema.js';
 import type { Outcome } from '../intake/queue.js';
 import { fullName, matchPerson, type Person } from '../people/people.js';
-import { normalisePhoto } from './normalise.js';
+import type { PhotoDecoder } from './decoder.js';
 import { setPhoto, type StoredPhoto } from './versions.js';
 import { dropWaiting, keepWaiting } from './waiting.js';
 
@@ -19,7 +19,11 @@ export interface DeliveryDeps {
   db: Db;
   blobs: BlobStore;
   keepVersions: number;
-  /** Runs the decode (a limiter keeping a few photos at a time on libuv's pool). */
+  decoder: PhotoDecoder;
+  /**
+   * Photos read and decoded at once: a photo's bytes are read only when it
+   * is its turn, so a backlog of large files is never all in memory together.
+   */
   decode: <T>(task: () => Promise<T>) => Promise<T>;
 }
 
@@ -28,7 +32,8 @@ export interface Delivery {
   /** The name it came under: `123456.jpg`, or `package.zip/folder/IMG_1.jpg`. */
   file: string;
   localId: string;
-  bytes: Buffer;
+  /** The picture's bytes, read when (and only if) it must be decoded. */
+  read: () => Promise<Buffer>;
   /** The uploaded bytes in the blob store. */
   original: StoredPhoto['original'];
   eventId: number | null;
@@ -56,7 +61,7 @@ export async function planDelivery(deps: DeliveryDeps, d: Delivery): Promise<Del
     }
   }
 
-  const normalised = await deps.decode(() => normalisePhoto(d.bytes));
+  const normalised = await deps.decode(async () => deps.decoder.normalise(await d.read()));
   if (!normalised.ok) {
     const unchanged = person ? ` Nothing changed for ${fullName(person)}.` : '';
     return { kind: 'rejected', outcome: { outcome: 'rejected', localId: person?.localId ?? null, message: `${normalised.message}${unchanged}` } };
@@ -100,7 +105,7 @@ export interface Applied {
 }
 
 /** The plan's database changes; `eventId` is the event that explains them. */
-export async function applyDelivery(trx: Kysely<Database>, deps: Pick<DeliveryDeps, 'keepVersions'>, d: Omit<Delivery, 'bytes'>, plan: DeliveryPlan): Promise<Applied> {
+export async function applyDelivery(trx: Kysely<Database>, deps: Pick<DeliveryDeps, 'keepVersions'>, d: Omit<Delivery, 'read'>, plan: DeliveryPlan): Promise<Applied> {
   if (plan.kind === 'rejected') return {};
   if (plan.kind === 'linked') {
     await dropWaiting(trx, d.districtId, d.file);

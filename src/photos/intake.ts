@@ -6,6 +6,7 @@ import { fullName, matchPerson } from '../people/people.js';
 import { applyDelivery, planDelivery, type DeliveryDeps } from './deliver.js';
 import { classifyPhotoName } from './fileName.js';
 import { createLimiter } from './limiter.js';
+import { inProcessDecoder, type PhotoDecoder } from './decoder.js';
 import { recommendedPhotoParallelism } from './normalise.js';
 import { decidePackage } from './packageIntake.js';
 import { DEFAULT_PACKAGE_LIMITS, type PackageLimits } from './packages/readPackage.js';
@@ -27,7 +28,18 @@ export interface PhotoIntakeOptions {
   packageLimits?: PackageLimits;
   /** Events worked on at once; decoding itself is limited separately. */
   concurrency?: number;
+  /** Where photos are decoded (the server's child processes); this process's thread pool when not given. */
+  decoder?: PhotoDecoder;
+  /** A single photo larger than this is refused unread (packages are read in place, within their own limits). */
+  maxPhotoBytes?: number;
 }
+
+/**
+ * The largest single photo: a 61-megapixel camera's finest JPEG is about 30 MB,
+ * and a school portrait is well under 1 MB. Anything larger is not a photo to
+ * decode, and reading it whole would cost memory every district shares.
+ */
+export const DEFAULT_MAX_PHOTO_BYTES = 50 * 1024 * 1024;
 
 export function photoIntakeHandler(opts: PhotoIntakeOptions): IntakeHandler {
   const parallel = recommendedPhotoParallelism();
@@ -35,9 +47,11 @@ export function photoIntakeHandler(opts: PhotoIntakeOptions): IntakeHandler {
     db: opts.db,
     blobs: opts.blobs,
     keepVersions: opts.keepVersions ?? DEFAULT_KEEP_VERSIONS,
+    decoder: opts.decoder ?? inProcessDecoder(parallel),
     decode: createLimiter(parallel),
   };
   const limits = opts.packageLimits ?? DEFAULT_PACKAGE_LIMITS;
+  const maxPhotoBytes = opts.maxPhotoBytes ?? DEFAULT_MAX_PHOTO_BYTES;
   return {
     folder: 'idphotos',
     // Enough events in flight that reading, storing and committing overlap the decoding.
@@ -45,11 +59,11 @@ export function photoIntakeHandler(opts: PhotoIntakeOptions): IntakeHandler {
     settleSeconds: 0,
     // Short, and renewed while work runs: after a crash, the dead process's photos are taken up again within seconds.
     leaseSeconds: 15,
-    decide: (event) => decidePhotoEvent(deps, limits, event),
+    decide: (event) => decidePhotoEvent(deps, limits, maxPhotoBytes, event),
   };
 }
 
-async function decidePhotoEvent(deps: DeliveryDeps, limits: PackageLimits, event: ClaimedEvent): Promise<Decision> {
+async function decidePhotoEvent(deps: DeliveryDeps, limits: PackageLimits, maxPhotoBytes: number, event: ClaimedEvent): Promise<Decision> {
   const name = classifyPhotoName(event.file);
   if (event.action === 'delete') return decideDelete(deps, event);
   if (name.kind === 'ignore') {
@@ -61,12 +75,19 @@ async function decidePhotoEvent(deps: DeliveryDeps, limits: PackageLimits, event
   }
   const original = { key: event.blob_key, sha256: event.sha256, size: event.size };
   if (name.kind === 'package') return decidePackage(deps, limits, event, original);
+  if (event.size > maxPhotoBytes) {
+    return {
+      outcome: 'rejected',
+      localId: null,
+      message: `"${event.file}" is ${megabytes(event.size)} MB; a photo may be at most ${megabytes(maxPhotoBytes)} MB. Export it smaller (600 × 800 pixels is ideal) and upload it again.`,
+    };
+  }
 
   const delivery = {
     districtId: event.district_id,
     file: event.file,
     localId: name.localId,
-    bytes: await deps.blobs.readAll(event.blob_key),
+    read: () => deps.blobs.readAll(original.key),
     original,
     eventId: event.id,
   };
@@ -117,3 +138,5 @@ async function decideDelete(deps: DeliveryDeps, event: ClaimedEvent): Promise<De
     },
   };
 }
+
+const megabytes = (bytes: number): string => (bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0);

@@ -25,7 +25,7 @@ const FORMAT_LABEL: Readonly<Record<PackageFormat, string>> = {
 const AHEAD = 4;
 
 interface PlannedItem {
-  delivery: Omit<Delivery, 'bytes'>;
+  delivery: Omit<Delivery, 'read'>;
   plan: DeliveryPlan;
   hasBlob: boolean;
 }
@@ -97,7 +97,7 @@ async function planItem(deps: DeliveryDeps, event: ClaimedEvent, item: PackageIt
     };
   }
   const original = await deps.blobs.putBuffer(item.bytes);
-  const plan = await planDelivery(deps, { ...base, localId: item.localId, bytes: item.bytes, original });
+  const plan = await planDelivery(deps, { ...base, localId: item.localId, read: async () => item.bytes, original });
   if (plan.kind === 'linked' && indexFile) plan.rule = `${plan.rule}, as listed in ${indexFile}`;
   return { delivery: { ...base, localId: item.localId, original }, plan, hasBlob: true };
 }

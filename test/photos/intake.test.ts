@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
@@ -116,6 +117,24 @@ for (const dialect of DIALECTS) {
         assert.match(e.message, why, name);
       }
       for (const [id, shaBefore] of before) assert.equal((await district.person(id)).photo?.sha256, shaBefore, `${id} unchanged`);
+    });
+
+    test('a file far larger than any photo is refused without being read, saying how large a photo may be', async () => {
+      const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'huge-'));
+      try {
+        // 60 MB of nothing (sparse here): what a mistaken export or a hostile upload looks like.
+        const huge = path.join(dir, '100120.jpg');
+        await fs.writeFile(huge, '');
+        await fs.truncate(huge, 60 * 1024 * 1024);
+        const before = (await district.person('100120')).photo?.sha256;
+        await deliver([huge]);
+        const e = byFile.get('100120.jpg');
+        assert.equal(e?.outcome, 'rejected', e?.message);
+        assert.match(e.message, /is 60 MB; a photo may be at most 50 MB\. Export it smaller/);
+        assert.equal((await district.person('100120')).photo?.sha256, before, 'the earlier photo stays');
+      } finally {
+        await fs.rm(dir, { recursive: true, force: true });
+      }
     });
 
     test('a replacement becomes the photo, under a new URL', async () => {

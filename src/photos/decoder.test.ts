@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import os from 'node:os';
+import { after, describe, test } from 'node:test';
+import sharp from 'sharp';
+import { decoderProcesses, DecoderStoppedError } from './decoder.js';
+
+const portrait = (r: number, g: number, b: number): Promise<Buffer> =>
+  sharp({ create: { width: 600, height: 800, channels: 3, background: { r, g, b } } }).jpeg().toBuffer();
+
+describe('decoding photos in child processes', () => {
+  const decoder = decoderProcesses({ processes: 2, perProcess: 2 });
+  after(() => decoder.close());
+
+  test('gives the same profile and thumbnail sizes as decoding here, for many photos at once', async () => {
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => portrait(10 * i, 100, 200).then((b) => decoder.normalise(b))));
+    for (const r of results) {
+      assert.ok(r.ok);
+      assert.equal(Buffer.isBuffer(r.sizes.profile), true);
+      assert.deepEqual((({ width, height }) => ({ width, height }))(r.dimensions.profile), { width: 600, height: 750 });
+      assert.equal((await sharp(r.sizes.thumb).metadata()).width, 96);
+    }
+    const refused = await decoder.normalise(Buffer.from('not a picture at all'));
+    assert.equal(refused.ok, false);
+  });
+
+  test('a decoder that dies fails only the photos it held; the next photo gets a new decoder', async () => {
+    const photo = await portrait(200, 30, 30);
+    const held = decoder.normalise(photo);
+    for (const pid of decoder.pids()) process.kill(pid, 'SIGKILL');
+    await assert.rejects(held, DecoderStoppedError);
+    const next = await decoder.normalise(photo);
+    assert.ok(next.ok);
+  });
+
+  test('decoders run at a lower priority than the server', () => {
+    for (const pid of decoder.pids()) assert.ok(os.getPriority(pid) > os.getPriority(), `decoder ${pid} at ${os.getPriority(pid)}`);
+  });
+});

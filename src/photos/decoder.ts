@@ -1,0 +1,147 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { createLimiter } from './limiter.js';
+import { normalisePhoto, recommendedPhotoParallelism, type NormaliseResult } from './normalise.js';
+
+/**
+ * Where photos are decoded. The server decodes in child processes of lower
+ * OS priority, so a district's backlog of thousands of photos can use every
+ * idle cycle yet never delays an SFTP reply or a page for another district:
+ * libvips runs on libuv's process-wide thread pool, which a worker thread's
+ * priority would not reach, and a photo that crashes libvips takes only its
+ * child down (the event is retried, then refused), never the server.
+ */
+export interface PhotoDecoder {
+  normalise(bytes: Buffer): Promise<NormaliseResult>;
+  close(): Promise<void>;
+}
+
+/** Decodes on this process's own thread pool: for short-lived commands (the demo) and tests of the rules. */
+export function inProcessDecoder(parallel = recommendedPhotoParallelism()): PhotoDecoder {
+  const limit = createLimiter(parallel);
+  return { normalise: (bytes) => limit(() => normalisePhoto(bytes)), close: async () => undefined };
+}
+
+export interface DecoderProcessOptions {
+  /** Child processes; each decodes `perProcess` photos at once. */
+  processes?: number;
+  perProcess?: number;
+  /** Added to the children's niceness: 10 lets them have whatever the server does not need. */
+  niceness?: number;
+}
+
+/** What a decoder child is sent and answers (see decoderProcess.ts). */
+export interface DecodeRequest {
+  id: number;
+  bytes: Uint8Array;
+}
+export type DecodeReply = { id: number; result: NormaliseResult } | { id: number; error: string };
+
+export class DecoderStoppedError extends Error {
+  constructor(detail: string) {
+    super(`the photo decoder stopped while reading this photo (${detail})`);
+    this.name = 'DecoderStoppedError';
+  }
+}
+
+interface Job {
+  bytes: Buffer;
+  resolve(r: NormaliseResult): void;
+  reject(e: Error): void;
+}
+
+interface Child {
+  process: ChildProcess;
+  jobs: Map<number, Job>;
+}
+
+const CHILD_SCRIPT = fileURLToPath(new URL('./decoderProcess.js', import.meta.url));
+
+export function decoderProcesses(opts: DecoderProcessOptions = {}): PhotoDecoder & { pids(): number[] } {
+  const count = opts.processes ?? Math.max(1, os.availableParallelism());
+  const perProcess = opts.perProcess ?? Math.max(1, Math.ceil(recommendedPhotoParallelism() / count));
+  const niceness = opts.niceness ?? 10;
+  const children: Array<Child | undefined> = new Array<Child | undefined>(count).fill(undefined);
+  const waiting: Job[] = [];
+  let nextId = 1;
+  let closed = false;
+
+  function spawnChild(slot: number): Child {
+    const child: Child = {
+      // Plain `node` flags only: the parent's --inspect or --test must not reach the child.
+      process: fork(CHILD_SCRIPT, [String(niceness)], { serialization: 'advanced', execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+      jobs: new Map(),
+    };
+    child.process.on('message', (m: DecodeReply) => {
+      const job = child.jobs.get(m.id);
+      if (!job) return;
+      child.jobs.delete(m.id);
+      if ('error' in m) job.reject(new Error(`decoding failed: ${m.error}`));
+      else job.resolve(revive(m.result));
+      dispatch();
+    });
+    child.process.on('exit', (code, signal) => {
+      if (children[slot] === child) children[slot] = undefined;
+      const detail = signal ? `signal ${signal}` : `exit code ${code}`;
+      for (const job of child.jobs.values()) job.reject(new DecoderStoppedError(detail));
+      child.jobs.clear();
+      if (!closed) dispatch();
+    });
+    // An IPC error (the child gone mid-send) is followed by 'exit', which fails its jobs.
+    child.process.on('error', () => undefined);
+    children[slot] = child;
+    return child;
+  }
+
+  function dispatch(): void {
+    while (!closed && waiting.length > 0) {
+      let best: Child | undefined;
+      for (let slot = 0; slot < count; slot++) {
+        const c = children[slot] ?? spawnChild(slot);
+        if (c.jobs.size < perProcess && (!best || c.jobs.size < best.jobs.size)) best = c;
+      }
+      if (!best) return;
+      const job = waiting.shift() as Job;
+      const id = nextId++;
+      best.jobs.set(id, job);
+      const request: DecodeRequest = { id, bytes: job.bytes };
+      best.process.send(request);
+    }
+  }
+
+  return {
+    /** The children running now (for operators and tests). */
+    pids: () => children.flatMap((c) => (c?.process.pid === undefined ? [] : [c.process.pid])),
+    normalise(bytes) {
+      if (closed) return Promise.reject(new DecoderStoppedError('the server is stopping'));
+      return new Promise<NormaliseResult>((resolve, reject) => {
+        waiting.push({ bytes, resolve, reject });
+        dispatch();
+      });
+    },
+    async close() {
+      closed = true;
+      for (const job of waiting.splice(0)) job.reject(new DecoderStoppedError('the server is stopping'));
+      await Promise.all(
+        children.map(
+          (c) =>
+            c &&
+            new Promise<void>((resolve) => {
+              if (c.process.exitCode !== null || c.process.signalCode !== null) return resolve();
+              c.process.once('exit', () => resolve());
+              c.process.kill();
+            }),
+        ),
+      );
+    },
+  };
+}
+
+/** Buffers cross the IPC channel as plain Uint8Arrays. */
+function revive(r: NormaliseResult): NormaliseResult {
+  if (!r.ok) return r;
+  return { ...r, sizes: { profile: asBuffer(r.sizes.profile), thumb: asBuffer(r.sizes.thumb) } };
+}
+
+const asBuffer = (u: Uint8Array): Buffer => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
