@@ -70,6 +70,8 @@ function folderLoop(handler: IntakeHandler, opts: WorkerOptions): FolderLoop {
   let stopped = false;
   let wake: (() => void) | undefined;
   let poked = false;
+  // The district the last claim served last: the next claim begins after it, so districts take turns.
+  let afterDistrict = 0;
 
   const renewal = setInterval(
     () => {
@@ -136,7 +138,14 @@ function folderLoop(handler: IntakeHandler, opts: WorkerOptions): FolderLoop {
       if (room > 0) {
         poked = false;
         try {
-          claimed = await claimEvents(db, { folder: handler.folder, limit: room, leaseSeconds: handler.leaseSeconds, settleSeconds: handler.settleSeconds });
+          claimed = await claimEvents(db, {
+            folder: handler.folder,
+            limit: room,
+            leaseSeconds: handler.leaseSeconds,
+            settleSeconds: handler.settleSeconds,
+            afterDistrict,
+          });
+          afterDistrict = claimed.at(-1)?.district_id ?? afterDistrict;
         } catch (err) {
           if (!stopped) log.error({ err }, 'could not read the intake queue');
         }
