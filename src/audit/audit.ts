@@ -16,6 +16,8 @@ export type AuditAction =
   | 'settings.sftp-auth'
   | 'settings.ssh-key-added'
   | 'settings.ssh-key-removed'
+  | 'settings.api-token-created'
+  | 'settings.api-token-revoked'
   | 'staff.invited'
   | 'staff.role'
   | 'staff.removed';

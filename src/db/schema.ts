@@ -61,6 +61,12 @@ export interface ApiTokensTable {
   /** SHA-256 of the token: tokens are long and random, so a fast hash is enough. */
   token_hash: string;
   created_at: string;
+  /** What uses it, as the district named it. */
+  label: string | null;
+  /** Null: until revoked. */
+  expires_at: string | null;
+  /** The token's first characters after its prefix, to tell tokens apart in a list (null for tokens made before). */
+  token_start: string | null;
 }
 
 export interface HostKeysTable {
