@@ -3,6 +3,16 @@
 // Arguments name test files or globs; none means every `*.test.js` under dist/.
 import { spawn } from 'node:child_process';
 
+// The fixtures (photos, zips, rosters) are generated here, once, before the
+// runner starts its parallel test files; a set already made by the same
+// generator is kept (test/fixtures/generate.ts).
+const { ensureFixtures } = await import('../dist/test/fixtures/generate.js').catch((err) => {
+  console.error(`Cannot load the fixture generator from dist/ (run \`npm run build\` first): ${err.message}`);
+  process.exit(1);
+});
+const started = Date.now();
+if ((await ensureFixtures()) === 'generated') console.log(`fixtures generated in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
 const extra = process.argv.slice(2);
 const named = extra.some((a) => !a.startsWith('-'));
 const child = spawn(process.execPath, ['--test', '--test-concurrency=2', ...extra, ...(named ? [] : ['dist/{src,test}/**/*.test.js'])], {

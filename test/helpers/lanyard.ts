@@ -3,11 +3,13 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GENERATED_FIXTURES } from '../fixtures/paths.js';
 import { createDatabase, dropDatabase, type Dialect } from './databases.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BIN = path.join(REPO, 'bin/lanyard.js');
-export const FIXTURES = path.resolve(REPO, '../shared/fixtures');
+/** The sample people, rosters, photos and packages (test/fixtures/README.md), generated before the tests run by scripts/test.mjs. */
+export const FIXTURES = GENERATED_FIXTURES;
 
 export interface CliResult {
   code: number;
