@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort, waitForPorts } from '../../test/helpers/ports.js';
 import { run } from '../../test/helpers/run.js';
 
 export const SSHD = '/usr/sbin/sshd';
@@ -60,7 +60,7 @@ export async function startSshd(dir: string, clientPublicKey: string): Promise<R
 
   const child = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitForPort(child, port);
+  await waitForPorts('sshd', child, [port]);
   return {
     port,
     username,
@@ -70,42 +70,4 @@ export async function startSshd(dir: string, clientPublicKey: string): Promise<R
       await exited;
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** sshd -D prints nothing when it is ready at LogLevel ERROR, so poll the port. */
-async function waitForPort(child: ChildProcess, port: number): Promise<void> {
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`sshd exited (${child.exitCode}) before listening: ${stderr}`);
-    if (await canConnect(port)) return;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`sshd did not listen on ${port} within 10 s: ${stderr}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }
