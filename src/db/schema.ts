@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 /**
  * The tables, as the one source of truth for queries. Times are ISO-8601 UTC
@@ -122,7 +122,6 @@ export interface LoginThrottleTable {
 export type DistrictRow = Selectable<DistrictsTable>;
 export type DropboxFileRow = Selectable<DropboxFilesTable>;
 export type IntakeEventRow = Selectable<IntakeEventsTable>;
-export type NewIntakeEvent = Insertable<IntakeEventsTable>;
 
 export interface StaffTable {
   id: Generated<number>;

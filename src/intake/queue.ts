@@ -116,10 +116,3 @@ export async function hasNewerEvent(db: Db, e: ClaimedEvent): Promise<boolean> {
     .executeTakeFirst();
   return row !== undefined;
 }
-
-/** Work still to do, for the healthz page and tests that wait for quiet. */
-export async function pendingCount(db: Db, folder?: DropboxFolder): Promise<number> {
-  let q = db.kysely.selectFrom('intake_events').select((eb) => eb.fn.countAll().as('n')).where('outcome', '=', RECEIVED);
-  if (folder) q = q.where('folder', '=', folder);
-  return Number((await q.executeTakeFirstOrThrow()).n);
-}

@@ -7,9 +7,6 @@ import { checkRow, isRowError } from '../rowBuilder.js';
 import { ROLE_AS_BEFORE, type OptionalField, type RosterRow, type RowError, type School } from '../rosterRow.js';
 import type { ParseOptions } from '../parseOptions.js';
 
-/** OneRoster 1.1 / 1.2 bulk and delta CSV: manifest.csv, orgs.csv, users.csv, and in 1.2 roles.csv. */
-export const ONEROSTER_FILES = ['manifest.csv', 'orgs.csv', 'roles.csv', 'users.csv'] as const;
-
 /** Files read with users.csv rather than imported on their own: they hold no people. */
 export function isOneRosterCompanion(name: string): boolean {
   const n = name.toLowerCase();
