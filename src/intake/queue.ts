@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Db } from '../db/db.js';
-import type { Database, DropboxFolder, IntakeEventRow } from '../db/schema.js';
+import type { Database, DropboxFolder, IntakeEventRow, IntakeOutcome } from '../db/schema.js';
 import { isoPlusSeconds, nowIso } from '../shared/time.js';
 import { RECEIVED } from './events.js';
 
@@ -83,7 +83,7 @@ export async function renewClaims(db: Db, ids: number[], leaseSeconds: number): 
 
 /** What became of an event, as the district reads it in the photos and rosters desks and the API. */
 export interface Outcome {
-  outcome: string;
+  outcome: Exclude<IntakeOutcome, 'received'>;
   localId?: string | null | undefined;
   message: string;
 }

@@ -37,7 +37,7 @@ for (const dialect of DIALECTS) {
     const upload = (file: string) =>
       db.kysely.transaction().execute((trx) => insertEvent(trx, { districtId, source: 'sftp', folder: 'idphotos', file, action: 'upload' }));
     /** Finishes whatever earlier tests left, claimed or not. */
-    const drain = () => db.kysely.updateTable('intake_events').set({ outcome: 'done', claimed_until: null }).where('outcome', '=', 'received').execute();
+    const drain = () => db.kysely.updateTable('intake_events').set({ outcome: 'removed', claimed_until: null }).where('outcome', '=', 'received').execute();
 
     test('oldest first, and a second claim does not get what the first holds', async () => {
       await drain();
@@ -57,7 +57,7 @@ for (const dialect of DIALECTS) {
       const c = await upload('4.jpg');
       const got = await claimEvents(db, { folder: 'idphotos', limit: 10, leaseSeconds: 60 });
       assert.deepEqual(got.map((e) => e.id), [a, c]);
-      await db.kysely.transaction().execute((trx) => finishEvent(trx, a, { outcome: 'done', message: '' }));
+      await db.kysely.transaction().execute((trx) => finishEvent(trx, a, { outcome: 'removed', message: '' }));
       assert.deepEqual((await claimEvents(db, { folder: 'idphotos', limit: 10, leaseSeconds: 60 })).map((e) => e.id), [b]);
       await drain();
     });
@@ -68,8 +68,8 @@ for (const dialect of DIALECTS) {
       assert.deepEqual((await claimEvents(db, { folder: 'idphotos', limit: 10, leaseSeconds: -1 })).map((e) => e.id), [a]);
       const again = await claimEvents(db, { folder: 'idphotos', limit: 10, leaseSeconds: 60 });
       assert.deepEqual(again.map((e) => [e.id, e.attempts]), [[a, 2]]);
-      assert.equal(await db.kysely.transaction().execute((trx) => finishEvent(trx, a, { outcome: 'done', message: '' })), true);
-      assert.equal(await db.kysely.transaction().execute((trx) => finishEvent(trx, a, { outcome: 'other', message: '' })), false);
+      assert.equal(await db.kysely.transaction().execute((trx) => finishEvent(trx, a, { outcome: 'removed', message: '' })), true);
+      assert.equal(await db.kysely.transaction().execute((trx) => finishEvent(trx, a, { outcome: 'rejected', message: '' })), false);
     });
 
     test('the worker processes every event once, in order per file, and records the outcome with its changes', async () => {
