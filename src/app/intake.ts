@@ -1,7 +1,7 @@
 import type { IntakeHandler } from '../intake/worker.js';
 import { photoIntakeHandler } from '../photos/intake.js';
 import { linkWaitingPhotos } from '../photos/waiting.js';
-import { createRosterHandler } from '../roster/intakeHandler.js';
+import { createRosterHandler } from '../roster/index.js';
 import type { Services } from './services.js';
 
 /**

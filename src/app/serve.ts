@@ -6,7 +6,7 @@ import { createSftpServer } from '../sftp/server.js';
 import { createWebServer } from '../web/server.js';
 import { startIntakeWorker, type IntakeWorker } from '../intake/worker.js';
 import { linkWaitingPhotos } from '../photos/waiting.js';
-import { startDailyImports } from '../roster/schedule.js';
+import { startDailyImports } from '../roster/index.js';
 import { intakeHandlers } from './intake.js';
 import { createLogger, openServices } from './services.js';
 

@@ -3,12 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { fileInput } from '../../src/roster/fileInput.js';
-import { parseRoster, type RosterInput } from '../../src/roster/parse.js';
-import { DEFAULT_PARSE_OPTIONS, type ParseOptions } from '../../src/roster/parseOptions.js';
-import { isRosterRejection, type RosterRejection } from '../../src/roster/rejection.js';
-import type { ParsedRoster } from '../../src/roster/rosterRow.js';
-import { bufferSource } from '../../src/roster/source.js';
+import { bufferSource, DEFAULT_PARSE_OPTIONS, fileInput, isRosterRejection, type ParsedRoster, type ParseOptions, parseRoster, type RosterInput, type RosterRejection } from '../../src/roster/index.js';
 import { FIXTURES } from '../helpers/lanyard.js';
 
 const R = path.join(FIXTURES, 'rosters');

@@ -10,9 +10,7 @@ import { openDb, type Db } from '../../src/db/db.js';
 import { insertEvent } from '../../src/intake/events.js';
 import { startIntakeWorker, type IntakeHandler } from '../../src/intake/worker.js';
 import { findPerson } from '../../src/people/people.js';
-import { importRoster } from '../../src/roster/importer.js';
-import { createRosterHandler } from '../../src/roster/intakeHandler.js';
-import { bufferSource } from '../../src/roster/source.js';
+import { bufferSource, createRosterHandler, importRoster } from '../../src/roster/index.js';
 import { createDatabase, dropDatabase, DIALECTS } from '../helpers/databases.js';
 
 for (const dialect of DIALECTS) {

@@ -1,11 +1,10 @@
 import type { PersonRole } from '../../db/schema.js';
-import type { CsvFile } from '../csvRecords.js';
-import { gradeCache } from '../grades.js';
-import { cell, HeaderIndex, orNull } from '../headers.js';
-import { RosterRejection } from '../rejection.js';
-import { checkRow, isRowError } from '../rowBuilder.js';
-import { ROLE_AS_BEFORE, type OptionalField, type RosterRow, type RowError, type School } from '../rosterRow.js';
-import type { ParseOptions } from '../parseOptions.js';
+import type { CsvFile } from '../read/csv.js';
+import { checkRow, isRowError, ROLE_AS_BEFORE, RosterRejection, type OptionalField, type RosterRow, type RowError, type School } from '../rows.js';
+import { cell, gradeCache, HeaderIndex, orNull } from './fields.js';
+import type { ParseOptions } from './parse.js';
+
+/* OneRoster 1.1 / 1.2 bulk and delta CSV: manifest.csv, orgs.csv, users.csv, and in 1.2 roles.csv. */
 
 /** Files read with users.csv rather than imported on their own: they hold no people. */
 export function isOneRosterCompanion(name: string): boolean {

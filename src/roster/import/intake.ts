@@ -1,13 +1,12 @@
 import type { Logger } from 'pino';
-import type { BlobStore } from '../blobs/blobStore.js';
-import type { Db } from '../db/db.js';
-import { getDistrictById } from '../districts/districts.js';
-import { hasNewerEvent, type ClaimedEvent } from '../intake/queue.js';
-import { RetryLater, type Decision, type IntakeHandler } from '../intake/worker.js';
-import { blobInput, type FindDataFile } from './blobInput.js';
+import type { BlobStore } from '../../blobs/blobStore.js';
+import type { Db } from '../../db/db.js';
+import { getDistrictById } from '../../districts/districts.js';
+import { hasNewerEvent, type ClaimedEvent } from '../../intake/queue.js';
+import { RetryLater, type Decision, type IntakeHandler } from '../../intake/worker.js';
+import { blobInput, type FindDataFile } from '../read/input.js';
 import { commitPlan, parseForDistrict, planForDistrict, planSignature, recordRejection, rejectedResult, type ImportMeta } from './importer.js';
-import { countsOf } from './plan.js';
-import { importedMessage } from './report.js';
+import { countsOf, importedMessage } from './plan.js';
 
 export interface RosterIntakeOptions {
   db: Db;

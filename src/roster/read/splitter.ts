@@ -1,4 +1,4 @@
-import { RosterRejection } from './rejection.js';
+import { RosterRejection } from '../rows.js';
 
 /** One CSV record and the line it starts on (1 = the header). */
 export interface CsvRecord {
