@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import yauzl from 'yauzl';
-import type { BlobStore } from '../../blobs/blobStore.js';
+import type { BlobReader, BlobStore } from '../../blobs/blobStore.js';
+import { formatBytes } from '../../shared/bytes.js';
+import { openZip, type ZipEntry, type ZipLimits, type ZipProblem } from '../../zip/zipReader.js';
 import { RosterRejection } from '../rows.js';
 
 /**
@@ -18,8 +18,8 @@ export interface RosterInput {
   /** The file's name as delivered (`students.csv`, `oneroster.zip`). */
   name: string;
   source: ByteSource;
-  /** Positional access, needed only for a .zip. */
-  randomAccess(): Promise<RandomAccess>;
+  /** Positional reads, needed only for a .zip. */
+  randomAccess(): Promise<BlobReader>;
   /** A file delivered beside this one, by name; undefined when it is not there. */
   sibling(name: string): Promise<ByteSource | undefined>;
 }
@@ -84,7 +84,7 @@ export function fileInput(file: string, name = path.basename(file)): RosterInput
   };
 }
 
-async function fileAccess(file: string): Promise<RandomAccess> {
+async function fileAccess(file: string): Promise<BlobReader> {
   const fh = await fsp.open(file, 'r');
   const { size } = await fh.stat();
   return {
@@ -98,35 +98,11 @@ async function fileAccess(file: string): Promise<RandomAccess> {
   };
 }
 
-/** Positional reads of a stored file (a BlobReader fits), so a zip is never copied whole into memory. */
-export interface RandomAccess {
-  readonly size: number;
-  read(offset: number, length: number): Promise<Buffer>;
-  close(): Promise<void>;
-}
-
-const ZIP_CHUNK = 64 * 1024;
-
-class AccessReader extends yauzl.RandomAccessReader {
-  constructor(private readonly access: RandomAccess) {
-    super();
-  }
-
-  override _readStreamForRange(start: number, end: number): Readable {
-    const access = this.access;
-    return Readable.from(
-      (async function* () {
-        for (let at = start; at < end; ) {
-          const chunk = await access.read(at, Math.min(ZIP_CHUNK, end - at));
-          if (chunk.length === 0) throw new Error(`the zip ends at ${at} bytes, before ${end}`);
-          at += chunk.length;
-          yield chunk;
-        }
-      })(),
-      { objectMode: false },
-    );
-  }
-}
+/**
+ * The limits every zip is held to (as photographers' packages are): a
+ * OneRoster export is a dozen CSV files, which compress about tenfold.
+ */
+export const ROSTER_ZIP_LIMITS: ZipLimits = { maxEntries: 1000, maxTotalBytes: 4 * 1024 ** 3, maxCompressionRatio: 100 };
 
 export interface RosterZip {
   /** Entry names (folders dropped), lower case, mapped to a re-readable source of their bytes. */
@@ -134,42 +110,54 @@ export interface RosterZip {
   close(): void;
 }
 
+const AGAIN = 'Zip the OneRoster CSV files again and upload the new zip.';
+
 /** The CSV files of a zip by their base name (OneRoster zips may put them in a folder). */
-export async function openRosterZip(access: RandomAccess): Promise<RosterZip> {
-  let zip: yauzl.ZipFile;
-  try {
-    zip = await yauzl.fromRandomAccessReaderPromise(new AccessReader(access), access.size, {
-      lazyEntries: true,
-      autoClose: false,
-      decodeStrings: true,
-      validateEntrySizes: true,
-      strictFileNames: false,
-    });
-  } catch (err) {
-    throw new RosterRejection(`This .zip cannot be opened (${err instanceof Error ? err.message : String(err)}). Zip the OneRoster CSV files again and upload the new zip.`);
-  }
-  const entries = await new Promise<yauzl.Entry[]>((resolve, reject) => {
-    const list: yauzl.Entry[] = [];
-    zip.on('entry', (e: yauzl.Entry) => {
-      list.push(e);
-      if (list.length > 1000) reject(new RosterRejection('This .zip holds more than 1,000 files; a OneRoster zip holds a few CSV files.'));
-      else zip.readEntry();
-    });
-    zip.on('end', () => resolve(list));
-    zip.on('error', reject);
-    zip.readEntry();
-  });
+export async function openRosterZip(reader: BlobReader, limits: ZipLimits = ROSTER_ZIP_LIMITS): Promise<RosterZip> {
+  const opened = await openZip(reader, limits);
+  if (!opened.ok) throw refusal(opened.problem);
+  const { zip } = opened;
   const files = new Map<string, ByteSource>();
-  for (const e of entries) {
-    if (e.fileName.endsWith('/')) continue;
+  for (const e of zip.files) {
     const base = (e.fileName.split('/').pop() ?? '').toLowerCase();
     if (base.startsWith('.') || e.fileName.startsWith('__MACOSX/')) continue;
-    if (!files.has(base)) files.set(base, () => entryStream(zip, e));
+    if (!files.has(base)) files.set(base, () => unpacked(zip.stream, e));
   }
   return { files, close: () => zip.close() };
 }
 
-async function* entryStream(zip: yauzl.ZipFile, e: yauzl.Entry): AsyncIterable<Buffer> {
-  const stream = await zip.openReadStreamPromise(e);
-  for await (const chunk of stream) yield chunk as Buffer;
+/** An entry's bytes; a damaged or password-protected entry refuses the file rather than failing the intake. */
+async function* unpacked(stream: (e: ZipEntry) => AsyncIterable<Buffer>, e: ZipEntry): AsyncIterable<Buffer> {
+  if (e.isEncrypted()) throw new RosterRejection(`${e.fileName} in this .zip is password-protected, so Lanyard cannot read it. Zip the OneRoster CSV files again without a password and upload the new zip.`);
+  try {
+    yield* stream(e);
+  } catch {
+    throw new RosterRejection(`${e.fileName} in this .zip cannot be unpacked: the zip is damaged or incomplete. ${AGAIN}`);
+  }
 }
+
+/** A zip refused before anything was unpacked, said so that whoever exports the roster can fix it. */
+function refusal(p: ZipProblem): RosterRejection {
+  switch (p.reason) {
+    case 'not-a-zip':
+      return new RosterRejection(`This .zip cannot be opened: it is damaged or incomplete, or not a zip at all. ${AGAIN}`);
+    case 'damaged':
+      return new RosterRejection(`This .zip is damaged: its list of files cannot be read. ${AGAIN}`);
+    case 'unsafe-names':
+      return new RosterRejection(`This .zip holds a file whose name points outside the zip (an absolute path or ".."). ${AGAIN}`);
+    case 'too-many-entries':
+      return new RosterRejection(
+        `This .zip holds ${p.entries === null ? `more than ${count(p.max)}` : count(p.entries)} files; a OneRoster zip holds a few CSV files, and Lanyard opens none with more than ${count(p.max)}. Zip only the OneRoster CSV files and upload the new zip.`,
+      );
+    case 'zip-bomb':
+      return new RosterRejection(
+        `${p.entry} in this .zip would unpack from ${formatBytes(p.compressedSize)} to ${formatBytes(p.uncompressedSize)}, far more than any CSV file does, so the zip was not unpacked. ${AGAIN}`,
+      );
+    case 'too-large':
+      return new RosterRejection(
+        `This .zip unpacks to ${formatBytes(p.totalBytes)}, more than the ${formatBytes(p.max)} Lanyard reads from one zip. Zip only the files Lanyard reads (manifest.csv, orgs.csv, users.csv and, for OneRoster 1.2, roles.csv) and upload the new zip.`,
+      );
+  }
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
