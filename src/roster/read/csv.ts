@@ -1,6 +1,6 @@
 import { RosterRejection } from '../rows.js';
 import type { ByteSource } from './input.js';
-import { CsvSplitter, type CsvRecord } from './splitter.js';
+import { CsvSplitter, MAX_RECORD_CHARS, type CsvRecord } from './splitter.js';
 
 /*
  * From a file's bytes to CSV records: the text encoding (byte-order mark,
@@ -142,7 +142,8 @@ export function sniffDelimiter(firstLine: string): Delimiter {
 /**
  * Opens a CSV roster: detects the encoding and separator, reads the header
  * row, and hands back a stream of records. Structural problems (not text, no
- * header, a quote never closed) become a RosterRejection saying where.
+ * header, a quote never closed, a line over 1 MB) become a RosterRejection
+ * saying where.
  */
 export async function openCsv(source: ByteSource, forceEncoding?: RosterEncoding): Promise<CsvFile> {
   if (forceEncoding) return openDecoded(source, { encoding: forceEncoding, bomLength: 0 });
@@ -204,13 +205,14 @@ async function openDecoded(source: ByteSource, detected: DetectedEncoding): Prom
   };
 }
 
+/** The text up to the first line break (at most a record's worth), for sniffing the separator. */
 async function readFirstLine(source: ByteSource, detected: DetectedEncoding): Promise<string> {
   let text = '';
   for await (const t of decodeText(source, detected)) {
+    const nl = t.indexOf('\n');
+    if (nl >= 0) return text + t.slice(0, nl);
     text += t;
-    const nl = text.indexOf('\n');
-    if (nl >= 0) return text.slice(0, nl);
-    if (text.length > 1024 * 1024) break;
+    if (text.length > MAX_RECORD_CHARS) break;
   }
   return text;
 }
