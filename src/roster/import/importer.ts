@@ -100,8 +100,9 @@ export const rejectedResult = (file: string, r: RosterRejection): ImportResult =
 });
 
 /**
- * A whole import in one transaction (the CLI's `roster import`): read the
- * file, compare it with the district inside the transaction, apply, record.
+ * A whole import in one transaction (the CLI's `roster import`, the daily
+ * import, the guard's override): read the file, compare it with the district
+ * inside the transaction, apply, record.
  * A dry run reads and compares only.
  */
 export async function importRoster(db: Db, meta: ImportMeta, input: RosterInput, opts: ImportOptions = {}): Promise<ImportResult> {
