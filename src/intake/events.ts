@@ -110,4 +110,4 @@ const OUTCOMES: Readonly<Record<IntakeOutcome, true>> = {
   superseded: true,
 };
 
-export const isIntakeOutcome = (s: string): s is IntakeOutcome => Object.hasOwn(OUTCOMES, s);
+const isIntakeOutcome = (s: string): s is IntakeOutcome => Object.hasOwn(OUTCOMES, s);

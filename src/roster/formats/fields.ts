@@ -79,7 +79,7 @@ const WORDS: Record<string, string> = {
 const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth', 'eleventh', 'twelfth'];
 
 /** The loose key a grade and an override are compared by: case, spaces, dashes and dots ignored. */
-export const gradeKey = (raw: string): string =>
+const gradeKey = (raw: string): string =>
   raw
     .normalize('NFKC')
     .trim()

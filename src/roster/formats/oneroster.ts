@@ -63,7 +63,7 @@ export async function readOrgs(csv: CsvFile): Promise<Orgs> {
 const STAFF_ROLES = new Set(['teacher', 'administrator', 'aide', 'proctor', 'counselor', 'principal', 'districtadministrator', 'siteadministrator', 'systemadministrator']);
 const NOT_PEOPLE_WE_KEEP = new Set(['guardian', 'parent', 'relative']);
 
-export function oneRosterRole(raw: string): PersonRole | 'ignore' | undefined {
+function oneRosterRole(raw: string): PersonRole | 'ignore' | undefined {
   const r = raw.trim().toLowerCase();
   if (r === 'student') return 'student';
   if (STAFF_ROLES.has(r)) return 'staff';
@@ -128,7 +128,7 @@ export async function readRoles(csv: CsvFile): Promise<RolesByUser> {
 const own = (s: string): string => Buffer.from(s, 'utf8').toString('utf8');
 
 /** `{LocalID:123},{State:ST9}` → [['LocalID','123'], ['State','ST9']]. */
-export function parseUserIds(raw: string): Array<[string, string]> {
+function parseUserIds(raw: string): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   for (const m of raw.matchAll(/\{\s*([^:}]+?)\s*:\s*([^}]*?)\s*\}/g)) out.push([m[1] as string, m[2] as string]);
   return out;

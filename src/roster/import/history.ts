@@ -20,7 +20,7 @@ export interface ImportRecord extends ImportCounts {
 }
 
 /** Row errors kept per import: enough to fix a file, bounded for a file that is wrong on every line. */
-export const MAX_STORED_ROW_ERRORS = 1000;
+const MAX_STORED_ROW_ERRORS = 1000;
 
 export interface NewImportRecord extends ImportCounts {
   districtId: number;

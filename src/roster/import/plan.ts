@@ -166,7 +166,7 @@ export function planImport(parsed: ParsedRoster, people: ReadonlyMap<string, Per
 }
 
 /** The guard's explanation, for the report. */
-export function describeHeld(h: HeldDeactivation): string {
+function describeHeld(h: HeldDeactivation): string {
   const words = ROLE_WORDS[h.role];
   return `No ${words.many} were deactivated: ${h.missing} of ${h.active} active ${words.many} (${Math.round(h.percent)}%) are missing from this file, more than the ${h.limitPercent}% limit, which usually means a column moved or the export was cut short. Check the file; if it is right, an admin can choose “Deactivate them anyway” beside this import on the Rosters page, or import it again with \`lanyard roster import <district> <file> --force-deactivate\`.`;
 }

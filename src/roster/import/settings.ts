@@ -13,7 +13,7 @@ export interface RosterSettings extends ParseOptions {
   deactivateLimitPercent: number;
 }
 
-export const DEFAULT_DEACTIVATE_LIMIT_PERCENT = 10;
+const DEFAULT_DEACTIVATE_LIMIT_PERCENT = 10;
 
 export const DEFAULT_ROSTER_SETTINGS: RosterSettings = {
   ...DEFAULT_PARSE_OPTIONS,

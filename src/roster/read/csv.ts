@@ -145,7 +145,7 @@ export function sniffDelimiter(firstLine: string): Delimiter {
  * header, a quote never closed, a line over 1 MB) become a RosterRejection
  * saying where.
  */
-export async function openCsv(source: ByteSource, forceEncoding?: RosterEncoding): Promise<CsvFile> {
+async function openCsv(source: ByteSource, forceEncoding?: RosterEncoding): Promise<CsvFile> {
   if (forceEncoding) return openDecoded(source, { encoding: forceEncoding, bomLength: 0 });
   const sample = await readSample(source);
   if (sample.length === 0) throw new RosterRejection('The file is empty: it needs a header row and one row per person.', { line: 1 });

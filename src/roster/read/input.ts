@@ -26,7 +26,7 @@ export interface RosterInput {
 
 const CHUNK = 256 * 1024;
 
-export function blobSource(blobs: BlobStore, key: string): ByteSource {
+function blobSource(blobs: BlobStore, key: string): ByteSource {
   return async function* () {
     const reader = await blobs.openReader(key);
     try {
@@ -42,7 +42,7 @@ export function blobSource(blobs: BlobStore, key: string): ByteSource {
   };
 }
 
-export function fileSource(file: string): ByteSource {
+function fileSource(file: string): ByteSource {
   return () => fs.createReadStream(file, { highWaterMark: CHUNK });
 }
 
@@ -126,13 +126,17 @@ export async function openRosterZip(reader: BlobReader, limits: ZipLimits = ROST
   return { files, close: () => zip.close() };
 }
 
-/** An entry's bytes; a damaged or password-protected entry refuses the file rather than failing the intake. */
+/**
+ * An entry's bytes; a damaged or password-protected entry refuses the file
+ * rather than failing the intake. Messages leave out the entry's name: the
+ * reader puts the file's own name in front (`users.csv: …`).
+ */
 async function* unpacked(stream: (e: ZipEntry) => AsyncIterable<Buffer>, e: ZipEntry): AsyncIterable<Buffer> {
-  if (e.isEncrypted()) throw new RosterRejection(`${e.fileName} in this .zip is password-protected, so Lanyard cannot read it. Zip the OneRoster CSV files again without a password and upload the new zip.`);
+  if (e.isEncrypted()) throw new RosterRejection('it is password-protected in this .zip, so Lanyard cannot read it. Zip the OneRoster CSV files again without a password and upload the new zip.');
   try {
     yield* stream(e);
   } catch {
-    throw new RosterRejection(`${e.fileName} in this .zip cannot be unpacked: the zip is damaged or incomplete. ${AGAIN}`);
+    throw new RosterRejection(`it is in this .zip but cannot be unpacked: the zip is damaged or incomplete. ${AGAIN}`);
   }
 }
 
