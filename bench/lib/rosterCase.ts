@@ -1,6 +1,5 @@
 import { openDb } from '../../src/db/db.js';
-import { fileInput } from '../../src/roster/fileInput.js';
-import { importRoster } from '../../src/roster/importer.js';
+import { fileInput, importRoster } from '../../src/roster/index.js';
 
 /**
  * One roster import in a process of its own, so its peak RSS is its own and

@@ -2,7 +2,7 @@ import type { IntakeHandler } from '../intake/worker.js';
 import type { PhotoDecoder } from '../photos/decoder.js';
 import { photoIntakeHandler } from '../photos/intake.js';
 import { linkWaitingPhotos } from '../photos/waiting.js';
-import { createRosterHandler } from '../roster/intakeHandler.js';
+import { createRosterHandler } from '../roster/index.js';
 import type { Services } from './services.js';
 
 /**

@@ -7,7 +7,7 @@ import { createWebServer } from '../web/server.js';
 import { startIntakeWorker, type IntakeWorker } from '../intake/worker.js';
 import { decoderProcesses, type PhotoDecoder } from '../photos/decoder.js';
 import { linkWaitingPhotos } from '../photos/waiting.js';
-import { startDailyImports } from '../roster/schedule.js';
+import { startDailyImports } from '../roster/index.js';
 import { intakeHandlers } from './intake.js';
 import { createLogger, openServices } from './services.js';
 

@@ -11,7 +11,6 @@ export type AuditAction =
   | 'dropbox.upload'
   | 'dropbox.rename'
   | 'dropbox.delete'
-  | 'sftp.download'
   | 'settings.sftp-password'
   | 'settings.sftp-auth'
   | 'settings.ssh-key-added'
@@ -55,9 +54,4 @@ export function createAuditLog(db: Db, log: Logger): AuditLog {
       await writeAudit(db.kysely, e);
     },
   };
-}
-
-export async function listAudit(db: Db, districtId: number, limit = 100) {
-  const rows = await db.kysely.selectFrom('audit_log').selectAll().where('district_id', '=', districtId).orderBy('id', 'desc').limit(limit).execute();
-  return rows.map((r) => ({ at: r.at, action: r.action, actor: r.actor, address: r.address, detail: JSON.parse(r.detail) as Record<string, unknown> }));
 }

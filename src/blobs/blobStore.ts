@@ -31,6 +31,7 @@ export interface BlobWriter {
   abort(): Promise<void>;
 }
 
+/** Positional reads of a stored file: SFTP downloads, and zips read where they are stored (src/zip). */
 export interface BlobReader {
   readonly size: number;
   /** Reads up to `length` bytes at `offset`; an empty buffer at the end. */

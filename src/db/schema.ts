@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 /**
  * The tables, as the one source of truth for queries. Times are ISO-8601 UTC
@@ -34,6 +34,15 @@ export type SftpAuthMode = 'password' | 'publickey' | 'both' | 'either';
 export type DropboxFolder = 'idphotos' | 'data';
 export type IntakeSource = 'sftp' | 'web' | 'package';
 export type IntakeAction = 'upload' | 'delete';
+/**
+ * What became of an intake event (the API's `outcome`): `received` until a
+ * worker decides. Photos end `linked`, `unmatched`, `rejected`, `removed`,
+ * `ignored` (a client's temporary file or an operating system's) or
+ * `unpacked` (a zip, whose images become events of their own); rosters end
+ * `imported`, `rejected`, `removed` or `superseded` (a newer copy arrived
+ * while it settled).
+ */
+export type IntakeOutcome = 'received' | 'linked' | 'unmatched' | 'rejected' | 'removed' | 'ignored' | 'unpacked' | 'imported' | 'superseded';
 
 export interface DistrictsTable {
   id: Generated<number>;
@@ -97,7 +106,7 @@ export interface IntakeEventsTable {
   blob_key: string | null;
   sha256: string | null;
   size: number | null;
-  outcome: string;
+  outcome: IntakeOutcome;
   local_id: string | null;
   message: string;
   /** While a worker holds the event; a lease that ran out means the worker died and anyone may retry. */
@@ -128,7 +137,6 @@ export interface LoginThrottleTable {
 export type DistrictRow = Selectable<DistrictsTable>;
 export type DropboxFileRow = Selectable<DropboxFilesTable>;
 export type IntakeEventRow = Selectable<IntakeEventsTable>;
-export type NewIntakeEvent = Insertable<IntakeEventsTable>;
 
 export interface StaffTable {
   id: Generated<number>;

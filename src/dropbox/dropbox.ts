@@ -3,6 +3,7 @@ import { writeAudit } from '../audit/audit.js';
 import type { Db } from '../db/db.js';
 import type { DropboxFileRow, DropboxFolder, IntakeSource } from '../db/schema.js';
 import { insertEvent } from '../intake/events.js';
+import { formatBytes } from '../shared/bytes.js';
 import { LanyardError } from '../shared/errors.js';
 import { checkName, isClientTempName } from './paths.js';
 
@@ -302,15 +303,4 @@ class DropboxUpload implements Upload {
     this.done = true;
     await this.writer.abort();
   }
-}
-
-export function formatBytes(n: number): string {
-  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[i]}`;
 }

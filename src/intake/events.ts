@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Db } from '../db/db.js';
-import type { Database, DropboxFolder, IntakeAction, IntakeEventRow, IntakeSource } from '../db/schema.js';
+import type { Database, DropboxFolder, IntakeAction, IntakeEventRow, IntakeOutcome, IntakeSource } from '../db/schema.js';
 import { nowIso } from '../shared/time.js';
 
 /** Stored, not yet processed: every event starts here. */
-export const RECEIVED = 'received';
+export const RECEIVED = 'received' satisfies IntakeOutcome;
 
 export interface NewEvent {
   districtId: number;
@@ -45,7 +45,7 @@ export interface PublicEvent {
   folder: DropboxFolder;
   file: string;
   action: IntakeAction;
-  outcome: string;
+  outcome: IntakeOutcome;
   localId: string | null;
   message: string;
   sha256: string | null;
@@ -89,7 +89,25 @@ export async function recentEvents(
 ): Promise<PublicEvent[]> {
   let query = db.kysely.selectFrom('intake_events').selectAll().where('district_id', '=', districtId);
   if (q.folder) query = query.where('folder', '=', q.folder);
-  if (q.outcome) query = query.where('outcome', '=', q.outcome);
+  if (q.outcome) {
+    // A filter from a page's query string: an outcome no event can have matches nothing.
+    if (!isIntakeOutcome(q.outcome)) return [];
+    query = query.where('outcome', '=', q.outcome);
+  }
   const rows = await query.orderBy('id', 'desc').limit(Math.min(q.limit, MAX_EVENTS_PAGE)).offset(q.offset).execute();
   return rows.map(toPublic);
 }
+
+const OUTCOMES: Readonly<Record<IntakeOutcome, true>> = {
+  received: true,
+  linked: true,
+  unmatched: true,
+  rejected: true,
+  removed: true,
+  ignored: true,
+  unpacked: true,
+  imported: true,
+  superseded: true,
+};
+
+const isIntakeOutcome = (s: string): s is IntakeOutcome => Object.hasOwn(OUTCOMES, s);

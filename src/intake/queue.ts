@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Db } from '../db/db.js';
-import type { Database, DropboxFolder, IntakeEventRow } from '../db/schema.js';
+import type { Database, DropboxFolder, IntakeEventRow, IntakeOutcome } from '../db/schema.js';
 import { isoPlusSeconds, nowIso } from '../shared/time.js';
 import { RECEIVED } from './events.js';
 
@@ -145,7 +145,7 @@ export async function renewClaims(db: Db, ids: number[], leaseSeconds: number): 
 
 /** What became of an event, as the district reads it in the photos and rosters desks and the API. */
 export interface Outcome {
-  outcome: string;
+  outcome: Exclude<IntakeOutcome, 'received'>;
   localId?: string | null | undefined;
   message: string;
 }
@@ -177,11 +177,4 @@ export async function hasNewerEvent(db: Db, e: ClaimedEvent): Promise<boolean> {
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;
-}
-
-/** Work still to do, for the healthz page and tests that wait for quiet. */
-export async function pendingCount(db: Db, folder?: DropboxFolder): Promise<number> {
-  let q = db.kysely.selectFrom('intake_events').select((eb) => eb.fn.countAll().as('n')).where('outcome', '=', RECEIVED);
-  if (folder) q = q.where('folder', '=', folder);
-  return Number((await q.executeTakeFirstOrThrow()).n);
 }

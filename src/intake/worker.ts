@@ -16,6 +16,18 @@ export interface Decision extends Outcome {
   afterCommit?: () => Promise<void>;
 }
 
+/**
+ * Thrown by a handler's decide() or apply() when an event cannot be finished
+ * now for a reason that is not the file's fault and passes on its own: a
+ * roster import whose district changed between reading the file and applying
+ * it. The worker works the event out again after a short pause, keeping its
+ * claim, and does not count a failed attempt; only RETRY_LATER_TIMES of them
+ * in a row count as one, so an event can neither spin nor wait forever.
+ */
+export class RetryLater extends Error {
+  override name = 'RetryLater';
+}
+
 export interface IntakeHandler {
   folder: DropboxFolder;
   /** How many events of this folder are worked on at once in this process. */
@@ -39,10 +51,14 @@ export interface WorkerOptions {
   handlers: IntakeHandler[];
   /** Other nodes' uploads and settling rosters are found by polling. */
   pollMs?: number;
+  /** The first pause after a RetryLater; each next one is twice as long. */
+  retryLaterMs?: number;
 }
 
 /** A decision that failed unexpectedly is retried this many times before the district is told. */
-const MAX_ATTEMPTS = 3;
+export const MAX_ATTEMPTS = 3;
+/** RetryLaters in a row that an attempt absorbs (pauses of 50, 100, 200, 400 and 800 ms by default) before it counts as failed. */
+export const RETRY_LATER_TIMES = 5;
 
 export function startIntakeWorker(opts: WorkerOptions): IntakeWorker {
   const loops = opts.handlers.map((h) => folderLoop(h, opts));
@@ -92,6 +108,34 @@ function folderLoop(handler: IntakeHandler, opts: WorkerOptions): FolderLoop {
       wake = done;
     });
 
+  /** Waits, unless the loop stops first; says whether it waited. */
+  const pauses = new Set<() => void>();
+  function pause(ms: number): Promise<boolean> {
+    if (stopped) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      const t = setTimeout(() => done(true), ms);
+      const interrupt = () => done(false);
+      function done(waited: boolean) {
+        clearTimeout(t);
+        pauses.delete(interrupt);
+        resolve(waited && !stopped);
+      }
+      pauses.add(interrupt);
+    });
+  }
+  const retryLaterMs = opts.retryLaterMs ?? 50;
+
+  async function attempt(event: ClaimedEvent): Promise<void> {
+    const d = await handler.decide(event);
+    // Redoable: the upload's event and bytes are durable, so an outcome a power cut undoes is simply worked out again.
+    const committed = await db.redoableTransaction(async (trx) => {
+      if (!(await finishEvent(trx, event.id, d))) return false;
+      await d.apply?.(trx);
+      return true;
+    });
+    if (committed) await d.afterCommit?.();
+  }
+
   async function run(event: ClaimedEvent): Promise<void> {
     // Claimed this often yet never finished: its work ended the process (or its decoder) every time.
     // Running it again would only end it again, for every district this node serves.
@@ -102,32 +146,44 @@ function folderLoop(handler: IntakeHandler, opts: WorkerOptions): FolderLoop {
         .catch((e: unknown) => log.error({ err: e, event: event.id }, 'could not record the failure'));
       return;
     }
-    try {
-      const d = await handler.decide(event);
-      // Redoable: the upload's event and bytes are durable, so an outcome a power cut undoes is simply worked out again.
-      const committed = await db.redoableTransaction(async (trx) => {
-        if (!(await finishEvent(trx, event.id, d))) return false;
-        await d.apply?.(trx);
-        return true;
-      });
-      if (committed) await d.afterCommit?.();
-    } catch (err) {
-      log.error({ err, event: event.id, file: event.file }, 'intake failed');
-      if (event.attempts >= MAX_ATTEMPTS) {
-        await db
-          .redoableTransaction((trx) =>
-            finishEvent(trx, event.id, {
-              outcome: 'rejected',
-              message: couldNotProcess(event.file),
-            }),
-          )
-          .catch((e: unknown) => log.error({ err: e, event: event.id }, 'could not record the failure'));
-      } else {
-        // Let the lease run out quickly so it is retried soon, not after a full lease.
-        await db
-          .redoableTransaction((trx) => trx.updateTable('intake_events').set({ claimed_until: null }).where('id', '=', event.id).execute())
-          .catch(() => undefined);
+    for (let later = 0; ; later++) {
+      try {
+        await attempt(event);
+        return;
+      } catch (err) {
+        if (err instanceof RetryLater && later < RETRY_LATER_TIMES) {
+          log.info({ event: event.id, file: event.file, reason: err.message }, 'intake tries again');
+          if (await pause(retryLaterMs * 2 ** later)) continue;
+          // Stopping: hand the event back as if it had not been claimed, for the next start or another node.
+          await db
+            .redoableTransaction((trx) =>
+              trx.updateTable('intake_events').set((eb) => ({ claimed_until: null, attempts: eb('attempts', '-', 1) })).where('id', '=', event.id).execute(),
+            )
+            .catch(() => undefined);
+          return;
+        }
+        await failed(event, err);
+        return;
       }
+    }
+  }
+
+  async function failed(event: ClaimedEvent, err: unknown): Promise<void> {
+    log.error({ err, event: event.id, file: event.file }, 'intake failed');
+    if (event.attempts >= MAX_ATTEMPTS) {
+      await db
+        .redoableTransaction((trx) =>
+          finishEvent(trx, event.id, {
+            outcome: 'rejected',
+            message: couldNotProcess(event.file),
+          }),
+        )
+        .catch((e: unknown) => log.error({ err: e, event: event.id }, 'could not record the failure'));
+    } else {
+      // Let the lease run out quickly so it is retried soon, not after a full lease.
+      await db
+        .redoableTransaction((trx) => trx.updateTable('intake_events').set({ claimed_until: null }).where('id', '=', event.id).execute())
+        .catch(() => undefined);
     }
   }
 
@@ -177,6 +233,7 @@ function folderLoop(handler: IntakeHandler, opts: WorkerOptions): FolderLoop {
     async stop() {
       stopped = true;
       wake?.();
+      for (const p of [...pauses]) p();
       clearInterval(renewal);
       await loop;
       await Promise.allSettled(inFlight.values());

@@ -15,7 +15,8 @@ import { dropWaiting, linkWaitingPhoto } from './waiting.js';
 
 /**
  * The idphotos intake: each event (an upload or a delete of one file) becomes
- * an outcome the district reads (linked, unmatched, rejected, removed) and the
+ * an outcome the district reads (linked, unmatched, rejected, removed, ignored,
+ * or unpacked for a zip, whose images get outcomes of their own) and the
  * person's photo changes in the same transaction. Ordering per file and
  * exactly-once come from the queue; this only decides.
  */

@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { openDb, type Db } from '../../src/db/db.js';
 import { insertEvent } from '../../src/intake/events.js';
 import { claimEvents, finishEvent } from '../../src/intake/queue.js';
-import { startIntakeWorker, type Decision } from '../../src/intake/worker.js';
+import { MAX_ATTEMPTS, RETRY_LATER_TIMES, RetryLater, startIntakeWorker, type Decision, type IntakeHandler } from '../../src/intake/worker.js';
 import { createDatabase, dropDatabase, DIALECTS } from '../helpers/databases.js';
 
 for (const dialect of DIALECTS) {
@@ -37,7 +37,7 @@ for (const dialect of DIALECTS) {
     const upload = (file: string) =>
       db.kysely.transaction().execute((trx) => insertEvent(trx, { districtId, source: 'sftp', folder: 'idphotos', file, action: 'upload' }));
     /** Finishes whatever earlier tests left, claimed or not. */
-    const drain = () => db.kysely.updateTable('intake_events').set({ outcome: 'done', claimed_until: null }).where('outcome', '=', 'received').execute();
+    const drain = () => db.kysely.updateTable('intake_events').set({ outcome: 'removed', claimed_until: null }).where('outcome', '=', 'received').execute();
 
     test('oldest first, and a second claim does not get what the first holds', async () => {
       await drain();
@@ -57,7 +57,7 @@ for (const dialect of DIALECTS) {
       const c = await upload('4.jpg');
       const got = await claimEvents(db, { folder: 'idphotos', limit: 10, leaseSeconds: 60 });
       assert.deepEqual(got.map((e) => e.id), [a, c]);
-      await db.kysely.transaction().execute((trx) => finishEvent(trx, a, { outcome: 'done', message: '' }));
+      await db.kysely.transaction().execute((trx) => finishEvent(trx, a, { outcome: 'removed', message: '' }));
       assert.deepEqual((await claimEvents(db, { folder: 'idphotos', limit: 10, leaseSeconds: 60 })).map((e) => e.id), [b]);
       await drain();
     });
@@ -68,8 +68,8 @@ for (const dialect of DIALECTS) {
       assert.deepEqual((await claimEvents(db, { folder: 'idphotos', limit: 10, leaseSeconds: -1 })).map((e) => e.id), [a]);
       const again = await claimEvents(db, { folder: 'idphotos', limit: 10, leaseSeconds: 60 });
       assert.deepEqual(again.map((e) => [e.id, e.attempts]), [[a, 2]]);
-      assert.equal(await db.kysely.transaction().execute((trx) => finishEvent(trx, a, { outcome: 'done', message: '' })), true);
-      assert.equal(await db.kysely.transaction().execute((trx) => finishEvent(trx, a, { outcome: 'other', message: '' })), false);
+      assert.equal(await db.kysely.transaction().execute((trx) => finishEvent(trx, a, { outcome: 'removed', message: '' })), true);
+      assert.equal(await db.kysely.transaction().execute((trx) => finishEvent(trx, a, { outcome: 'rejected', message: '' })), false);
     });
 
     test('the worker processes every event once, in order per file, and records the outcome with its changes', async () => {
@@ -108,6 +108,59 @@ for (const dialect of DIALECTS) {
       }
       const rows = await db.kysely.selectFrom('intake_events').select(['outcome', 'local_id']).where('id', 'in', ids).execute();
       assert.ok(rows.every((r) => r.outcome === 'linked' && r.local_id !== null));
+    });
+
+    /** Runs a worker with one idphotos handler until `event` has an outcome; returns that row. */
+    async function workUntilFinished(event: number, decide: IntakeHandler['decide']) {
+      const worker = startIntakeWorker({
+        db,
+        log: pino({ level: 'silent' }),
+        handlers: [{ folder: 'idphotos', concurrency: 1, settleSeconds: 0, leaseSeconds: 30, decide }],
+        pollMs: 20,
+        retryLaterMs: 1,
+      });
+      try {
+        for (const deadline = Date.now() + 30_000; ; ) {
+          const row = await db.kysely.selectFrom('intake_events').selectAll().where('id', '=', event).executeTakeFirstOrThrow();
+          if (row.outcome !== 'received') return row;
+          if (Date.now() > deadline) assert.fail(`event ${event} is still waiting`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      } finally {
+        await worker.stop();
+      }
+    }
+
+    test('a handler that says "retry later" is worked out again at once, and that is not a failed attempt', async () => {
+      await drain();
+      const id = await upload('later.jpg');
+      let decided = 0;
+      const row = await workUntilFinished(id, async (): Promise<Decision> => {
+        const n = ++decided;
+        return {
+          outcome: 'linked',
+          message: `decided ${n} times`,
+          apply: async () => {
+            if (n <= MAX_ATTEMPTS) throw new RetryLater('something changed meanwhile');
+          },
+        };
+      });
+      assert.equal(decided, MAX_ATTEMPTS + 1, 'more retries than failed attempts are allowed');
+      assert.deepEqual([row.outcome, row.message, row.attempts], ['linked', `decided ${MAX_ATTEMPTS + 1} times`, 1]);
+    });
+
+    test('"retry later" for ever still ends: each attempt absorbs a few, then counts as failed', async () => {
+      await drain();
+      const id = await upload('never.jpg');
+      let decided = 0;
+      const row = await workUntilFinished(id, async () => {
+        decided++;
+        throw new RetryLater('always busy');
+      });
+      assert.equal(row.outcome, 'rejected');
+      assert.match(row.message, /could not process "never\.jpg" after 3 tries/);
+      assert.equal(row.attempts, MAX_ATTEMPTS);
+      assert.equal(decided, MAX_ATTEMPTS * (RETRY_LATER_TIMES + 1));
     });
   });
 }

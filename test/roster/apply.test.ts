@@ -6,13 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { openDb, type Db } from '../../src/db/db.js';
 import { looseLocalIdKey } from '../../src/localId/localId.js';
 import { findPerson } from '../../src/people/people.js';
-import { fileInput } from '../../src/roster/fileInput.js';
-import { listImports } from '../../src/roster/history.js';
-import { importRoster, type ImportResult } from '../../src/roster/importer.js';
-import type { RosterInput } from '../../src/roster/parse.js';
-import { listSchools } from '../../src/roster/schools.js';
-import { DEFAULT_ROSTER_SETTINGS, getRosterSettings, saveRosterSettings } from '../../src/roster/settings.js';
-import { bufferSource } from '../../src/roster/source.js';
+import { bufferSource, DEFAULT_ROSTER_SETTINGS, fileInput, getRosterSettings, type ImportResult, importRoster, listImports, listSchools, type RosterInput, saveRosterSettings } from '../../src/roster/index.js';
 import { createDatabase, dropDatabase, DIALECTS } from '../helpers/databases.js';
 import { FIXTURES } from '../helpers/lanyard.js';
 

@@ -3,12 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { fileInput } from '../../src/roster/fileInput.js';
-import { parseRoster, type RosterInput } from '../../src/roster/parse.js';
-import { DEFAULT_PARSE_OPTIONS, type ParseOptions } from '../../src/roster/parseOptions.js';
-import { isRosterRejection, type RosterRejection } from '../../src/roster/rejection.js';
-import type { ParsedRoster } from '../../src/roster/rosterRow.js';
-import { bufferSource } from '../../src/roster/source.js';
+import { bufferSource, DEFAULT_PARSE_OPTIONS, fileInput, isRosterRejection, type ParsedRoster, type ParseOptions, parseRoster, type RosterInput, type RosterRejection } from '../../src/roster/index.js';
 import { FIXTURES } from '../helpers/lanyard.js';
 
 const R = path.join(FIXTURES, 'rosters');
@@ -261,5 +256,31 @@ describe('reading roster files', () => {
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
+  });
+  test('a 100 MB file without a line break is refused after reading a few MB of it, naming the line', async () => {
+    let pulled = 0;
+    const chunk = Buffer.alloc(256 * 1024, 'x');
+    const endless: RosterInput = {
+      name: 'students.csv',
+      // 100 MB, made as it is read: what the reader holds can only be what it pulled.
+      source: async function* () {
+        for (let n = 0; n < 400; n++) {
+          pulled += chunk.length;
+          yield chunk;
+        }
+      },
+      randomAccess: () => Promise.reject(new Error('not a zip')),
+      sibling: async () => undefined,
+    };
+    const r = await rejection(parseRoster(endless, DEFAULT_PARSE_OPTIONS));
+    assert.equal(r.message, 'Line 1 is longer than 1 MB, far longer than any roster row: is this really a roster saved as CSV? Save the roster from your spreadsheet or student information system as CSV and upload that file.');
+    assert.ok(pulled < 5 * 1024 * 1024, `read ${pulled} bytes of 100 MB`);
+  });
+
+  test('an over-long line further down is refused with its line number, counting quoted line breaks', async () => {
+    const text = `Local ID,First Name,Last Name\n1,"Ann\nMarie",Lee\n2,Bo,${'x'.repeat(2 * 1024 * 1024)}\n`;
+    const r = await rejection(parseRoster(memory('students.csv', text), DEFAULT_PARSE_OPTIONS));
+    assert.deepEqual(r.where, { line: 4 });
+    assert.match(r.message, /^Line 4 is longer than 1 MB/);
   });
 });

@@ -8,8 +8,7 @@ import { createFsBlobStore } from '../../src/blobs/fsBlobStore.js';
 import type { BlobStore } from '../../src/blobs/blobStore.js';
 import { openDb, type Db } from '../../src/db/db.js';
 import { findPerson } from '../../src/people/people.js';
-import { listImports } from '../../src/roster/history.js';
-import { getDailyImport, runDueImports, setDailyImport, type ScheduleOptions } from '../../src/roster/schedule.js';
+import { getDailyImport, listImports, runDueImports, type ScheduleOptions, setDailyImport } from '../../src/roster/index.js';
 import { createDatabase, dropDatabase, DIALECTS } from '../helpers/databases.js';
 import { FIXTURES } from '../helpers/lanyard.js';
 

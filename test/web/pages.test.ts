@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openDb } from '../../src/db/db.js';
-import { upsertSchools } from '../../src/roster/schools.js';
+import { upsertSchools } from '../../src/roster/index.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { Workspace, type RunningLanyard } from '../helpers/lanyard.js';
 import { givePhoto, insertPeople } from '../helpers/people.js';

@@ -5,8 +5,8 @@ import { describe, test } from 'node:test';
 import { FIXTURES } from '../../../test/helpers/lanyard.js';
 import { maskDifference, writtenIdMask } from '../../../test/photos/images.js';
 import { buildZip, type ZipEntrySpec } from '../../../test/photos/zipBuilder.js';
+import type { ZipSource } from '../../zip/zipReader.js';
 import { DEFAULT_PACKAGE_LIMITS, openPackage, type PackageItem, type PhotoPackage } from './readPackage.js';
-import type { PackageSource } from './zipSource.js';
 
 const PACKAGES = path.join(FIXTURES, 'packages');
 const VALID = path.join(FIXTURES, 'photos/valid');
@@ -24,7 +24,7 @@ async function whoseIdIsWritten(image: Buffer, known: Map<string, Buffer>): Prom
   return [...known].map(([id, m]) => [id, maskDifference(mask, m)] as const).sort((a, b) => a[1] - b[1])[0]?.[0] ?? '';
 }
 
-async function open(source: Buffer | PackageSource, limits = DEFAULT_PACKAGE_LIMITS): Promise<PhotoPackage> {
+async function open(source: ZipSource, limits = DEFAULT_PACKAGE_LIMITS): Promise<PhotoPackage> {
   const r = await openPackage(source, limits);
   assert.ok(r.ok, r.ok ? '' : `${r.reason}: ${r.message}`);
   return r.package;
@@ -74,7 +74,7 @@ describe("a photographer's package", () => {
   test('can be read from positional reads of a stored file, never needing it whole', async () => {
     const bytes = await fs.readFile(path.join(PACKAGES, 'pspa-package.zip'));
     let largestRead = 0;
-    const source: PackageSource = {
+    const source: ZipSource = {
       size: bytes.length,
       read: async (offset, length) => {
         largestRead = Math.max(largestRead, length);

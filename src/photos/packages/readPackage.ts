@@ -1,4 +1,3 @@
-import type yauzl from 'yauzl';
 import { classifyPhotoName, type PhotoNameRejection } from '../fileName.js';
 import {
   decodeText,
@@ -13,7 +12,7 @@ import {
   type IndexRow,
   type ParsedIndex,
 } from './indexFiles.js';
-import { EntryTooLarge, listEntries, openZip, readEntry, TooManyEntries, type PackageSource } from './zipSource.js';
+import { EntryTooLarge, openZip, type Zip, type ZipEntry, type ZipLimits, type ZipProblem, type ZipSource } from '../../zip/zipReader.js';
 
 /**
  * A photographer's zip, read without ever writing it out: the central
@@ -23,14 +22,9 @@ import { EntryTooLarge, listEntries, openZip, readEntry, TooManyEntries, type Pa
  * names inside it are labels, never paths on our disk.
  */
 
-export interface PackageLimits {
-  maxEntries: number;
-  /** Sum of what every entry claims to expand to. */
-  maxTotalBytes: number;
+export interface PackageLimits extends ZipLimits {
   /** One image; larger entries are refused on their own. */
   maxEntryBytes: number;
-  /** How much an entry above 1 MiB may expand; photos barely compress, zip bombs expand a thousandfold. */
-  maxCompressionRatio: number;
   maxIndexBytes: number;
 }
 
@@ -41,8 +35,6 @@ export const DEFAULT_PACKAGE_LIMITS: PackageLimits = {
   maxCompressionRatio: 100,
   maxIndexBytes: 16 * 1024 ** 2,
 };
-
-const RATIO_CHECK_FROM = 1024 ** 2;
 
 export type PackageFormat = IndexKind | 'file-names';
 
@@ -79,67 +71,58 @@ export type OpenPackageResult = { ok: true; package: PhotoPackage } | { ok: fals
 const OTHER_IMAGE = /\.(bmp|heic|heif|tif|tiff|webp|jp2|jxl|avif|raw|cr2|cr3|nef|arw|dng|psd|svg)$/i;
 const ACCEPTED_IMAGE = /\.(jpe?g|png|gif)$/i;
 
-export async function openPackage(source: PackageSource | Buffer, limits: PackageLimits = DEFAULT_PACKAGE_LIMITS): Promise<OpenPackageResult> {
-  let zip: yauzl.ZipFile;
-  try {
-    zip = await openZip(source);
-  } catch {
-    return refuse('not-a-zip', 'This .zip cannot be opened: it is damaged or incomplete, or not a zip at all. Create the zip again and upload it again.');
-  }
-  const refuseAndClose = (reason: PackageRejectReason, message: string): OpenPackageResult => {
+export async function openPackage(source: ZipSource, limits: PackageLimits = DEFAULT_PACKAGE_LIMITS): Promise<OpenPackageResult> {
+  const opened = await openZip(source, limits);
+  if (!opened.ok) return refusal(opened.problem);
+  const { zip } = opened;
+  const index = await readIndex(zip, limits);
+  if (!index.ok) {
     zip.close();
-    return refuse(reason, message);
-  };
-  if (zip.entryCount > limits.maxEntries) {
-    return refuseAndClose('too-many-entries', `This zip holds ${zip.entryCount} files; a package may hold at most ${limits.maxEntries}: split it into several zips.`);
+    return refuse('bad-index', index.message);
   }
-  let all: yauzl.Entry[];
-  try {
-    all = await listEntries(zip, limits.maxEntries);
-  } catch (err) {
-    if (err instanceof TooManyEntries) {
-      return refuseAndClose('too-many-entries', `This zip holds more than ${limits.maxEntries} files: split it into several zips.`);
-    }
-    if (err instanceof Error && /invalid (relative )?path|absolute path|characters/i.test(err.message)) {
-      return refuseAndClose('unsafe-names', 'This zip contains a file whose name points outside the zip (an absolute path or ".."): create the zip again from the folder of photos.');
-    }
-    return refuseAndClose('not-a-zip', 'This zip is damaged: its list of files cannot be read. Create the zip again and upload it again.');
-  }
-  const files = all.filter((e) => !e.fileName.endsWith('/'));
-
-  let total = 0;
-  for (const entry of files) {
-    total += entry.uncompressedSize;
-    if (entry.uncompressedSize >= RATIO_CHECK_FROM && entry.uncompressedSize / Math.max(1, entry.compressedSize) > limits.maxCompressionRatio) {
-      return refuseAndClose(
-        'zip-bomb',
-        `${entry.fileName} would expand from ${entry.compressedSize} bytes to ${entry.uncompressedSize}, far more than any photo does: this zip was not unpacked. Create it again from the folder of photos.`,
-      );
-    }
-  }
-  if (total > limits.maxTotalBytes) {
-    return refuseAndClose('too-large', `This zip unpacks to ${gib(total)} GB; a package may unpack to at most ${gib(limits.maxTotalBytes)} GB: split it into several zips.`);
-  }
-
-  const index = await readIndex(zip, files, limits);
-  if (!index.ok) return refuseAndClose('bad-index', index.message);
-  const plan = planItems(files, index.index);
+  const plan = planItems(zip.files, index.index);
   if (plan.items.length === 0) {
-    return refuseAndClose('no-photos', 'This zip holds no photos (.jpg, .jpeg, .png or .gif): nothing was imported.');
+    zip.close();
+    return refuse('no-photos', 'This zip holds no photos (.jpg, .jpeg, .png or .gif): nothing was imported.');
   }
   return { ok: true, package: packageOf(zip, plan, index.index, limits) };
 }
 
+/** A zip refused before anything was unpacked, in a photographer's words. */
+function refusal(p: ZipProblem): OpenPackageResult {
+  switch (p.reason) {
+    case 'not-a-zip':
+      return refuse('not-a-zip', 'This .zip cannot be opened: it is damaged or incomplete, or not a zip at all. Create the zip again and upload it again.');
+    case 'too-many-entries':
+      return refuse(
+        'too-many-entries',
+        p.entries === null ? `This zip holds more than ${p.max} files: split it into several zips.` : `This zip holds ${p.entries} files; a package may hold at most ${p.max}: split it into several zips.`,
+      );
+    case 'unsafe-names':
+      return refuse('unsafe-names', 'This zip contains a file whose name points outside the zip (an absolute path or ".."): create the zip again from the folder of photos.');
+    case 'damaged':
+      return refuse('not-a-zip', 'This zip is damaged: its list of files cannot be read. Create the zip again and upload it again.');
+    case 'zip-bomb':
+      return refuse(
+        'zip-bomb',
+        `${p.entry} would expand from ${p.compressedSize} bytes to ${p.uncompressedSize}, far more than any photo does: this zip was not unpacked. Create it again from the folder of photos.`,
+      );
+    case 'too-large':
+      return refuse('too-large', `This zip unpacks to ${gib(p.totalBytes)} GB; a package may unpack to at most ${gib(p.max)} GB: split it into several zips.`);
+  }
+}
+
 interface ChosenIndex {
   kind: IndexKind;
-  entry: yauzl.Entry;
+  entry: ZipEntry;
   rows: IndexRow[];
   problems: PackageProblem[];
 }
 
 type IndexRead = { ok: true; index: ChosenIndex | null } | { ok: false; message: string };
 
-async function readIndex(zip: yauzl.ZipFile, files: yauzl.Entry[], limits: PackageLimits): Promise<IndexRead> {
+async function readIndex(zip: Zip, limits: PackageLimits): Promise<IndexRead> {
+  const files = zip.files;
   const found = files.filter((e) => indexKindOf(baseName(e.fileName)) !== null);
   found.sort((a, b) => rank(a) - rank(b) || depth(a.fileName) - depth(b.fileName));
   const entry = found[0];
@@ -167,19 +150,19 @@ async function readIndex(zip: yauzl.ZipFile, files: yauzl.Entry[], limits: Packa
   return { ok: true, index: { kind, entry, rows: parsed.rows, problems } };
 }
 
-const rank = (e: yauzl.Entry) => INDEX_FILES.findIndex(([, kind]) => kind === indexKindOf(baseName(e.fileName)));
+const rank = (e: ZipEntry) => INDEX_FILES.findIndex(([, kind]) => kind === indexKindOf(baseName(e.fileName)));
 
-async function readText(zip: yauzl.ZipFile, entry: yauzl.Entry, maxBytes: number): Promise<string | null> {
+async function readText(zip: Zip, entry: ZipEntry, maxBytes: number): Promise<string | null> {
   try {
-    return decodeText(await readEntry(zip, entry, maxBytes));
+    return decodeText(await zip.read(entry, maxBytes));
   } catch {
     return null;
   }
 }
 
 type Planned =
-  | { entry: yauzl.Entry; kind: 'photo'; localId: string; matchedBy: PackageFormat }
-  | { entry: yauzl.Entry; kind: 'rejected'; localId: string | null; reason: PackageItemRejectReason; message: string };
+  | { entry: ZipEntry; kind: 'photo'; localId: string; matchedBy: PackageFormat }
+  | { entry: ZipEntry; kind: 'rejected'; localId: string | null; reason: PackageItemRejectReason; message: string };
 
 interface Plan {
   items: Planned[];
@@ -187,9 +170,9 @@ interface Plan {
 }
 
 /** Decides, before reading any image, whose photo each entry is or why it is refused. */
-function planItems(files: yauzl.Entry[], index: ChosenIndex | null): Plan {
+function planItems(files: readonly ZipEntry[], index: ChosenIndex | null): Plan {
   const problems: PackageProblem[] = [...(index?.problems ?? [])];
-  const byEntry = index ? resolveIndex(files, index, problems) : new Map<yauzl.Entry, string[]>();
+  const byEntry = index ? resolveIndex(files, index, problems) : new Map<ZipEntry, string[]>();
   const items: Planned[] = [];
   for (const entry of files) {
     const name = baseName(entry.fileName);
@@ -232,9 +215,9 @@ function planItems(files: yauzl.Entry[], index: ChosenIndex | null): Plan {
  * the index decides when it exists; otherwise the file name alone, when only
  * one entry has it.
  */
-function resolveIndex(files: yauzl.Entry[], index: ChosenIndex, problems: PackageProblem[]): Map<yauzl.Entry, string[]> {
-  const byPath = new Map<string, yauzl.Entry>();
-  const byName = new Map<string, yauzl.Entry[]>();
+function resolveIndex(files: readonly ZipEntry[], index: ChosenIndex, problems: PackageProblem[]): Map<ZipEntry, string[]> {
+  const byPath = new Map<string, ZipEntry>();
+  const byName = new Map<string, ZipEntry[]>();
   for (const entry of files) {
     byPath.set(normalisePath(entry.fileName), entry);
     const key = baseName(entry.fileName).toLowerCase();
@@ -242,7 +225,7 @@ function resolveIndex(files: yauzl.Entry[], index: ChosenIndex, problems: Packag
   }
   const base = dirName(index.entry.fileName);
   const indexName = baseName(index.entry.fileName);
-  const out = new Map<yauzl.Entry, string[]>();
+  const out = new Map<ZipEntry, string[]>();
   for (const row of index.rows) {
     const wanted = normalisePath(base ? `${base}/${row.file}` : row.file);
     const sameName = byName.get(baseName(wanted)) ?? [];
@@ -262,7 +245,7 @@ function resolveIndex(files: yauzl.Entry[], index: ChosenIndex, problems: Packag
   return out;
 }
 
-function packageOf(zip: yauzl.ZipFile, plan: Plan, index: ChosenIndex | null, limits: PackageLimits): PhotoPackage {
+function packageOf(zip: Zip, plan: Plan, index: ChosenIndex | null, limits: PackageLimits): PhotoPackage {
   let started = false;
   let closed = false;
   const close = () => {
@@ -289,7 +272,7 @@ function packageOf(zip: yauzl.ZipFile, plan: Plan, index: ChosenIndex | null, li
   };
 }
 
-async function load(zip: yauzl.ZipFile, planned: Planned, limits: PackageLimits): Promise<PackageItem> {
+async function load(zip: Zip, planned: Planned, limits: PackageLimits): Promise<PackageItem> {
   const entryName = planned.entry.fileName;
   if (planned.kind === 'rejected') {
     const { localId, reason, message } = planned;
@@ -299,7 +282,7 @@ async function load(zip: yauzl.ZipFile, planned: Planned, limits: PackageLimits)
   const fail = (reason: PackageItemRejectReason, message: string): PackageItem => ({ kind: 'rejected', entryName, localId, reason, message });
   if (planned.entry.isEncrypted()) return fail('encrypted', `${entryName} is password-protected: create the zip again without a password.`);
   try {
-    return { kind: 'photo', entryName, localId, matchedBy, bytes: await readEntry(zip, planned.entry, limits.maxEntryBytes) };
+    return { kind: 'photo', entryName, localId, matchedBy, bytes: await zip.read(planned.entry, limits.maxEntryBytes) };
   } catch (err) {
     if (err instanceof EntryTooLarge) return fail('too-large', `${entryName} is larger than ${limits.maxEntryBytes / 1024 ** 2} MB, far more than a photo needs: export it smaller.`);
     return fail('unreadable', `${entryName} cannot be unpacked (damaged, or compressed in a way zips rarely are): create the zip again and upload it again.`);

@@ -1,14 +1,10 @@
 import type { PersonRole } from '../../db/schema.js';
-import type { CsvFile } from '../csvRecords.js';
-import { gradeCache } from '../grades.js';
-import { cell, HeaderIndex, orNull } from '../headers.js';
-import { RosterRejection } from '../rejection.js';
-import { checkRow, isRowError } from '../rowBuilder.js';
-import { ROLE_AS_BEFORE, type OptionalField, type RosterRow, type RowError, type School } from '../rosterRow.js';
-import type { ParseOptions } from '../parseOptions.js';
+import type { CsvFile } from '../read/csv.js';
+import { checkRow, isRowError, ROLE_AS_BEFORE, RosterRejection, type OptionalField, type RosterRow, type RowError, type School } from '../rows.js';
+import { cell, gradeCache, HeaderIndex, orNull } from './fields.js';
+import type { ParseOptions } from './parse.js';
 
-/** OneRoster 1.1 / 1.2 bulk and delta CSV: manifest.csv, orgs.csv, users.csv, and in 1.2 roles.csv. */
-export const ONEROSTER_FILES = ['manifest.csv', 'orgs.csv', 'roles.csv', 'users.csv'] as const;
+/* OneRoster 1.1 / 1.2 bulk and delta CSV: manifest.csv, orgs.csv, users.csv, and in 1.2 roles.csv. */
 
 /** Files read with users.csv rather than imported on their own: they hold no people. */
 export function isOneRosterCompanion(name: string): boolean {
@@ -67,7 +63,7 @@ export async function readOrgs(csv: CsvFile): Promise<Orgs> {
 const STAFF_ROLES = new Set(['teacher', 'administrator', 'aide', 'proctor', 'counselor', 'principal', 'districtadministrator', 'siteadministrator', 'systemadministrator']);
 const NOT_PEOPLE_WE_KEEP = new Set(['guardian', 'parent', 'relative']);
 
-export function oneRosterRole(raw: string): PersonRole | 'ignore' | undefined {
+function oneRosterRole(raw: string): PersonRole | 'ignore' | undefined {
   const r = raw.trim().toLowerCase();
   if (r === 'student') return 'student';
   if (STAFF_ROLES.has(r)) return 'staff';
@@ -132,7 +128,7 @@ export async function readRoles(csv: CsvFile): Promise<RolesByUser> {
 const own = (s: string): string => Buffer.from(s, 'utf8').toString('utf8');
 
 /** `{LocalID:123},{State:ST9}` → [['LocalID','123'], ['State','ST9']]. */
-export function parseUserIds(raw: string): Array<[string, string]> {
+function parseUserIds(raw: string): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   for (const m of raw.matchAll(/\{\s*([^:}]+?)\s*:\s*([^}]*?)\s*\}/g)) out.push([m[1] as string, m[2] as string]);
   return out;

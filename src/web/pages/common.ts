@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../db/db.js';
-import { listSchools } from '../../roster/schools.js';
+import { listSchools } from '../../roster/index.js';
 import { isLanyardError, type ErrorKind } from '../../shared/errors.js';
 import { html, type Html } from '../html.js';
 import { page, type PageContext } from '../layout.js';

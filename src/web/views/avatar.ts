@@ -1,3 +1,4 @@
+import { fullName } from '../../people/people.js';
 import { html, type Html } from '../html.js';
 
 /** The opaque, authorised URLs of a person's current photo, one per size (made by the photos module). */
@@ -14,8 +15,6 @@ export interface FaceView {
 }
 
 export type FaceSize = 'thumb' | 'profile' | 'desk';
-
-export const fullName = (p: Pick<FaceView, 'firstName' | 'lastName'>): string => `${p.firstName} ${p.lastName}`.trim();
 
 const initials = (p: FaceView) =>
   [p.firstName, p.lastName]

@@ -1,25 +1,25 @@
-import type { PersonRole } from '../db/schema.js';
-import { withCsv, type CsvFile } from './csvRecords.js';
-import { readPeopleColumns } from './formats/columns.js';
-import { cleverRole, cleverSpec, looksLikeClever, readCleverSchools, type CleverFile } from './formats/clever.js';
-import { nativeSpec } from './formats/native.js';
-import { isOneRosterCompanion, readManifest, readOrgs, readRoles, readUsers, type Orgs, type RolesByUser } from './formats/oneroster.js';
-import type { ParseOptions } from './parseOptions.js';
-import { RosterRejection } from './rejection.js';
-import { ROLE_AS_BEFORE, type ParsedRoster, type RosterRow, type RowError } from './rosterRow.js';
-import type { ByteSource } from './source.js';
-import { openRosterZip, type RandomAccess } from './zip.js';
+import type { PersonRole } from '../../db/schema.js';
+import { withCsv, type CsvFile } from '../read/csv.js';
+import { openRosterZip, type ByteSource, type RosterInput } from '../read/input.js';
+import { ROLE_AS_BEFORE, RosterRejection, type ParsedRoster, type RosterRow, type RowError } from '../rows.js';
+import { cleverRole, cleverSpec, looksLikeClever, nativeSpec, readCleverSchools, readPeopleColumns, type CleverFile } from './columns.js';
+import type { GradeOverrides } from './fields.js';
+import { isOneRosterCompanion, readManifest, readOrgs, readRoles, readUsers, type Orgs, type RolesByUser } from './oneroster.js';
 
-/** A file to import, and how to reach the files that travel with it (OneRoster's orgs.csv, manifest.csv and roles.csv). */
-export interface RosterInput {
-  /** The file's name as delivered (`students.csv`, `oneroster.zip`). */
-  name: string;
-  source: ByteSource;
-  /** Positional access, needed only for a .zip. */
-  randomAccess(): Promise<RandomAccess>;
-  /** A file delivered beside this one, by name; undefined when it is not there. */
-  sibling(name: string): Promise<ByteSource | undefined>;
+/** What a district has chosen about how its files are read (part of its roster settings). */
+export interface ParseOptions {
+  /** Clever: which column holds the Local ID, per file. */
+  cleverIdColumn: { students: string; teachers: string; staff: string };
+  /** OneRoster: `identifier`, `sourcedId`, `username`, or `userIds:<type>` (e.g. `userIds:LocalID`). */
+  oneRosterId: string;
+  gradeOverrides: GradeOverrides;
 }
+
+export const DEFAULT_PARSE_OPTIONS: ParseOptions = {
+  cleverIdColumn: { students: 'Student_number', teachers: 'Teacher_number', staff: 'Staff_id' },
+  oneRosterId: 'identifier',
+  gradeOverrides: {},
+};
 
 const TEXT_EXTENSIONS = /\.(csv|txt|tsv)$/i;
 
@@ -149,7 +149,7 @@ const inFile = (file: string) => (err: unknown): never => {
  * cannot know which is right), and so are a student and a staff member
  * sharing one, since photo names carry no role.
  */
-export function finish(p: ParsedRoster): ParsedRoster {
+function finish(p: ParsedRoster): ParsedRoster {
   const seen = new Set<string>();
   const repeated = new Set<string>();
   for (const r of p.rows) {

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { withCsv } from '../../src/roster/csvRecords.js';
-import { readRoles } from '../../src/roster/formats/oneroster.js';
-import { parseRoster, type RosterInput } from '../../src/roster/parse.js';
-import { DEFAULT_PARSE_OPTIONS } from '../../src/roster/parseOptions.js';
-import { isRosterRejection, type RosterRejection } from '../../src/roster/rejection.js';
-import type { ParsedRoster } from '../../src/roster/rosterRow.js';
-import { bufferSource } from '../../src/roster/source.js';
-import { buildZip } from '../photos/zipBuilder.js';
+import { buildZip } from '../../../test/photos/zipBuilder.js';
+import { withCsv } from '../read/csv.js';
+import { bufferSource, type RosterInput } from '../read/input.js';
+import { isRosterRejection, type ParsedRoster, type RosterRejection } from '../rows.js';
+import { readRoles } from './oneroster.js';
+import { DEFAULT_PARSE_OPTIONS, parseRoster } from './parse.js';
 
 /*
  * OneRoster 1.2 moves each user's role out of users.csv into roles.csv (one

@@ -1,7 +1,12 @@
-import type { PersonRole } from '../db/schema.js';
-import { detailsKey, detailsOf, type PersonDetails, type PersonFields, type PersonSnapshot } from '../people/apply.js';
-import { roleKnown, type OptionalField, type ParsedRoster, type RoleKnownRow, type RosterRow, type RowError } from './rosterRow.js';
+import type { PersonRole } from '../../db/schema.js';
+import { detailsKey, detailsOf, type PersonDetails, type PersonFields, type PersonSnapshot } from '../../people/apply.js';
+import { roleKnown, type OptionalField, type ParsedRoster, type RoleKnownRow, type RosterRejection, type RosterRow, type RowError } from '../rows.js';
 import type { RosterSettings } from './settings.js';
+
+/*
+ * Planning an import: what a parsed file would change in the district, and
+ * the sentences that report it.
+ */
 
 /** Missing people of a role that were not deactivated because there were too many. */
 export interface HeldDeactivation {
@@ -161,7 +166,7 @@ export function planImport(parsed: ParsedRoster, people: ReadonlyMap<string, Per
 }
 
 /** The guard's explanation, for the report. */
-export function describeHeld(h: HeldDeactivation): string {
+function describeHeld(h: HeldDeactivation): string {
   const words = ROLE_WORDS[h.role];
   return `No ${words.many} were deactivated: ${h.missing} of ${h.active} active ${words.many} (${Math.round(h.percent)}%) are missing from this file, more than the ${h.limitPercent}% limit, which usually means a column moved or the export was cut short. Check the file; if it is right, an admin can choose “Deactivate them anyway” beside this import on the Rosters page, or import it again with \`lanyard roster import <district> <file> --force-deactivate\`.`;
 }
@@ -184,4 +189,32 @@ export function countsOf(plan: ImportPlan): ImportCounts {
     reactivated: plan.reactivations.length,
     errors: plan.rowErrors.length,
   };
+}
+
+/** Row errors quoted in a message; the rest are in the history. */
+const ERRORS_IN_MESSAGE = 5;
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+export function countsSentence(c: ImportCounts): string {
+  return `${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.deactivated} deactivated, ${c.reactivated} reactivated, ${plural(c.errors, 'error')}`;
+}
+
+/** What the district reads on the intake event and in the history, for a file that was imported. */
+export function importedMessage(file: string, plan: ImportPlan, opts: { dryRun?: boolean; schools?: number } = {}): string {
+  const c = countsOf(plan);
+  const parts = [`${opts.dryRun ? 'Dry run of' : 'Imported'} ${file}: ${countsSentence(c)}${opts.dryRun ? ' (nothing was changed)' : ''}.`];
+  if (opts.schools) parts.push(`${plural(opts.schools, 'school')} recorded.`);
+  for (const h of plan.held) parts.push(describeHeld(h));
+  parts.push(...plan.notes);
+  if (plan.rowErrors.length > 0) {
+    const shown = plan.rowErrors.slice(0, ERRORS_IN_MESSAGE).map((e) => e.message);
+    const more = plan.rowErrors.length - shown.length;
+    parts.push(`Rows left out: ${shown.join(' ')}${more > 0 ? ` …and ${more} more (see \`lanyard roster history <district>\`).` : ''}`);
+  }
+  return parts.join(' ');
+}
+
+export function rejectedMessage(file: string, r: RosterRejection): string {
+  return `${file} was not imported: ${r.message}`;
 }

@@ -1,13 +1,12 @@
 import type { Logger } from 'pino';
-import type { BlobStore } from '../blobs/blobStore.js';
-import type { Db } from '../db/db.js';
-import { getDistrictById } from '../districts/districts.js';
-import { hasNewerEvent, type ClaimedEvent } from '../intake/queue.js';
-import type { Decision, IntakeHandler } from '../intake/worker.js';
-import { blobInput, type FindDataFile } from './blobInput.js';
+import type { BlobStore } from '../../blobs/blobStore.js';
+import type { Db } from '../../db/db.js';
+import { getDistrictById } from '../../districts/districts.js';
+import { hasNewerEvent, type ClaimedEvent } from '../../intake/queue.js';
+import { RetryLater, type Decision, type IntakeHandler } from '../../intake/worker.js';
+import { blobInput, type FindDataFile } from '../read/input.js';
 import { commitPlan, parseForDistrict, planForDistrict, planSignature, recordRejection, rejectedResult, type ImportMeta } from './importer.js';
-import { countsOf } from './plan.js';
-import { importedMessage } from './report.js';
+import { countsOf, importedMessage } from './plan.js';
 
 export interface RosterIntakeOptions {
   db: Db;
@@ -30,7 +29,8 @@ const LEASE_SECONDS = 120;
  * The data/ folder's intake. Reading and comparing happen in decide(),
  * outside any transaction; the changes are applied in the transaction that
  * records the event's outcome, after checking that the district's people did
- * not change in between (if they did, the worker tries again).
+ * not change in between. If they did, RetryLater makes the worker read the
+ * file again, without counting that as a failed attempt.
  */
 export function createRosterHandler(opts: RosterIntakeOptions): IntakeHandler {
   const { db, blobs } = opts;
@@ -61,7 +61,7 @@ export function createRosterHandler(opts: RosterIntakeOptions): IntakeHandler {
       message,
       async apply(trx) {
         const now = await planForDistrict(trx, e.district_id, parsed.parsed, parsed.settings, {});
-        if (planSignature(now) !== signature) throw new Error(`the district's people changed while ${e.file} was being read; importing it again`);
+        if (planSignature(now) !== signature) throw new RetryLater(`the district's people changed while ${e.file} was being read; reading it again`);
         await commitPlan(trx, meta, parsed.parsed, now, message);
       },
       async afterCommit() {

@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { Db } from '../db/db.js';
-import type { Database, PersonRole } from '../db/schema.js';
-import { nowIso } from '../shared/time.js';
-import type { GradeOverrides } from './grades.js';
-import { DEFAULT_PARSE_OPTIONS, type ParseOptions } from './parseOptions.js';
+import type { Db } from '../../db/db.js';
+import type { Database, PersonRole } from '../../db/schema.js';
+import { nowIso } from '../../shared/time.js';
+import type { GradeOverrides } from '../formats/fields.js';
+import { DEFAULT_PARSE_OPTIONS, type ParseOptions } from '../formats/parse.js';
 
 /** What a district chose about its roster imports. */
 export interface RosterSettings extends ParseOptions {
@@ -13,7 +13,7 @@ export interface RosterSettings extends ParseOptions {
   deactivateLimitPercent: number;
 }
 
-export const DEFAULT_DEACTIVATE_LIMIT_PERCENT = 10;
+const DEFAULT_DEACTIVATE_LIMIT_PERCENT = 10;
 
 export const DEFAULT_ROSTER_SETTINGS: RosterSettings = {
   ...DEFAULT_PARSE_OPTIONS,

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import type { BlobStore } from '../blobs/blobStore.js';
-import type { Db } from '../db/db.js';
-import { LanyardError } from '../shared/errors.js';
-import { blobInput, type FindDataFile } from './blobInput.js';
-import { isOneRosterCompanion } from './formats/oneroster.js';
+import type { BlobStore } from '../../blobs/blobStore.js';
+import type { Db } from '../../db/db.js';
+import { LanyardError } from '../../shared/errors.js';
+import { isOneRosterCompanion } from '../formats/oneroster.js';
+import { blobInput, type FindDataFile } from '../read/input.js';
 import { importRoster, type ImportResult } from './importer.js';
 
 /**

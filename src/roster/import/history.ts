@@ -1,8 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { Db } from '../db/db.js';
-import type { Database, RosterImportsTable } from '../db/schema.js';
+import type { Db } from '../../db/db.js';
+import type { Database, RosterImportsTable } from '../../db/schema.js';
+import type { RowError } from '../rows.js';
 import type { ImportCounts } from './plan.js';
-import type { RowError } from './rosterRow.js';
 
 /** One import as the district's history shows it. */
 export interface ImportRecord extends ImportCounts {
@@ -20,7 +20,7 @@ export interface ImportRecord extends ImportCounts {
 }
 
 /** Row errors kept per import: enough to fix a file, bounded for a file that is wrong on every line. */
-export const MAX_STORED_ROW_ERRORS = 1000;
+const MAX_STORED_ROW_ERRORS = 1000;
 
 export interface NewImportRecord extends ImportCounts {
   districtId: number;
