@@ -10,7 +10,7 @@ import type { Db } from '../db/db.js';
 import type { Dropbox } from '../dropbox/dropbox.js';
 import type { HostKey } from '../hostKeys/hostKeys.js';
 import type { LoginGuard } from '../loginGuard/loginGuard.js';
-import { isLanyardError, type ErrorKind } from '../shared/errors.js';
+import { httpStatusFor, isLanyardError } from '../shared/errors.js';
 import { createSessionCache } from '../staff/sessionCache.js';
 import { apiAuth, loadSession } from './auth.js';
 import { deskPages } from './pages/desk.js';
@@ -44,16 +44,6 @@ export interface WebDeps {
   sftp: { host: string; port: number };
 }
 
-const STATUS_FOR: Record<ErrorKind, number> = {
-  invalid: 400,
-  'not-found': 404,
-  conflict: 409,
-  forbidden: 403,
-  unsupported: 415,
-  'too-large': 413,
-  unavailable: 503,
-};
-
 /** Shipped with the package: the app needs nothing from the internet. */
 const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../public');
 
@@ -62,7 +52,7 @@ export function createWebServer(deps: WebDeps): FastifyInstance {
 
   app.setErrorHandler((err, req, reply) => {
     // `message` too: API clients look for either name.
-    if (isLanyardError(err)) return reply.status(STATUS_FOR[err.kind]).send({ error: err.message, message: err.message });
+    if (isLanyardError(err)) return reply.status(httpStatusFor(err.kind)).send({ error: err.message, message: err.message });
     const e = err as { validation?: unknown; statusCode?: number; message: string };
     if (e.validation) return reply.status(400).send({ error: e.message });
     if (e.statusCode && e.statusCode < 500) return reply.status(e.statusCode).send({ error: e.message });

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../db/db.js';
 import { listSchools } from '../../roster/schools.js';
-import { isLanyardError, type ErrorKind } from '../../shared/errors.js';
+import { httpStatusFor, isLanyardError } from '../../shared/errors.js';
 import { html, type Html } from '../html.js';
 import { page, type PageContext } from '../layout.js';
 import type { FaceLookup } from '../views/faces.js';
@@ -30,19 +30,9 @@ export const csrfField = (req: FastifyRequest): Html => html`<input type="hidden
 export const flashBlock = (f: Flash): Html =>
   html`${f.notice ? html`<p class="notice" role="status">${f.notice}</p>` : ''}${f.error ? html`<p class="error" role="alert">${f.error}</p>` : ''}`;
 
-const STATUS: Record<ErrorKind, number> = {
-  invalid: 400,
-  'not-found': 404,
-  conflict: 409,
-  forbidden: 403,
-  unsupported: 415,
-  'too-large': 413,
-  unavailable: 503,
-};
-
 /** A LanyardError from a form becomes the sentence on the page and its status; anything else is thrown on. */
 export function formError(err: unknown): { error: string; status: number } {
-  if (isLanyardError(err)) return { error: err.message, status: STATUS[err.kind] };
+  if (isLanyardError(err)) return { error: err.message, status: httpStatusFor(err.kind) };
   throw err;
 }
 

@@ -3,13 +3,13 @@ import { writeAudit, type AuditAction } from '../../audit/audit.js';
 import type { Db } from '../../db/db.js';
 import { addSshKey, AUTH_MODES, getDistrictById, listSshKeys, removeSshKey, setSftpAuthMode, setSftpPassword } from '../../districts/districts.js';
 import type { HostKey } from '../../hostKeys/hostKeys.js';
-import { isLanyardError } from '../../shared/errors.js';
 import { can, STAFF_ROLES } from '../../staff/roles.js';
 import type { SessionCache } from '../../staff/sessionCache.js';
 import { inviteStaff, listStaff, removeStaff, setStaffRole } from '../../staff/staff.js';
 import { pageAuth } from '../auth.js';
 import { html, type Html } from '../html.js';
 import { page } from '../layout.js';
+import { formError } from './common.js';
 
 export interface SettingsDeps {
   db: Db;
@@ -138,8 +138,8 @@ ${flash.secret
       await writeAudit(db.kysely, { action, districtId: req.district.id, actor: req.session!.staff.email, address: req.ip, detail });
       return render(req, reply, flash);
     } catch (err) {
-      if (isLanyardError(err)) return render(req, reply, { error: err.message }, err.kind === 'not-found' ? 404 : err.kind === 'conflict' ? 409 : 400);
-      throw err;
+      const e = formError(err);
+      return render(req, reply, { error: e.error }, e.status);
     }
   }
 
