@@ -16,6 +16,8 @@ export type AuditAction =
   | 'settings.sftp-auth'
   | 'settings.ssh-key-added'
   | 'settings.ssh-key-removed'
+  | 'settings.roster'
+  | 'staff.created'
   | 'staff.invited'
   | 'staff.role'
   | 'staff.removed';
@@ -28,6 +30,9 @@ export interface AuditEntry {
   address: string | null;
   detail?: Record<string, unknown>;
 }
+
+/** Who makes a change, as its audit entry names them: a staff email and address, or the CLI. */
+export type ChangedBy = Pick<AuditEntry, 'actor' | 'address'>;
 
 /**
  * Who did what, kept in the database (every node writes to one place). Takes a

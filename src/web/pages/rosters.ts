@@ -4,8 +4,9 @@ import type { Dropbox } from '../../dropbox/dropbox.js';
 import { recentEvents } from '../../intake/events.js';
 import { deactivateAnyway } from '../../roster/deactivateAnyway.js';
 import { findImport, listImports } from '../../roster/history.js';
-import { getDailyImport, setDailyImport } from '../../roster/schedule.js';
-import { getRosterSettings, saveRosterSettings, type RosterSettings } from '../../roster/settings.js';
+import { getDailyImport } from '../../roster/schedule.js';
+import { getRosterSettings, type RosterSettings } from '../../roster/settings.js';
+import { changeRosterSettings } from '../../roster/settingsChange.js';
 import { LanyardError } from '../../shared/errors.js';
 import { can } from '../../staff/roles.js';
 import { pageAuth } from '../auth.js';
@@ -93,8 +94,7 @@ ${mayUpload ? settingsForm(req, settings, dailyAt) : ''}
       try {
         const settings = settingsFromForm(req.body ?? {});
         const daily = field(req.body, 'dailyAt');
-        await setDailyImport(deps.db, req.district.id, daily === '' ? null : daily);
-        await saveRosterSettings(deps.db, req.district.id, settings);
+        await changeRosterSettings(deps.db, req.district.id, { settings, dailyAt: daily === '' ? null : daily }, { actor: req.session!.staff.email, address: req.ip });
         return render(req, reply, { notice: 'Roster settings saved: the next import uses them.' });
       } catch (err) {
         const e = formError(err);

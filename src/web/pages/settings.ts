@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { writeAudit, type AuditAction } from '../../audit/audit.js';
+import type { ChangedBy } from '../../audit/audit.js';
 import type { Db } from '../../db/db.js';
 import { addSshKey, AUTH_MODES, getDistrictById, listSshKeys, removeSshKey, setSftpAuthMode, setSftpPassword } from '../../districts/districts.js';
 import type { HostKey } from '../../hostKeys/hostKeys.js';
@@ -131,11 +131,10 @@ ${flash.secret
       .send(page({ district: d, session, section: 'settings' }, 'Settings', body).toString());
   }
 
-  /** Runs an admin's change; a LanyardError becomes the sentence shown on the page, everything else is a 500. */
-  async function change(req: FastifyRequest, reply: FastifyReply, action: AuditAction, fn: (form: Form) => Promise<{ flash: Flash; detail: Record<string, unknown> }>) {
+  /** Runs an admin's change (which audits itself); a LanyardError becomes the sentence shown on the page, everything else is a 500. */
+  async function change(req: FastifyRequest, reply: FastifyReply, fn: (form: Form, by: ChangedBy) => Promise<Flash>) {
     try {
-      const { flash, detail } = await fn((req.body ?? {}) as Form);
-      await writeAudit(db.kysely, { action, districtId: req.district.id, actor: req.session!.staff.email, address: req.ip, detail });
+      const flash = await fn((req.body ?? {}) as Form, { actor: req.session!.staff.email, address: req.ip });
       return render(req, reply, flash);
     } catch (err) {
       const e = formError(err);
@@ -150,57 +149,53 @@ ${flash.secret
     app.get('/settings', { preHandler: pageAuth('people:read') }, (req, reply) => render(req, reply));
 
     app.post('/settings/sftp-password', admin, (req, reply) =>
-      change(req, reply, 'settings.sftp-password', async () => {
-        const password = await setSftpPassword(db, req.district.slug);
-        return { flash: { secret: { label: 'The new SFTP password', value: password } }, detail: {} };
+      change(req, reply, async (_f, by) => {
+        const password = await setSftpPassword(db, req.district.slug, undefined, by);
+        return { secret: { label: 'The new SFTP password', value: password } };
       }),
     );
 
     app.post('/settings/sftp-auth', admin, (req, reply) =>
-      change(req, reply, 'settings.sftp-auth', async (f) => {
-        const d = await setSftpAuthMode(db, req.district.slug, f.mode ?? '');
-        return { flash: { notice: `The SFTP account now logs in with: ${AUTH_LABELS[d.sftpAuth]?.toLowerCase()}.` }, detail: { mode: d.sftpAuth } };
+      change(req, reply, async (f, by) => {
+        const d = await setSftpAuthMode(db, req.district.slug, f.mode ?? '', by);
+        return { notice: `The SFTP account now logs in with: ${AUTH_LABELS[d.sftpAuth]?.toLowerCase()}.` };
       }),
     );
 
     app.post('/settings/ssh-keys', admin, (req, reply) =>
-      change(req, reply, 'settings.ssh-key-added', async (f) => {
-        const key = await addSshKey(db, req.district.slug, f.key ?? '');
-        return { flash: { notice: `Key ${key.fingerprint} added.` }, detail: { fingerprint: key.fingerprint } };
+      change(req, reply, async (f, by) => {
+        const key = await addSshKey(db, req.district.slug, f.key ?? '', by);
+        return { notice: `Key ${key.fingerprint} added.` };
       }),
     );
 
     app.post('/settings/ssh-keys/remove', admin, (req, reply) =>
-      change(req, reply, 'settings.ssh-key-removed', async (f) => {
+      change(req, reply, async (f, by) => {
         const fingerprint = f.fingerprint ?? '';
-        await removeSshKey(db, req.district.slug, fingerprint);
-        return { flash: { notice: `Key ${fingerprint} removed.` }, detail: { fingerprint } };
+        await removeSshKey(db, req.district.slug, fingerprint, by);
+        return { notice: `Key ${fingerprint} removed.` };
       }),
     );
 
     app.post('/settings/staff', staffAdmin, (req, reply) =>
-      change(req, reply, 'staff.invited', async (f) => {
-        const { member, password } = await inviteStaff(db, { slug: req.district.slug, email: f.email ?? '', role: f.role ?? '' });
-        return {
-          flash: { notice: `${member.email} can now sign in as ${member.role}.`, secret: { label: `One-time password for ${member.email}`, value: password } },
-          detail: { email: member.email, role: member.role },
-        };
+      change(req, reply, async (f, by) => {
+        const { member, password } = await inviteStaff(db, { slug: req.district.slug, email: f.email ?? '', role: f.role ?? '' }, by);
+        return { notice: `${member.email} can now sign in as ${member.role}.`, secret: { label: `One-time password for ${member.email}`, value: password } };
       }),
     );
 
     app.post<{ Params: { id: string } }>('/settings/staff/:id/role', staffAdmin, (req, reply) =>
-      change(req, reply, 'staff.role', async (f) => {
-        const id = Number(req.params.id);
-        await setStaffRole(db, req.district.id, id, f.role ?? '');
-        return { flash: { notice: `Role changed to ${f.role}.` }, detail: { staffId: id, role: f.role } };
+      change(req, reply, async (f, by) => {
+        await setStaffRole(db, req.district.id, Number(req.params.id), f.role ?? '', by);
+        return { notice: `Role changed to ${f.role}.` };
       }),
     );
 
     app.post<{ Params: { id: string } }>('/settings/staff/:id/remove', staffAdmin, (req, reply) =>
-      change(req, reply, 'staff.removed', async () => {
-        const removed = await removeStaff(db, req.district.id, Number(req.params.id));
+      change(req, reply, async (_f, by) => {
+        const removed = await removeStaff(db, req.district.id, Number(req.params.id), by);
         deps.sessions.forgetStaff(removed.id);
-        return { flash: { notice: `${removed.email} can no longer sign in.` }, detail: { email: removed.email } };
+        return { notice: `${removed.email} can no longer sign in.` };
       }),
     );
   };
