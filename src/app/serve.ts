@@ -3,11 +3,13 @@ import type { Config } from '../config/config.js';
 import { loadHostKeys, type HostKey } from '../hostKeys/hostKeys.js';
 import { createLoginGuard } from '../loginGuard/loginGuard.js';
 import { createSftpServer } from '../sftp/server.js';
+import { createSessionCache } from '../staff/sessionCache.js';
 import { createWebServer } from '../web/server.js';
 import { startIntakeWorker, type IntakeWorker } from '../intake/worker.js';
 import { linkWaitingPhotos } from '../photos/waiting.js';
 import { startDailyImports } from '../roster/schedule.js';
 import { intakeHandlers } from './intake.js';
+import { createWebDomain } from './webDomain.js';
 import { createLogger, openServices } from './services.js';
 
 export interface RunningServer {
@@ -62,10 +64,14 @@ export async function startServer(config: Config, print: (line: string) => void)
     }
     const s = await sftp.listen();
     print(`sftp listening on ${s.host}:${s.port}`);
+    // Photos are read again and again (a list shows a hundred thumbnails); their bytes never change under a key.
+    const cachedBlobs = withReadCache(blobs, { maxBytes: 32 * 1024 * 1024, maxItemBytes: 256 * 1024 });
     const web = createWebServer({
       db,
-      // Photos are read again and again (a list shows a hundred thumbnails); their bytes never change under a key.
-      blobs: withReadCache(blobs, { maxBytes: 32 * 1024 * 1024, maxItemBytes: 256 * 1024 }),
+      blobs: cachedBlobs,
+      domain: createWebDomain({ db, blobs: cachedBlobs, dropbox: services.dropbox }),
+      // Photos only; see staff/sessionCache.ts for why and what it costs.
+      sessions: createSessionCache(db, { ttlMs: 5_000, max: 10_000 }),
       dropbox: services.dropbox,
       log,
       guard,

@@ -5,35 +5,39 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { BlobStore } from '../blobs/blobStore.js';
-import type { Db } from '../db/db.js';
+import type { WebDomain } from '../app/webDomain.js';
 import type { Dropbox } from '../dropbox/dropbox.js';
 import type { HostKey } from '../hostKeys/hostKeys.js';
 import type { LoginGuard } from '../loginGuard/loginGuard.js';
 import { httpStatusFor, isLanyardError } from '../shared/errors.js';
-import { createSessionCache } from '../staff/sessionCache.js';
+import type { SessionCache } from '../staff/sessionCache.js';
 import { apiAuth, loadSession } from './auth.js';
-import { deskPages } from './pages/desk.js';
-import { devicePages } from './pages/devices.js';
-import { incidentPages } from './pages/incidents.js';
-import { loginPages } from './pages/login.js';
-import { peoplePages } from './pages/people.js';
-import { photoPages } from './pages/photos.js';
-import { rosterPages } from './pages/rosters.js';
-import { settingsPages } from './pages/settings.js';
-import { checkoutRoutes } from './routes/checkouts.js';
-import { deviceRoutes } from './routes/devices.js';
-import { incidentRoutes } from './routes/incidents.js';
-import { intakeRoutes } from './routes/intake.js';
-import { peopleRoutes } from './routes/people.js';
-import { photoRoutes } from './routes/photos.js';
+import { deskRoutes } from './desk/routes.js';
+import { deviceRoutes } from './devices/routes.js';
+import { incidentRoutes } from './incidents/routes.js';
+import { loginRoutes } from './login/routes.js';
+import { peopleRoutes } from './people/routes.js';
+import { photoRoutes } from './photos/routes.js';
+import { rosterRoutes } from './rosters/routes.js';
 import { securityHeaders } from './security.js';
-import { photoFaces } from './views/faces.js';
+import { settingsRoutes } from './settings/routes.js';
+import { checkoutRoutes } from './routes/checkouts.js';
+import { deviceRoutes as deviceApi } from './routes/devices.js';
+import { incidentRoutes as incidentApi } from './routes/incidents.js';
+import { intakeRoutes } from './routes/intake.js';
+import { peopleRoutes as peopleApi } from './routes/people.js';
+import { photoRoutes as photoApi } from './routes/photos.js';
+import type { BlobStore } from '../blobs/blobStore.js';
+import type { Db } from '../db/db.js';
 
 export interface WebDeps {
+  /** Still used by the /api/v1 routes until they call the domain too. */
   db: Db;
-  /** Where photos (and, for the guard's override, rosters) are read from. */
   blobs: BlobStore;
+  /** Everything the pages and the API read and change, with the database already given (app/webDomain.ts). */
+  domain: WebDomain;
+  /** Sessions found a few seconds ago, for photo requests only (staff/sessionCache.ts). */
+  sessions: SessionCache;
   /** Browser uploads go into the same drop box as SFTP ones. */
   dropbox: Dropbox;
   log: Logger;
@@ -47,7 +51,9 @@ export interface WebDeps {
 /** Shipped with the package: the app needs nothing from the internet. */
 const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../public');
 
+/** The web app: security headers, sessions, each page area's plugin, and the /api/v1 routes behind their auth. */
 export function createWebServer(deps: WebDeps): FastifyInstance {
+  const { domain, sessions } = deps;
   const app = Fastify({ loggerInstance: deps.log.child({ component: 'web' }) as FastifyBaseLogger, trustProxy: false });
 
   app.setErrorHandler((err, req, reply) => {
@@ -64,29 +70,29 @@ export function createWebServer(deps: WebDeps): FastifyInstance {
   void app.register(fastifyCookie);
   void app.register(fastifyFormbody);
   void app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/assets/', cacheControl: true, maxAge: '1h', decorateReply: false });
-  // Photos only; see staff/sessionCache.ts for why and what it costs.
-  const sessions = createSessionCache(deps.db, { ttlMs: 5_000, max: 10_000 });
-  app.addHook('onRequest', loadSession(deps.db, sessions));
+  app.addHook('onRequest', loadSession(domain, sessions));
 
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/', async (_req, reply) => reply.redirect('/people', 303));
 
-  void app.register(loginPages({ db: deps.db, guard: deps.guard, secureCookies: deps.secureCookies, sessions }));
-  void app.register(settingsPages({ db: deps.db, hostKeys: deps.hostKeys, sftp: deps.sftp, sessions }));
-  const faces = photoFaces(deps.db);
-  for (const pages of [peoplePages, devicePages, deskPages, incidentPages]) void app.register(pages({ db: deps.db, faces }));
-  void app.register(photoPages({ db: deps.db, faces, dropbox: deps.dropbox }));
-  void app.register(rosterPages({ db: deps.db, faces, dropbox: deps.dropbox, blobs: deps.blobs }));
+  void app.register(loginRoutes({ domain, guard: deps.guard, secureCookies: deps.secureCookies, sessions }));
+  void app.register(settingsRoutes({ domain, hostKeys: deps.hostKeys, sftp: deps.sftp, sessions }));
+  void app.register(peopleRoutes(domain));
+  void app.register(deviceRoutes(domain));
+  void app.register(deskRoutes(domain));
+  void app.register(incidentRoutes(domain));
+  void app.register(photoRoutes(domain, deps.dropbox));
+  void app.register(rosterRoutes(domain, deps.dropbox));
 
   void app.register(
     async (api) => {
-      api.addHook('onRequest', apiAuth(deps.db));
+      api.addHook('onRequest', apiAuth(domain));
       await api.register(intakeRoutes(deps.db));
-      await api.register(deviceRoutes(deps.db));
+      await api.register(deviceApi(deps.db));
       await api.register(checkoutRoutes(deps.db));
-      await api.register(incidentRoutes(deps.db));
-      await api.register(peopleRoutes(deps.db));
-      await api.register(photoRoutes(deps.db, deps.blobs));
+      await api.register(incidentApi(deps.db));
+      await api.register(peopleApi(deps.db));
+      await api.register(photoApi(deps.db, deps.blobs));
     },
     { prefix: '/api/v1' },
   );

@@ -1,15 +1,19 @@
-import type { District } from '../districts/districts.js';
-import type { WebSession } from '../staff/sessions.js';
-import { html, type Html } from './html.js';
+import { html, type Html } from '../html.js';
 
-export interface PageContext {
-  district: District;
-  session: WebSession;
+export type Section = 'people' | 'devices' | 'desk' | 'incidents' | 'photos' | 'rosters' | 'settings';
+
+/** What the frame of a signed-in page shows around its body. */
+export interface Frame {
+  districtName: string;
+  /** Who is signed in. */
+  email: string;
+  /** The session's CSRF token: in the sign-out form and a meta tag for scripts. */
+  csrf: string;
   /** Which nav item is current. */
-  section: 'people' | 'devices' | 'desk' | 'incidents' | 'photos' | 'rosters' | 'settings';
+  section: Section;
 }
 
-const NAV: Array<[PageContext['section'], string, string]> = [
+const NAV: Array<[Section, string, string]> = [
   ['people', 'People', '/people'],
   ['devices', 'Devices', '/devices'],
   ['desk', 'Check-out desk', '/desk'],
@@ -19,15 +23,18 @@ const NAV: Array<[PageContext['section'], string, string]> = [
   ['settings', 'Settings', '/settings'],
 ];
 
+const navItem = ([key, label, href]: (typeof NAV)[number], current: Section) =>
+  html`<li><a href="${href}"${key === current ? html` aria-current="page"` : ''}>${label}</a></li>`;
+
 /** The frame of every signed-in page: one stylesheet, one script, no inline code (the CSP forbids it). */
-export function page(ctx: PageContext, title: string, body: Html): Html {
+export function page(frame: Frame, title: string, body: Html): Html {
   return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="csrf-token" content="${ctx.session.csrfToken}">
-<title>${title} · ${ctx.district.name} · Lanyard</title>
+<meta name="csrf-token" content="${frame.csrf}">
+<title>${title} · ${frame.districtName} · Lanyard</title>
 <link rel="stylesheet" href="/assets/app.css">
 <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 <script src="/assets/app.js" defer></script>
@@ -36,13 +43,13 @@ export function page(ctx: PageContext, title: string, body: Html): Html {
 <a class="skip" href="#main">Skip to content</a>
 <header class="top">
   <a class="brand" href="/people">Lanyard</a>
-  <span class="district">${ctx.district.name}</span>
+  <span class="district">${frame.districtName}</span>
   <nav aria-label="Main">
-    <ul>${NAV.map(([key, label, href]) => html`<li><a href="${href}"${key === ctx.section ? html` aria-current="page"` : ''}>${label}</a></li>`)}</ul>
+    <ul>${NAV.map((item) => navItem(item, frame.section))}</ul>
   </nav>
   <form class="signout" method="post" action="/logout">
-    <input type="hidden" name="_csrf" value="${ctx.session.csrfToken}">
-    <span>${ctx.session.staff.email}</span>
+    <input type="hidden" name="_csrf" value="${frame.csrf}">
+    <span>${frame.email}</span>
     <button type="submit">Sign out</button>
   </form>
 </header>
@@ -71,3 +78,6 @@ ${body}
 </body>
 </html>`;
 }
+
+/** The body of a page for something not in this district (or not there at all: the same to the reader). */
+export const notFoundBody = (message: string): Html => html`<h1>Not found</h1><p>${message}</p>`;

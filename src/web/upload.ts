@@ -1,18 +1,13 @@
 import path from 'node:path';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { DropboxFolder } from '../../db/schema.js';
-import type { Dropbox } from '../../dropbox/dropbox.js';
-import { isLanyardError } from '../../shared/errors.js';
-import { can, type Permission } from '../../staff/roles.js';
-import { csrfMatches } from '../../staff/sessions.js';
-import { html, type Html } from '../html.js';
-import { csrfField } from './common.js';
+import type { Dropbox, DropboxFolder } from '../dropbox/dropbox.js';
+import { isLanyardError } from '../shared/errors.js';
+import { can, type Permission } from '../staff/roles.js';
+import { csrfMatches } from '../staff/sessions.js';
+import type { UploadResult } from './views/upload.js';
 
-export interface UploadResult {
-  saved: string[];
-  refused: Array<{ file: string; reason: string }>;
-}
+const EXPIRED = 'This form has expired or did not come from Lanyard: go back, reload the page and try again.';
 
 /**
  * A browser upload into a drop box folder: the same dropbox.beginUpload →
@@ -23,7 +18,13 @@ export interface UploadResult {
  */
 export async function registerUpload(
   app: FastifyInstance,
-  opts: { path: string; folder: DropboxFolder; permission: Permission; dropbox: Dropbox; done: (req: FastifyRequest, reply: FastifyReply, r: UploadResult) => unknown },
+  opts: {
+    path: string;
+    folder: DropboxFolder;
+    permission: Permission;
+    dropbox: Dropbox;
+    done: (req: FastifyRequest, reply: FastifyReply, r: UploadResult) => unknown;
+  },
 ): Promise<void> {
   await app.register(async (scope) => {
     // Limits are the drop box's (it refuses a file over the size limit with a sentence); here only a sanity cap.
@@ -45,12 +46,13 @@ export async function registerUpload(
         }
         if (!trusted) {
           part.file.resume();
-          return reply.status(403).type('text/plain').send('This form has expired or did not come from Lanyard: go back, reload the page and try again.');
+          return reply.status(403).type('text/plain').send(EXPIRED);
         }
         // Browsers send a bare name; some old ones a whole path.
         const name = path.basename(part.filename.replace(/\\/g, '/'));
         try {
-          const upload = await opts.dropbox.beginUpload({ districtId: req.district.id, source: 'web', name: session.staff.email, address: req.ip }, opts.folder, name);
+          const actor = { districtId: req.district.id, source: 'web' as const, name: session.staff.email, address: req.ip };
+          const upload = await opts.dropbox.beginUpload(actor, opts.folder, name);
           try {
             let offset = 0;
             for await (const chunk of part.file as AsyncIterable<Buffer>) {
@@ -69,36 +71,8 @@ export async function registerUpload(
           result.refused.push({ file: name, reason: err.message });
         }
       }
-      if (!trusted) return reply.status(403).type('text/plain').send('This form has expired or did not come from Lanyard: go back, reload the page and try again.');
+      if (!trusted) return reply.status(403).type('text/plain').send(EXPIRED);
       return opts.done(req, reply, result);
     });
   });
-}
-
-/** A sentence about an upload, for the page it returns to. */
-export function uploadSummary(r: UploadResult, what: string): { notice?: string; error?: string } {
-  return {
-    notice: r.saved.length ? `${r.saved.length === 1 ? `${r.saved[0]} was` : `${r.saved.length} files were`} received; ${what}` : undefined,
-    error: r.refused.length ? r.refused.map((f) => `${f.file}: ${f.reason}`).join(' ') : r.saved.length ? undefined : 'No file was chosen.',
-  };
-}
-
-/**
- * The upload card both desks show: a drop zone and a file chooser posting to
- * `registerUpload`'s path; public/upload.js adds drag and drop and progress,
- * and without JavaScript it is a plain multipart form.
- */
-export function uploadForm(req: FastifyRequest, f: { id: string; title: string; intro: Html; action: string; label: string; accept: string }): Html {
-  return html`<section class="card">
-  <h2>${f.title}</h2>
-  <p class="muted">${f.intro}</p>
-  <form class="upload" method="post" action="${f.action}" enctype="multipart/form-data" data-upload>
-    ${csrfField(req)}
-    <label for="${f.id}" class="dropzone">${f.label}</label>
-    <input id="${f.id}" name="files" type="file" multiple required accept="${f.accept}">
-    <progress max="100" value="0" hidden></progress>
-    <p class="upload-status" role="status"></p>
-    <button type="submit">Upload</button>
-  </form>
-</section>`;
 }
