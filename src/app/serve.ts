@@ -64,12 +64,13 @@ export async function startServer(config: Config, print: (line: string) => void)
     }
     const s = await sftp.listen();
     print(`sftp listening on ${s.host}:${s.port}`);
-    // Photos are read again and again (a list shows a hundred thumbnails); their bytes never change under a key.
-    const cachedBlobs = withReadCache(blobs, { maxBytes: 32 * 1024 * 1024, maxItemBytes: 256 * 1024 });
     const web = createWebServer({
-      db,
-      blobs: cachedBlobs,
-      domain: createWebDomain({ db, blobs: cachedBlobs, dropbox: services.dropbox }),
+      domain: createWebDomain({
+        db,
+        // Photos are read again and again (a list shows a hundred thumbnails); their bytes never change under a key.
+        blobs: withReadCache(blobs, { maxBytes: 32 * 1024 * 1024, maxItemBytes: 256 * 1024 }),
+        dropbox: services.dropbox,
+      }),
       // Photos only; see staff/sessionCache.ts for why and what it costs.
       sessions: createSessionCache(db, { ttlMs: 5_000, max: 10_000 }),
       dropbox: services.dropbox,

@@ -11,6 +11,12 @@ import type { HostKey } from '../hostKeys/hostKeys.js';
 import type { LoginGuard } from '../loginGuard/loginGuard.js';
 import { httpStatusFor, isLanyardError } from '../shared/errors.js';
 import type { SessionCache } from '../staff/sessionCache.js';
+import { checkoutApi } from './api/checkouts.js';
+import { deviceApi } from './api/devices.js';
+import { incidentApi } from './api/incidents.js';
+import { intakeApi } from './api/intake.js';
+import { peopleApi } from './api/people.js';
+import { photoApi } from './api/photos.js';
 import { apiAuth, loadSession } from './auth.js';
 import { deskRoutes } from './desk/routes.js';
 import { deviceRoutes } from './devices/routes.js';
@@ -21,19 +27,8 @@ import { photoRoutes } from './photos/routes.js';
 import { rosterRoutes } from './rosters/routes.js';
 import { securityHeaders } from './security.js';
 import { settingsRoutes } from './settings/routes.js';
-import { checkoutRoutes } from './routes/checkouts.js';
-import { deviceRoutes as deviceApi } from './routes/devices.js';
-import { incidentRoutes as incidentApi } from './routes/incidents.js';
-import { intakeRoutes } from './routes/intake.js';
-import { peopleRoutes as peopleApi } from './routes/people.js';
-import { photoRoutes as photoApi } from './routes/photos.js';
-import type { BlobStore } from '../blobs/blobStore.js';
-import type { Db } from '../db/db.js';
 
 export interface WebDeps {
-  /** Still used by the /api/v1 routes until they call the domain too. */
-  db: Db;
-  blobs: BlobStore;
   /** Everything the pages and the API read and change, with the database already given (app/webDomain.ts). */
   domain: WebDomain;
   /** Sessions found a few seconds ago, for photo requests only (staff/sessionCache.ts). */
@@ -87,12 +82,7 @@ export function createWebServer(deps: WebDeps): FastifyInstance {
   void app.register(
     async (api) => {
       api.addHook('onRequest', apiAuth(domain));
-      await api.register(intakeRoutes(deps.db));
-      await api.register(deviceApi(deps.db));
-      await api.register(checkoutRoutes(deps.db));
-      await api.register(incidentApi(deps.db));
-      await api.register(peopleApi(deps.db));
-      await api.register(photoApi(deps.db, deps.blobs));
+      for (const routes of [intakeApi, deviceApi, checkoutApi, incidentApi, peopleApi, photoApi]) await api.register(routes(domain));
     },
     { prefix: '/api/v1' },
   );

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { BlobStore } from '../../blobs/blobStore.js';
-import type { Db } from '../../db/db.js';
+import type { WebDomain } from '../../app/webDomain.js';
 import { PHOTO_URL_PREFIX, type PhotoSize } from '../../photos/current.js';
-import { photoEtag, photoServer, PHOTO_SIZES } from '../../photos/serve.js';
+import { photoEtag, PHOTO_SIZES } from '../../photos/serve.js';
 import { LanyardError } from '../../shared/errors.js';
 
 /**
@@ -14,9 +13,10 @@ const CACHE_CONTROL = 'private, max-age=31536000, immutable';
 
 const NOT_FOUND = 'There is no such photo in your district (it may have been replaced: reload the page).';
 
-export function photoRoutes(db: Db, blobs: BlobStore): FastifyPluginAsync {
+/** A photo by its opaque URL key, only within the caller's district; a recent session is enough (web/auth.ts). */
+export function photoApi(domain: Pick<WebDomain, 'photos'>): FastifyPluginAsync {
   const path = `${PHOTO_URL_PREFIX.replace(/^\/api\/v1/, '')}:key`;
-  const photos = photoServer(db, blobs);
+  const photos = domain.photos.served;
   return async (app) => {
     app.get<{ Params: { key: string }; Querystring: { size?: PhotoSize } }>(
       path,

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Db } from '../../db/db.js';
-import { listEvents, MAX_EVENTS_PAGE } from '../../intake/events.js';
+import type { WebDomain } from '../../app/webDomain.js';
+import { MAX_EVENTS_PAGE } from '../../intake/events.js';
 
-export function intakeRoutes(db: Db): FastifyPluginAsync {
+/** The intake's events (CONTRACT.md), oldest first after a cursor, for integrations following along. */
+export function intakeApi(domain: Pick<WebDomain, 'intake'>): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Querystring: { after?: number; limit?: number } }>(
       '/intake/events',
@@ -19,7 +20,7 @@ export function intakeRoutes(db: Db): FastifyPluginAsync {
         },
       },
       async (req) => {
-        const events = await listEvents(db, req.district.id, req.query.after ?? 0, req.query.limit ?? MAX_EVENTS_PAGE);
+        const events = await domain.intake.listEvents(req.district.id, req.query.after ?? 0, req.query.limit ?? MAX_EVENTS_PAGE);
         const last = events[events.length - 1];
         return { events, next: last ? last.id : (req.query.after ?? 0), more: events.length === (req.query.limit ?? MAX_EVENTS_PAGE) };
       },

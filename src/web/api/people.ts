@@ -1,17 +1,15 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Db } from '../../db/db.js';
-import { findPerson } from '../../people/people.js';
-import { currentPhotos } from '../../photos/current.js';
+import type { WebDomain } from '../../app/webDomain.js';
 import { LanyardError } from '../../shared/errors.js';
 
 /** The contract's person: who they are and their current photo (an opaque URL needing the same credentials). */
-export function peopleRoutes(db: Db): FastifyPluginAsync {
+export function peopleApi(domain: Pick<WebDomain, 'people' | 'photos'>): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Params: { localId: string } }>('/people/:localId', async (req) => {
       const districtId = req.district.id;
-      const p = await findPerson(db, districtId, req.params.localId);
+      const p = await domain.people.findPerson(districtId, req.params.localId);
       if (!p) throw new LanyardError('not-found', `Nobody with Local ID ${req.params.localId} is in your district's roster.`);
-      const photo = (await currentPhotos(db, districtId, [p.id])).get(p.id) ?? null;
+      const photo = (await domain.photos.currentPhotos(districtId, [p.id])).get(p.id) ?? null;
       return {
         localId: p.localId,
         firstName: p.firstName,
