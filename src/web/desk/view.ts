@@ -7,7 +7,7 @@ import { flashBlock, type Flash } from '../views/flash.js';
 import { activeOrTag, idSchoolGrade, timeEl } from '../views/format.js';
 import { csrfField, hidden, postForm } from '../views/forms.js';
 import { headRow, row } from '../views/table.js';
-import { deviceLink, nameLink, personLink } from '../views/links.js';
+import { deskHref, deviceLink, nameLink, personLink } from '../views/links.js';
 
 /** Where the desk is in its loop: asset tag, then person, then a look at their face before anything is saved. */
 export type DeskStep =
@@ -35,8 +35,6 @@ export interface DeskProps {
   recent: DeskRecent;
 }
 
-const deskUrl = (d: Device) => `/desk?assetTag=${encodeURIComponent(d.assetTag)}`;
-
 const checkinCard = (csrf: string) => html`<section class="card">
   <h2>Check in</h2>
   <form class="scan" method="post" action="/desk/checkin">${csrfField(csrf)}
@@ -58,7 +56,7 @@ const tagStep = (csrf: string, value: string) => html`<section class="card">
 ${checkinCard(csrf)}`;
 
 const choice = (d: Device, p: Person, photo: PhotoSrcs | undefined) => {
-  const href = `${deskUrl(d)}&person=${encodeURIComponent(p.localId)}`;
+  const href = `${deskHref(d)}&person=${encodeURIComponent(p.localId)}`;
   const who = html`${fullName(p)} <span class="muted">${idSchoolGrade(p)}</span>`;
   return html`<li><a class="who" href="${href}">${face({ ...p, photo }, 'thumb', { lazy: true })}<span>${who}</span></a></li>`;
 };
@@ -109,12 +107,12 @@ function confirmStep(csrf: string, s: Extract<DeskStep, { step: 'confirm' }>): H
     html`
     ${hidden('assetTag', d.assetTag)}${hidden('localId', p.localId)}
     <button type="submit" autofocus data-autofocus>Confirm check-out</button>
-    <a href="${deskUrl(d)}">Not them</a>
+    <a href="${deskHref(d)}">Not them</a>
   `,
   );
   const inactive = `${fullName(p)} is inactive in the roster: devices go only to active students and staff.`;
   const refused = html`<p class="error" role="alert">${inactive}</p>
-  <p><a class="button" href="${deskUrl(d)}" autofocus data-autofocus>Someone else</a></p>`;
+  <p><a class="button" href="${deskHref(d)}" autofocus data-autofocus>Someone else</a></p>`;
   return html`<section class="card confirm">
   <h2>Check out ${deviceLink(d)} to</h2>
   <div class="confirm-person">${face({ ...p, photo: s.photo }, 'desk')}

@@ -8,7 +8,7 @@ import { flashBlock, type Flash } from '../views/flash.js';
 import { idSchoolGrade, timeEl } from '../views/format.js';
 import { hidden, optionsOf, postForm } from '../views/forms.js';
 import { DEVICE_STATE_LABELS, INCIDENT_STATUS_LABELS, INCIDENT_TYPE_LABELS } from '../views/labels.js';
-import { deviceHref, deviceLink, incidentLink, nameLink, personLink } from '../views/links.js';
+import { deskHref, deviceHref, deviceLink, incidentLink, nameLink, newIncidentHref, personLink } from '../views/links.js';
 import { pager } from '../views/pager.js';
 import { checkedInCell, headRow, row } from '../views/table.js';
 
@@ -114,8 +114,7 @@ const facts = (d: Device, checkedOut: boolean) => html`<dl class="facts">
 function holderCard(p: DeviceProfileProps): Html {
   const { device, holder } = p;
   if (!holder) {
-    const desk = `/desk?assetTag=${encodeURIComponent(device.assetTag)}`;
-    const deskLink = html`<p><a class="button" href="${desk}">Check out at the desk</a></p>`;
+    const deskLink = html`<p><a class="button" href="${deskHref(device)}">Check out at the desk</a></p>`;
     return html`<p class="muted">Nobody: the device is in stock.</p>${p.mayCheckOut && device.state === 'available' ? deskLink : ''}`;
   }
   const person = holder.person;
@@ -178,8 +177,7 @@ function editCard(p: DeviceProfileProps): Html {
 /** A Device Profile: its facts, who has it (their face, large), its history and incidents, and editing. */
 export function deviceProfileView(p: DeviceProfileProps): Html {
   const d = p.device;
-  const holderId = p.holder ? `&localId=${encodeURIComponent(p.holder.person.localId)}` : '';
-  const newIncident = `/incidents/new?assetTag=${encodeURIComponent(d.assetTag)}${holderId}`;
+  const newIncident = newIncidentHref({ assetTag: d.assetTag, localId: p.holder?.person.localId });
   return html`<h1>Device ${d.assetTag}</h1>
 ${flashBlock(p.flash)}
 <div class="columns">

@@ -7,7 +7,7 @@ import { flashBlock, type Flash } from '../views/flash.js';
 import { idSchoolGrade, timeEl } from '../views/format.js';
 import { filterSelect, option, optionsOf, postForm } from '../views/forms.js';
 import { INCIDENT_STATUS_LABELS, INCIDENT_TYPE_LABELS } from '../views/labels.js';
-import { deviceLink, incidentLink, nameLink, personLink } from '../views/links.js';
+import { deviceLink, incidentLink, nameLink, newIncidentHref, personLink } from '../views/links.js';
 import { pager } from '../views/pager.js';
 import { headRow, row } from '../views/table.js';
 
@@ -47,7 +47,7 @@ export function incidentListView(p: IncidentListProps): Html {
   ${filterSelect('status', 'Status', statuses)}
   ${filterSelect('type', 'Type', types)}
   <div class="field"><button type="submit">Filter</button></div>
-  ${p.mayOpen ? html`<div class="field push"><a class="button" href="/incidents/new">Open an incident</a></div>` : ''}
+  ${p.mayOpen ? html`<div class="field push"><a class="button" href="${newIncidentHref({})}">Open an incident</a></div>` : ''}
 </form>
 <p class="muted" role="status">${p.total === 1 ? '1 incident' : `${p.total} incidents`}</p>
 ${p.incidents.length === 0

@@ -9,7 +9,7 @@ import { flashBlock, type Flash } from '../views/flash.js';
 import { activeOrTag, schoolName, timeEl } from '../views/format.js';
 import { filterSelect, hidden, option, postForm } from '../views/forms.js';
 import { INCIDENT_STATUS_LABELS, INCIDENT_TYPE_LABELS } from '../views/labels.js';
-import { deviceLink, incidentLink, personHref } from '../views/links.js';
+import { deviceLink, incidentLink, newIncidentHref, personHref } from '../views/links.js';
 import { pager } from '../views/pager.js';
 import { checkedInCell, headRow, hiddenLabel, row } from '../views/table.js';
 
@@ -168,7 +168,7 @@ function incidentsOf(p: ProfileProps): Html {
 
 /** A User Profile: the person and their face, their photo history, devices and incidents. */
 export function profileView(p: ProfileProps): Html {
-  const newIncident = `/incidents/new?localId=${encodeURIComponent(p.person.localId)}`;
+  const newIncident = newIncidentHref({ localId: p.person.localId });
   return html`${flashBlock(p.flash)}<div class="profile">
   <div class="profile-face">${face({ ...p.person, photo: p.photo }, 'profile')}</div>
   <div class="profile-facts">

@@ -12,6 +12,19 @@ export const personHref = (p: Pick<Named, 'localId'>): string => `/people/${enco
 export const deviceHref = (d: { assetTag: string }): string => `/devices/${encodeURIComponent(d.assetTag)}`;
 export const incidentHref = (i: { id: number }): string => `/incidents/${i.id}`;
 
+/** The check-out desk with this device scanned (and, to confirm, this person). */
+export const deskHref = (d: { assetTag: string }, p?: { localId: string }): string =>
+  `/desk?assetTag=${encodeURIComponent(d.assetTag)}${p ? `&person=${encodeURIComponent(p.localId)}` : ''}`;
+
+/** The new-incident form, filled in with the device and/or the person. */
+export const newIncidentHref = (about: { assetTag?: string | undefined; localId?: string | undefined }): string => {
+  const q = [
+    about.assetTag ? `assetTag=${encodeURIComponent(about.assetTag)}` : '',
+    about.localId ? `localId=${encodeURIComponent(about.localId)}` : '',
+  ].filter(Boolean);
+  return `/incidents/new${q.length ? `?${q.join('&')}` : ''}`;
+};
+
 /** A person in a list: face (a lazy thumbnail, or initials) and name, linking to their profile. */
 export const personLink = (p: Named, photo: PhotoSrcs | undefined): Html =>
   html`<a class="who" href="${personHref(p)}">${face({ ...p, photo }, 'thumb', { lazy: true })}<span>${fullName(p)}</span></a>`;

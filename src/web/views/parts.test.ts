@@ -6,7 +6,7 @@ import { flashBlock } from './flash.js';
 import { activeOrTag, idSchoolGrade, schoolName, timeEl, when } from './format.js';
 import { filterSelect, option, optionsOf, postForm } from './forms.js';
 import { DEVICE_STATE_LABELS } from './labels.js';
-import { deviceHref, incidentLink, nameLink, personHref, personLink } from './links.js';
+import { deskHref, deviceHref, incidentLink, nameLink, newIncidentHref, personHref, personLink } from './links.js';
 import { pager } from './pager.js';
 import { checkedInCell, headRow, hiddenLabel, row } from './table.js';
 
@@ -29,6 +29,11 @@ test('links to a person, a device and an incident are built from what identifies
   assert.equal(personHref({ localId: 'A/1 2' }), '/people/A%2F1%202');
   assert.equal(deviceHref({ assetTag: 'LT#1' }), '/devices/LT%231');
   assert.equal(incidentLink({ id: 4 }).toString(), '<a href="/incidents/4">#4</a>');
+  assert.equal(deskHref({ assetTag: 'LT 1' }), '/desk?assetTag=LT%201');
+  assert.equal(deskHref({ assetTag: 'LT-1' }, { localId: '00&1' }), '/desk?assetTag=LT-1&person=00%261');
+  assert.equal(newIncidentHref({}), '/incidents/new');
+  assert.equal(newIncidentHref({ assetTag: 'LT-1', localId: '004410' }), '/incidents/new?assetTag=LT-1&localId=004410');
+  assert.equal(newIncidentHref({ localId: '004410' }), '/incidents/new?localId=004410');
   const p = { localId: '7', firstName: 'Bart', lastName: '<b>Simpson</b>' };
   assert.equal(nameLink(p).toString(), '<a href="/people/7">Bart &lt;b&gt;Simpson&lt;/b&gt;</a>');
   const withFace = personLink(p, PHOTO).toString();
