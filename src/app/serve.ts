@@ -3,12 +3,14 @@ import type { Config } from '../config/config.js';
 import { loadHostKeys, type HostKey } from '../hostKeys/hostKeys.js';
 import { createLoginGuard } from '../loginGuard/loginGuard.js';
 import { createSftpServer } from '../sftp/server.js';
+import { createSessionCache } from '../staff/sessionCache.js';
 import { createWebServer } from '../web/server.js';
 import { startIntakeWorker, type IntakeWorker } from '../intake/worker.js';
 import { decoderProcesses, type PhotoDecoder } from '../photos/decoder.js';
 import { linkWaitingPhotos } from '../photos/waiting.js';
 import { startDailyImports } from '../roster/index.js';
 import { intakeHandlers } from './intake.js';
+import { createWebDomain } from './webDomain.js';
 import { createLogger, openServices } from './services.js';
 
 export interface RunningServer {
@@ -66,9 +68,14 @@ export async function startServer(config: Config, print: (line: string) => void)
     const s = await sftp.listen();
     print(`sftp listening on ${s.host}:${s.port}`);
     const web = createWebServer({
-      db,
-      // Photos are read again and again (a list shows a hundred thumbnails); their bytes never change under a key.
-      blobs: withReadCache(blobs, { maxBytes: 32 * 1024 * 1024, maxItemBytes: 256 * 1024 }),
+      domain: createWebDomain({
+        db,
+        // Photos are read again and again (a list shows a hundred thumbnails); their bytes never change under a key.
+        blobs: withReadCache(blobs, { maxBytes: 32 * 1024 * 1024, maxItemBytes: 256 * 1024 }),
+        dropbox: services.dropbox,
+      }),
+      // Photos only; see staff/sessionCache.ts for why and what it costs.
+      sessions: createSessionCache(db, { ttlMs: 5_000, max: 10_000 }),
       dropbox: services.dropbox,
       log,
       guard,

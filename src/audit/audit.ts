@@ -17,6 +17,8 @@ export type AuditAction =
   | 'settings.ssh-key-removed'
   | 'settings.api-token-created'
   | 'settings.api-token-revoked'
+  | 'settings.roster'
+  | 'staff.created'
   | 'staff.invited'
   | 'staff.role'
   | 'staff.removed';
@@ -29,6 +31,9 @@ export interface AuditEntry {
   address: string | null;
   detail?: Record<string, unknown>;
 }
+
+/** Who makes a change, as its audit entry names them: a staff email and address, or the CLI. */
+export type ChangedBy = Pick<AuditEntry, 'actor' | 'address'>;
 
 /**
  * Who did what, kept in the database (every node writes to one place). Takes a
@@ -54,4 +59,10 @@ export function createAuditLog(db: Db, log: Logger): AuditLog {
       await writeAudit(db.kysely, e);
     },
   };
+}
+
+/** A district's audit entries, newest first (Settings, tests, and a district's export). */
+export async function listAudit(db: Db, districtId: number, limit = 100) {
+  const rows = await db.kysely.selectFrom('audit_log').selectAll().where('district_id', '=', districtId).orderBy('id', 'desc').limit(limit).execute();
+  return rows.map((r) => ({ at: r.at, action: r.action, actor: r.actor, address: r.address, detail: JSON.parse(r.detail) as Record<string, unknown> }));
 }

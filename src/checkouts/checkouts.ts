@@ -1,6 +1,6 @@
 import type { Db } from '../db/db.js';
 import type { CheckoutRow } from '../db/schema.js';
-import { getDevice, type Device } from '../devices/devices.js';
+import { findDevice, getDevice, updateDevice, type Device, type DeviceChanges } from '../devices/devices.js';
 import { isUniqueViolation } from '../districts/districts.js';
 import { findPersonById, fullName, matchPerson, type Person } from '../people/people.js';
 import { LanyardError } from '../shared/errors.js';
@@ -160,4 +160,30 @@ export async function checkoutsOfPerson(db: Db, districtId: number, personId: nu
 export async function recentCheckouts(db: Db, districtId: number, limit = 10): Promise<Checkout[]> {
   const rows = await db.kysely.selectFrom('checkouts').selectAll().where('district_id', '=', districtId).orderBy('id', 'desc').limit(limit).execute();
   return rows.map(toCheckout);
+}
+
+/** A device's latest check-out (or check-in) with its person: what the desk says it just did. */
+export async function lastCheckoutOfDevice(
+  db: Db,
+  districtId: number,
+  assetTag: string,
+): Promise<{ device: Device; checkout: Checkout; person: Person } | undefined> {
+  const device = await findDevice(db, districtId, assetTag);
+  if (!device) return undefined;
+  const [last] = await checkoutsOfDevice(db, districtId, device.id, 1);
+  const person = last && (await findPersonById(db, districtId, last.personId));
+  return person && { device, checkout: last, person };
+}
+
+/**
+ * Edits a device on its page. Writing off (retired, lost) a device someone
+ * still has is refused: the desk checks it in first, or an incident records the loss.
+ */
+export async function editDevice(db: Db, districtId: number, assetTag: string, changes: DeviceChanges): Promise<Device> {
+  if (changes.state === 'retired' || changes.state === 'lost') {
+    const d = await findDevice(db, districtId, assetTag);
+    const holder = d && (await deviceHolder(db, districtId, d.id));
+    if (holder) throw new LanyardError('conflict', `${d.assetTag} is checked out to ${fullName(holder.person)}: check it in first.`);
+  }
+  return updateDevice(db, districtId, assetTag, changes);
 }

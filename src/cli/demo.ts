@@ -14,6 +14,7 @@ import { findPerson, searchPeople } from '../people/people.js';
 import { currentPhotos } from '../photos/current.js';
 import { LanyardError } from '../shared/errors.js';
 import { createStaff } from '../staff/staff.js';
+import { cliActor } from './actor.js';
 import { demoPeople, demoPortrait, demoRosters } from './demoData.js';
 import { jsonOption, withDataOptions } from './options.js';
 import type { Output } from './output.js';
@@ -44,7 +45,7 @@ export async function makeDemo(services: Services, progress: (line: string) => v
   if (await findDistrict(db, SLUG)) throw new LanyardError('conflict', `This data folder already has the demo district ("${SLUG}"): use another --data-dir for a fresh one.`);
   const { district, password: sftpPassword } = await createDistrict(db, { slug: SLUG, name: 'Demo Unified School District' });
   const adminPassword = randomBytes(9).toString('base64url');
-  await createStaff(db, { slug: SLUG, email: ADMIN_EMAIL, password: adminPassword, role: 'admin' });
+  await createStaff(db, { slug: SLUG, email: ADMIN_EMAIL, password: adminPassword, role: 'admin' }, cliActor());
 
   const actor: Actor = { districtId: district.id, source: 'web', name: ADMIN_EMAIL, address: null };
   const put = async (folder: 'data' | 'idphotos', name: string, bytes: Buffer) => {

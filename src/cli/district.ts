@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { addSshKey, AUTH_MODES, createDistrict, setSftpAuthMode, setSftpPassword } from '../districts/districts.js';
 import { loadHostKeys, publicView } from '../hostKeys/hostKeys.js';
 import { LanyardError } from '../shared/errors.js';
+import { cliActor } from './actor.js';
 import { jsonOption, withDataOptions } from './options.js';
 import type { Output } from './output.js';
 import { renderWelcome } from './welcome.js';
@@ -38,7 +39,7 @@ export function registerDistrictCommands(program: Command, out: Output, env: Nod
     .option('--password <password>', 'the new password')
     .addOption(jsonOption())
     .action(async (slug: string, opts) => {
-      const pw = await withServices(opts, env, (s) => setSftpPassword(s.db, slug, opts.password));
+      const pw = await withServices(opts, env, (s) => setSftpPassword(s.db, slug, opts.password, cliActor()));
       out.stdout(opts.json ? `${JSON.stringify({ slug, password: pw })}\n` : `New SFTP password for ${slug} (shown once): ${pw}\n`);
     });
 
@@ -50,7 +51,7 @@ export function registerDistrictCommands(program: Command, out: Output, env: Nod
       const text = await fs.readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
         throw new LanyardError('not-found', `Cannot read ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}.`);
       });
-      const k = await withServices(opts, env, (s) => addSshKey(s.db, slug, text));
+      const k = await withServices(opts, env, (s) => addSshKey(s.db, slug, text, cliActor()));
       out.stdout(opts.json ? `${JSON.stringify({ slug, algorithm: k.algorithm, fingerprint: k.fingerprint })}\n` : `Added ${k.algorithm} key ${k.fingerprint} to ${slug}.\n`);
     });
 
@@ -59,7 +60,7 @@ export function registerDistrictCommands(program: Command, out: Output, env: Nod
     .addOption(new Option('--require <mode>', 'password, publickey, both (key and password) or either').choices(AUTH_MODES as string[]).makeOptionMandatory())
     .addOption(jsonOption())
     .action(async (slug: string, opts) => {
-      const d = await withServices(opts, env, (s) => setSftpAuthMode(s.db, slug, opts.require));
+      const d = await withServices(opts, env, (s) => setSftpAuthMode(s.db, slug, opts.require, cliActor()));
       out.stdout(opts.json ? `${JSON.stringify({ slug, auth: d.sftpAuth })}\n` : `${slug} now logs in with: ${describeMode(d.sftpAuth)}.\n`);
     });
 }

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { STAFF_ROLES } from '../staff/roles.js';
 import { createStaff } from '../staff/staff.js';
+import { cliActor } from './actor.js';
 import { jsonOption, withDataOptions } from './options.js';
 import type { Output } from './output.js';
 import { withServices } from './withServices.js';
@@ -14,7 +15,7 @@ export function registerStaffCommands(program: Command, out: Output, env: NodeJS
     .addOption(new Option('--role <role>', 'admin, technician (devices, check-out, incidents) or viewer').choices(STAFF_ROLES as string[]).makeOptionMandatory())
     .addOption(jsonOption())
     .action(async (slug: string, opts) => {
-      const s = await withServices(opts, env, (svc) => createStaff(svc.db, { slug, email: opts.email, password: opts.password, role: opts.role }));
+      const s = await withServices(opts, env, (svc) => createStaff(svc.db, { slug, email: opts.email, password: opts.password, role: opts.role }, cliActor()));
       out.stdout(opts.json ? `${JSON.stringify({ slug, email: s.email, role: s.role })}\n` : `${s.email} can now sign in to ${slug} as ${s.role}.\n`);
     });
 }

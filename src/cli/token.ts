@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { createApiToken, listApiTokens, revokeApiToken, type ApiTokenInfo } from '../districts/tokens.js';
 import { LanyardError } from '../shared/errors.js';
+import { cliActor } from './actor.js';
 import { jsonOption, withDataOptions } from './options.js';
 import type { Output } from './output.js';
 import { withServices } from './withServices.js';
@@ -13,7 +14,7 @@ export function registerTokenCommands(program: Command, out: Output, env: NodeJS
     .option('--expires <date|days>', 'when it stops working: a date (2027-06-30) or a number of days (90); default: until revoked', parseExpiry)
     .addOption(jsonOption())
     .action(async (slug: string, opts) => {
-      const t = await withServices(opts, env, (s) => createApiToken(s.db, slug, { label: opts.label, expiresAt: opts.expires }));
+      const t = await withServices(opts, env, (s) => createApiToken(s.db, slug, { label: opts.label, expiresAt: opts.expires }, cliActor()));
       if (opts.json) return out.stdout(`${JSON.stringify({ token: t.token, id: t.id, expiresAt: opts.expires ?? null })}\n`);
       const until = opts.expires ? `It works until ${opts.expires}.` : 'It works until revoked.';
       out.stdout(
@@ -37,7 +38,7 @@ export function registerTokenCommands(program: Command, out: Output, env: NodeJS
     .action(async (slug: string, id: string, opts) => {
       const n = Number(id);
       if (!Number.isInteger(n) || n <= 0) throw new LanyardError('invalid', `"${id}" is not a token number: \`lanyard token list ${slug}\` shows them.`);
-      await withServices(opts, env, (s) => revokeApiToken(s.db, slug, n));
+      await withServices(opts, env, (s) => revokeApiToken(s.db, slug, n, cliActor()));
       out.stdout(opts.json ? `${JSON.stringify({ slug, revoked: n })}\n` : `API token ${n} of ${slug} is revoked: calls with it now get 401.\n`);
     });
 }

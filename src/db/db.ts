@@ -30,6 +30,24 @@ export interface Db {
   close(): Promise<void>;
 }
 
+/**
+ * Runs `fn` in one durable transaction, handing it a Db whose every query goes
+ * through that transaction, so domain functions written against a Db, and the
+ * audit entry of the change they make, commit together or not at all. Inside,
+ * use only the Db given (on SQLite the outer one waits for this transaction).
+ */
+export function inTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
+  return db.kysely.transaction().execute((kysely) =>
+    fn({
+      kysely,
+      dialect: db.dialect,
+      description: db.description,
+      redoableTransaction: () => Promise.reject(new Error('Already in a transaction: use the Db it was given.')),
+      close: () => Promise.reject(new Error('A transaction cannot close the database.')),
+    }),
+  );
+}
+
 // PostgreSQL returns bigint columns as strings; our ids and sizes fit in a double.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 

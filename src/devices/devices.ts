@@ -77,12 +77,13 @@ export async function getDevice(db: Db, districtId: number, assetTag: string): P
   return d;
 }
 
-export async function updateDevice(
-  db: Db,
-  districtId: number,
-  assetTag: string,
-  changes: { serialNumber?: string | undefined; model?: string | undefined; state?: DeviceState | undefined },
-): Promise<Device> {
+export interface DeviceChanges {
+  serialNumber?: string | undefined;
+  model?: string | undefined;
+  state?: DeviceState | undefined;
+}
+
+export async function updateDevice(db: Db, districtId: number, assetTag: string, changes: DeviceChanges): Promise<Device> {
   const d = await getDevice(db, districtId, assetTag);
   if (changes.state !== undefined && !DEVICE_STATES.includes(changes.state)) {
     throw new LanyardError('invalid', `"${String(changes.state)}" is not a device state: use ${DEVICE_STATES.join(', ')}.`);

@@ -1,4 +1,5 @@
-import type { Db } from '../db/db.js';
+import { writeAudit, type ChangedBy } from '../audit/audit.js';
+import { inTransaction, type Db } from '../db/db.js';
 import type { DistrictRow, SftpAuthMode } from '../db/schema.js';
 import { LanyardError } from '../shared/errors.js';
 import { nowIso } from '../shared/time.js';
@@ -69,43 +70,57 @@ export async function findSftpAccount(db: Db, slug: string) {
   return { district: toDistrict(row), passwordHash: row.sftp_password_hash, keys };
 }
 
-export async function setSftpPassword(db: Db, slug: string, password?: string) {
+/** A new SFTP password (a strong random one unless given), audited with the change. */
+export async function setSftpPassword(db: Db, slug: string, password: string | undefined, by: ChangedBy) {
   const d = await getDistrict(db, slug);
   if (password !== undefined) checkNewPassword(password);
   const pw = password ?? generatePassword();
-  await db.kysely.updateTable('districts').set({ sftp_password_hash: await hashPassword(pw) }).where('id', '=', d.id).execute();
+  const hash = await hashPassword(pw);
+  await inTransaction(db, async (t) => {
+    await t.kysely.updateTable('districts').set({ sftp_password_hash: hash }).where('id', '=', d.id).execute();
+    await writeAudit(t.kysely, { action: 'settings.sftp-password', districtId: d.id, ...by, detail: {} });
+  });
   return pw;
 }
 
-export async function setSftpAuthMode(db: Db, slug: string, mode: string): Promise<District> {
+export async function setSftpAuthMode(db: Db, slug: string, mode: string, by: ChangedBy): Promise<District> {
   if (!AUTH_MODES.includes(mode as SftpAuthMode)) {
     throw new LanyardError('invalid', `"${mode}" is not a login choice: use password, publickey, both (key and password) or either.`);
   }
-  const d = await getDistrict(db, slug);
-  if (mode === 'publickey' || mode === 'both') {
-    const keys = await listSshKeys(db, slug);
-    if (keys.length === 0) {
-      throw new LanyardError('conflict', `"${slug}" has no SSH key yet, so requiring one would lock everyone out: add one first with "lanyard district key add ${slug} <file.pub>".`);
+  return inTransaction(db, async (t) => {
+    const d = await getDistrict(t, slug);
+    if (mode === 'publickey' || mode === 'both') {
+      const keys = await listSshKeys(t, slug);
+      if (keys.length === 0) {
+        throw new LanyardError(
+          'conflict',
+          `"${slug}" has no SSH key yet, so requiring one would lock everyone out: add one first with "lanyard district key add ${slug} <file.pub>".`,
+        );
+      }
     }
-  }
-  await db.kysely.updateTable('districts').set({ sftp_auth: mode as SftpAuthMode }).where('id', '=', d.id).execute();
-  return { ...d, sftpAuth: mode as SftpAuthMode };
+    await t.kysely.updateTable('districts').set({ sftp_auth: mode as SftpAuthMode }).where('id', '=', d.id).execute();
+    await writeAudit(t.kysely, { action: 'settings.sftp-auth', districtId: d.id, ...by, detail: { mode } });
+    return { ...d, sftpAuth: mode as SftpAuthMode };
+  });
 }
 
-export async function addSshKey(db: Db, slug: string, keyText: string): Promise<PublicKeyInfo> {
+export async function addSshKey(db: Db, slug: string, keyText: string, by: ChangedBy): Promise<PublicKeyInfo> {
   const d = await getDistrict(db, slug);
   const key = parsePublicKey(keyText);
-  const dup = await db.kysely
-    .selectFrom('district_keys')
-    .select('id')
-    .where('district_id', '=', d.id)
-    .where('fingerprint', '=', key.fingerprint)
-    .executeTakeFirst();
-  if (dup) throw new LanyardError('conflict', `That key (${key.fingerprint}) is already on "${slug}".`);
-  await db.kysely
-    .insertInto('district_keys')
-    .values({ district_id: d.id, algorithm: key.algorithm, public_key: key.publicKey, fingerprint: key.fingerprint, comment: key.comment, created_at: nowIso() })
-    .execute();
+  await inTransaction(db, async (t) => {
+    const dup = await t.kysely
+      .selectFrom('district_keys')
+      .select('id')
+      .where('district_id', '=', d.id)
+      .where('fingerprint', '=', key.fingerprint)
+      .executeTakeFirst();
+    if (dup) throw new LanyardError('conflict', `That key (${key.fingerprint}) is already on "${slug}".`);
+    await t.kysely
+      .insertInto('district_keys')
+      .values({ district_id: d.id, algorithm: key.algorithm, public_key: key.publicKey, fingerprint: key.fingerprint, comment: key.comment, created_at: nowIso() })
+      .execute();
+    await writeAudit(t.kysely, { action: 'settings.ssh-key-added', districtId: d.id, ...by, detail: { fingerprint: key.fingerprint } });
+  });
   return key;
 }
 
@@ -119,10 +134,13 @@ export async function listSshKeys(db: Db, slug: string) {
     .execute();
 }
 
-export async function removeSshKey(db: Db, slug: string, fingerprint: string) {
+export async function removeSshKey(db: Db, slug: string, fingerprint: string, by: ChangedBy): Promise<void> {
   const d = await getDistrict(db, slug);
-  const res = await db.kysely.deleteFrom('district_keys').where('district_id', '=', d.id).where('fingerprint', '=', fingerprint).executeTakeFirst();
-  if (Number(res.numDeletedRows) === 0) throw new LanyardError('not-found', `"${slug}" has no key with fingerprint ${fingerprint}.`);
+  await inTransaction(db, async (t) => {
+    const res = await t.kysely.deleteFrom('district_keys').where('district_id', '=', d.id).where('fingerprint', '=', fingerprint).executeTakeFirst();
+    if (Number(res.numDeletedRows) === 0) throw new LanyardError('not-found', `"${slug}" has no key with fingerprint ${fingerprint}.`);
+    await writeAudit(t.kysely, { action: 'settings.ssh-key-removed', districtId: d.id, ...by, detail: { fingerprint } });
+  });
 }
 
 export function isUniqueViolation(err: unknown): boolean {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { writeAudit } from '../audit/audit.js';
+import { writeAudit, type ChangedBy } from '../audit/audit.js';
 import type { Db } from '../db/db.js';
 import { LanyardError } from '../shared/errors.js';
 import { nowIso } from '../shared/time.js';
@@ -26,15 +26,8 @@ export interface ApiTokenInfo {
   expired: boolean;
 }
 
-/** Who made a change, for the audit log: a staff e-mail, or the command line. */
-export interface ChangedBy {
-  actor: string;
-  address: string | null;
-}
-export const COMMAND_LINE: ChangedBy = { actor: 'command line', address: null };
-
 /** A bearer token for the HTTP API. Only its hash is stored: it is shown once. */
-export async function createApiToken(db: Db, slug: string, opts: NewApiToken = {}, by: ChangedBy = COMMAND_LINE): Promise<{ id: number; token: string }> {
+export async function createApiToken(db: Db, slug: string, opts: NewApiToken, by: ChangedBy): Promise<{ id: number; token: string }> {
   const d = await getDistrict(db, slug);
   const label = opts.label?.trim() || null;
   if (label && label.length > 100) throw new LanyardError('invalid', 'A token label may be at most 100 characters: say briefly what will use it.');
@@ -75,7 +68,7 @@ export async function listApiTokens(db: Db, slug: string): Promise<ApiTokenInfo[
 }
 
 /** Revoked at once on every node: each API call looks its token up. */
-export async function revokeApiToken(db: Db, slug: string, id: number, by: ChangedBy = COMMAND_LINE): Promise<void> {
+export async function revokeApiToken(db: Db, slug: string, id: number, by: ChangedBy): Promise<void> {
   const d = await getDistrict(db, slug);
   await db.kysely.transaction().execute(async (trx) => {
     const res = await trx.deleteFrom('api_tokens').where('district_id', '=', d.id).where('id', '=', id).executeTakeFirst();

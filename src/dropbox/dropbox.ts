@@ -7,6 +7,8 @@ import { formatBytes } from '../shared/bytes.js';
 import { LanyardError } from '../shared/errors.js';
 import { checkName, isClientTempName } from './paths.js';
 
+export type { DropboxFolder };
+
 /** Who is changing the drop box, for the audit log and the intake event. */
 export interface Actor {
   districtId: number;

@@ -9,14 +9,6 @@ export type { IncidentStatus, IncidentType };
 export const INCIDENT_TYPES: readonly IncidentType[] = ['damage', 'loss', 'theft', 'other'];
 export const INCIDENT_STATUSES: readonly IncidentStatus[] = ['open', 'in-repair', 'waiting-for-pickup', 'closed'];
 
-export const TYPE_LABELS: Record<IncidentType, string> = { damage: 'Damage', loss: 'Loss', theft: 'Theft', other: 'Other' };
-export const STATUS_LABELS: Record<IncidentStatus, string> = {
-  open: 'Open',
-  'in-repair': 'In repair',
-  'waiting-for-pickup': 'Waiting for pickup',
-  closed: 'Closed',
-};
-
 export const isIncidentType = (s: unknown): s is IncidentType => (INCIDENT_TYPES as readonly unknown[]).includes(s);
 export const isIncidentStatus = (s: unknown): s is IncidentStatus => (INCIDENT_STATUSES as readonly unknown[]).includes(s);
 

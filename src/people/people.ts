@@ -40,7 +40,7 @@ export const toPerson = (r: PersonRow): Person => ({
 });
 
 /** How a person's name is shown, and the alt text of their photo. */
-export const fullName = (p: Pick<Person, 'firstName' | 'lastName'>): string => `${p.firstName} ${p.lastName}`.trim();
+export { fullName } from './name.js';
 
 type Reader = Kysely<Database>;
 

@@ -25,7 +25,8 @@ export { isRosterRejection, RosterRejection, type ParsedRoster } from './rows.js
 // Importing: planned, applied and recorded.
 export { deactivateAnyway, importRoster, listSchools, upsertSchools, type ImportResult } from './import/importer.js';
 export { countsSentence } from './import/plan.js';
-export { findImport, listImports } from './import/history.js';
+export { findImport, listImports, type ImportRecord } from './import/history.js';
 export { createRosterHandler } from './import/intake.js';
 export { getDailyImport, runDueImports, setDailyImport, startDailyImports, type ScheduleOptions } from './import/schedule.js';
 export { DEFAULT_ROSTER_SETTINGS, getRosterSettings, saveRosterSettings, type RosterSettings } from './import/settings.js';
+export { changeRosterSettings, type RosterSettingsChange } from './import/settingsChange.js';

@@ -17,3 +17,16 @@ export class LanyardError extends Error {
 }
 
 export const isLanyardError = (err: unknown): err is LanyardError => err instanceof LanyardError;
+
+const HTTP_STATUS: Record<ErrorKind, number> = {
+  invalid: 400,
+  'not-found': 404,
+  conflict: 409,
+  forbidden: 403,
+  unsupported: 415,
+  'too-large': 413,
+  unavailable: 503,
+};
+
+/** The HTTP status for an error of this kind: the one map the web's API answers and pages both use. */
+export const httpStatusFor = (kind: ErrorKind): number => HTTP_STATUS[kind];

@@ -1,6 +1,6 @@
-import type { Db } from '../db/db.js';
-import { getDistrict } from '../districts/districts.js';
-import { isUniqueViolation } from '../districts/districts.js';
+import { writeAudit, type ChangedBy } from '../audit/audit.js';
+import { inTransaction, type Db } from '../db/db.js';
+import { getDistrict, isUniqueViolation } from '../districts/districts.js';
 import { checkNewPassword, decoyHash, generatePassword, hashPassword, verifyPassword } from '../districts/passwords.js';
 import { LanyardError } from '../shared/errors.js';
 import { nowIso } from '../shared/time.js';
@@ -22,21 +22,38 @@ export function normaliseEmail(raw: string): string {
   return email;
 }
 
-export async function createStaff(db: Db, input: { slug: string; email: string; password: string; role: string }): Promise<StaffMember> {
+/** A web sign-in with the password given (the CLI's `staff create`), audited with the change. */
+export async function createStaff(db: Db, input: { slug: string; email: string; password: string; role: string }, by: ChangedBy): Promise<StaffMember> {
+  return addStaff(db, input, input.password, 'staff.created', by);
+}
+
+/** Checks and stores a new account; its audit entry commits with it. */
+async function addStaff(
+  db: Db,
+  input: { slug: string; email: string; role: string },
+  password: string,
+  action: 'staff.created' | 'staff.invited',
+  by: ChangedBy,
+): Promise<StaffMember> {
   const district = await getDistrict(db, input.slug);
   const email = normaliseEmail(input.email);
-  if (!isStaffRole(input.role)) throw new LanyardError('invalid', `"${input.role}" is not a role: use ${STAFF_ROLES.join(', ')}.`);
-  checkNewPassword(input.password);
-  const row = await db.kysely
-    .insertInto('staff')
-    .values({ district_id: district.id, email, password_hash: await hashPassword(input.password), role: input.role, created_at: nowIso() })
-    .returning(['id', 'district_id', 'email', 'role', 'created_at'])
-    .executeTakeFirstOrThrow()
-    .catch((err: unknown) => {
-      if (isUniqueViolation(err)) throw new LanyardError('conflict', `${email} already has a Lanyard sign-in.`);
-      throw err;
-    });
-  return { id: row.id, districtId: row.district_id, email: row.email, role: row.role, createdAt: row.created_at };
+  const role = input.role;
+  if (!isStaffRole(role)) throw new LanyardError('invalid', `"${role}" is not a role: use ${STAFF_ROLES.join(', ')}.`);
+  checkNewPassword(password);
+  const hash = await hashPassword(password);
+  return inTransaction(db, async (t) => {
+    const row = await t.kysely
+      .insertInto('staff')
+      .values({ district_id: district.id, email, password_hash: hash, role, created_at: nowIso() })
+      .returning(['id', 'district_id', 'email', 'role', 'created_at'])
+      .executeTakeFirstOrThrow()
+      .catch((err: unknown) => {
+        if (isUniqueViolation(err)) throw new LanyardError('conflict', `${email} already has a Lanyard sign-in.`);
+        throw err;
+      });
+    await writeAudit(t.kysely, { action, districtId: district.id, ...by, detail: { email, role } });
+    return { id: row.id, districtId: row.district_id, email: row.email, role: row.role, createdAt: row.created_at };
+  });
 }
 
 /**
@@ -66,29 +83,33 @@ export async function listStaff(db: Db, districtId: number): Promise<StaffMember
  * An admin adds a colleague: the account gets a one-time password the admin
  * passes on (shown once, stored only as a hash), so no email service is needed.
  */
-export async function inviteStaff(db: Db, input: { slug: string; email: string; role: string }): Promise<{ member: StaffMember; password: string }> {
+export async function inviteStaff(db: Db, input: { slug: string; email: string; role: string }, by: ChangedBy): Promise<{ member: StaffMember; password: string }> {
   const password = generatePassword();
-  const member = await createStaff(db, { ...input, password });
+  const member = await addStaff(db, input, password, 'staff.invited', by);
   return { member, password };
 }
 
-export async function setStaffRole(db: Db, districtId: number, id: number, role: string): Promise<void> {
+export async function setStaffRole(db: Db, districtId: number, id: number, role: string, by: ChangedBy): Promise<void> {
   if (!isStaffRole(role)) throw new LanyardError('invalid', `"${role}" is not a role: use ${STAFF_ROLES.join(', ')}.`);
-  const member = await findStaff(db, id);
-  if (!member || member.districtId !== districtId) throw new LanyardError('not-found', 'That staff account no longer exists.');
-  if (member.role === 'admin' && role !== 'admin') await keepOneAdmin(db, districtId);
-  await db.kysely.updateTable('staff').set({ role }).where('id', '=', id).execute();
+  await inTransaction(db, async (t) => {
+    const member = await findStaff(t, id);
+    if (!member || member.districtId !== districtId) throw new LanyardError('not-found', 'That staff account no longer exists.');
+    if (member.role === 'admin' && role !== 'admin') await keepOneAdmin(t, districtId);
+    await t.kysely.updateTable('staff').set({ role }).where('id', '=', id).execute();
+    await writeAudit(t.kysely, { action: 'staff.role', districtId, ...by, detail: { staffId: id, role } });
+  });
 }
 
-export async function removeStaff(db: Db, districtId: number, id: number): Promise<StaffMember> {
-  const member = await findStaff(db, id);
-  if (!member || member.districtId !== districtId) throw new LanyardError('not-found', 'That staff account no longer exists.');
-  if (member.role === 'admin') await keepOneAdmin(db, districtId);
-  await db.kysely.transaction().execute(async (trx) => {
-    await trx.deleteFrom('web_sessions').where('staff_id', '=', id).execute();
-    await trx.deleteFrom('staff').where('id', '=', id).execute();
+export async function removeStaff(db: Db, districtId: number, id: number, by: ChangedBy): Promise<StaffMember> {
+  return inTransaction(db, async (t) => {
+    const member = await findStaff(t, id);
+    if (!member || member.districtId !== districtId) throw new LanyardError('not-found', 'That staff account no longer exists.');
+    if (member.role === 'admin') await keepOneAdmin(t, districtId);
+    await t.kysely.deleteFrom('web_sessions').where('staff_id', '=', id).execute();
+    await t.kysely.deleteFrom('staff').where('id', '=', id).execute();
+    await writeAudit(t.kysely, { action: 'staff.removed', districtId, ...by, detail: { email: member.email } });
+    return member;
   });
-  return member;
 }
 
 /** A district without an admin could never manage its settings again. */

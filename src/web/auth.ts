@@ -1,10 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Db } from '../db/db.js';
-import { getDistrictById, type District } from '../districts/districts.js';
-import { districtForToken } from '../districts/tokens.js';
+import type { WebDomain } from '../app/webDomain.js';
+import type { District } from '../districts/districts.js';
 import { can, type Permission } from '../staff/roles.js';
 import type { SessionCache } from '../staff/sessionCache.js';
-import { csrfMatches, resolveSession, type WebSession } from '../staff/sessions.js';
+import { csrfMatches, type WebSession } from '../staff/sessions.js';
 
 export const SESSION_COOKIE = 'lanyard_session';
 
@@ -29,7 +28,7 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const SAFE = new Set(['GET', 'HEAD']);
 
 /** Finds who is asking: a signed-in browser session (cookie), or nobody. Runs on every request. */
-export function loadSession(db: Db, recent: SessionCache) {
+export function loadSession(domain: Pick<WebDomain, 'staff' | 'districts'>, recent: SessionCache) {
   return async (req: FastifyRequest) => {
     const cookie = req.cookies[SESSION_COOKIE];
     req.session = undefined;
@@ -39,8 +38,8 @@ export function loadSession(db: Db, recent: SessionCache) {
       if (found) [req.session, req.district] = [found.session, found.district];
       return;
     }
-    req.session = await resolveSession(db, cookie);
-    if (req.session) req.district = await getDistrictById(db, req.session.staff.districtId);
+    req.session = await domain.staff.resolveSession(cookie);
+    if (req.session) req.district = await domain.districts.getDistrictById(req.session.staff.districtId);
   };
 }
 
@@ -49,11 +48,11 @@ export function loadSession(db: Db, recent: SessionCache) {
  * anything must also send its CSRF token (header x-csrf-token), since the
  * browser would attach the cookie to a forged request too.
  */
-export function apiAuth(db: Db) {
+export function apiAuth(domain: Pick<WebDomain, 'districts'>) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     if (m) {
-      const district = await districtForToken(db, m[1]!);
+      const district = await domain.districts.districtForToken(m[1]!);
       if (district) {
         req.district = district;
         return;

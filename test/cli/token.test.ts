@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { cliActor } from '../../src/cli/actor.js';
 import { openDb } from '../../src/db/db.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { Workspace, type RunningLanyard } from '../helpers/lanyard.js';
@@ -45,10 +46,11 @@ for (const dialect of DIALECTS) {
 
       const db = await openDb({ dataDir: ws.dataDir, databaseUrl: ws.databaseUrl });
       try {
+        const cli = cliActor().actor;
         const actions = (await db.kysely.selectFrom('audit_log').select(['action', 'actor']).where('action', 'like', 'settings.api-token-%').orderBy('id').execute());
         assert.deepEqual(actions, [
-          { action: 'settings.api-token-created', actor: 'command line' },
-          { action: 'settings.api-token-revoked', actor: 'command line' },
+          { action: 'settings.api-token-created', actor: cli },
+          { action: 'settings.api-token-revoked', actor: cli },
         ]);
       } finally {
         await db.close();

@@ -23,7 +23,7 @@ for (const dialect of DIALECTS) {
       url = await createDatabase(dialect);
       db = await openDb({ dataDir: dir, databaseUrl: url });
       await createDistrict(db, { slug: 'springfield', name: 'Springfield' });
-      edna = await createStaff(db, { slug: 'springfield', email: 'edna@springfield.k12.us', password: 'apple-polish-42', role: 'technician' });
+      edna = await createStaff(db, { slug: 'springfield', email: 'edna@springfield.k12.us', password: 'apple-polish-42', role: 'technician' }, { actor: 'test', address: null });
     });
     after(async () => {
       await db?.close();

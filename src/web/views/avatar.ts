@@ -1,4 +1,4 @@
-import { fullName } from '../../people/people.js';
+import { fullName } from '../../people/name.js';
 import { html, type Html } from '../html.js';
 
 /** The opaque, authorised URLs of a person's current photo, one per size (made by the photos module). */
@@ -37,7 +37,8 @@ const SIZES: Record<FaceSize, { w: number; h: number; src: keyof PhotoSrcs }> = 
 export function face(p: FaceView, size: FaceSize, opts: { lazy?: boolean } = {}): Html {
   const s = SIZES[size];
   if (p.photo) {
-    return html`<img class="face face-${size}" src="${p.photo[s.src]}" alt="${fullName(p)}" width="${s.w}" height="${s.h}"${opts.lazy ? html` loading="lazy" decoding="async"` : ''}>`;
+    const lazy = opts.lazy ? html` loading="lazy" decoding="async"` : '';
+    return html`<img class="face face-${size}" src="${p.photo[s.src]}" alt="${fullName(p)}" width="${s.w}" height="${s.h}"${lazy}>`;
   }
   return html`<span class="face face-${size} face-none" aria-hidden="true">${initials(p)}</span>`;
 }

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { checkout, device, formActions, links, person, PHOTO, visibleText } from '../../../test/web/viewProps.js';
+import { deskView, type DeskProps } from './view.js';
+
+const EMPTY = { rows: [], people: new Map(), devices: new Map(), faces: new Map() };
+const props = (over: Partial<DeskProps>): DeskProps => ({ flash: {}, csrf: 'tok', done: undefined, step: { step: 'tag', value: '' }, recent: EMPTY, ...over });
+
+describe('the check-out desk', () => {
+  test('step 1 asks for the asset tag (focused for the scanner) and offers the check-in', () => {
+    const out = deskView(props({ step: { step: 'tag', value: 'NOPE' }, flash: { error: 'No device has asset tag NOPE.' } })).toString();
+    assert.match(out, /<input id="assetTag" name="assetTag" [^>]*value="NOPE" autofocus data-autofocus>/);
+    assert.match(out, /<p class="error" role="alert">No device has asset tag NOPE\.<\/p>/);
+    assert.deepEqual(formActions(out), ['/desk/checkin']);
+    assert.match(out, /<script src="\/assets\/desk\.js" defer><\/script>/);
+  });
+
+  test('step 2 asks who, and when several people match shows each with a link that picks them', () => {
+    const lisa = person();
+    const bart = person({ id: 2, localId: '004411', firstName: 'Bart', school: null, grade: '4' });
+    const step = { step: 'person' as const, device: device(), value: 'Simpson', candidates: { people: [lisa, bart], faces: new Map([[2, PHOTO]]) } };
+    const out = deskView(props({ step })).toString();
+    assert.match(visibleText(out), /Check out LT-0100 Chromebook 3100 Scan the ID card, or type a Local ID, email or name/);
+    assert.match(out, /value="Simpson" autofocus/);
+    assert.match(out, /href="\/desk\?assetTag=LT-0100&amp;person=004410"/);
+    assert.ok(links(out).includes('/desk?assetTag=LT-0100&person=004411'));
+    assert.match(visibleText(out), /Who is it\? Lisa Simpson 004410 · 101 · grade 2 Bart Simpson 004411 · grade 4/);
+    assert.match(out, /<img [^>]*alt="Bart Simpson"/);
+  });
+
+  test('step 3 shows the face large to compare, and confirming posts the tag and the Local ID', () => {
+    const out = deskView(props({ step: { step: 'confirm', device: device(), person: person(), photo: PHOTO } })).toString();
+    assert.match(out, /<img class="face face-desk" src="\/api\/v1\/photos\/k1\?size=profile" alt="Lisa Simpson" width="320" height="400">/);
+    assert.match(out, /<p class="big">Lisa Simpson<\/p>/);
+    assert.deepEqual(formActions(out), ['/desk/checkout']);
+    assert.match(out, /name="assetTag" value="LT-0100"><input type="hidden" name="localId" value="004410">/);
+    assert.match(visibleText(out), /Confirm check-out Not them/);
+  });
+
+  test('without a photo the desk says to check their ID another way; an inactive person cannot be confirmed', () => {
+    const noPhoto = visibleText(deskView(props({ step: { step: 'confirm', device: device(), person: person(), photo: undefined } })));
+    assert.match(noPhoto, /No photo on file: check their ID another way\./);
+    const inactive = deskView(props({ step: { step: 'confirm', device: device(), person: person({ active: false }), photo: PHOTO } }));
+    assert.match(visibleText(inactive), /Lisa Simpson is inactive in the roster: devices go only to active students and staff\. Someone else/);
+    assert.doesNotMatch(inactive.toString(), /Confirm check-out/);
+  });
+
+  test('a device that is out shows who has it and offers to check it in', () => {
+    const step = { step: 'holder' as const, device: device(), holder: { checkout: checkout(), person: person() }, photo: undefined };
+    const out = deskView(props({ step })).toString();
+    assert.match(out, /<a href="\/devices\/LT-0100">LT-0100<\/a> is checked out/);
+    assert.match(visibleText(out), /Lisa Simpson Local ID 004410 Since 25 Nov 2026, 08:47 Check it in Cancel/);
+    assert.deepEqual(formActions(out), ['/desk/checkin'], 'the check-in of this device, nothing else to scan');
+  });
+
+  test('after saving it says what happened, and the recent list shows device, person and times', () => {
+    const recent = { rows: [checkout()], people: new Map([[1, person()]]), devices: new Map([[7, device()]]), faces: new Map() };
+    const out = deskView(props({ done: { action: 'out', assetTag: 'LT-0100', person: person() }, recent }));
+    assert.match(visibleText(out), /LT-0100 is checked out to Lisa Simpson\. Scan the next device\./);
+    assert.match(visibleText(out), /Recent at the desk Device Person Out In LT-0100 Lisa Simpson 25 Nov 2026, 08:47$/);
+    const back = deskView(props({ done: { action: 'in', assetTag: 'LT-0100', person: person() } }));
+    assert.match(visibleText(back), /LT-0100 is checked in from Lisa Simpson\./);
+    assert.doesNotMatch(back.toString(), /Recent at the desk/, 'nothing recent, no card');
+  });
+});

@@ -1,0 +1,174 @@
+import type { Checkout } from '../../checkouts/checkouts.js';
+import type { Device } from '../../devices/devices.js';
+import type { Person } from '../../people/people.js';
+import { html, type Html } from '../html.js';
+import { fullName } from '../../people/name.js';
+import { face, type PhotoSrcs } from '../views/avatar.js';
+import { flashBlock, type Flash } from '../views/flash.js';
+import { activeOrTag, idSchoolGrade, timeEl } from '../views/format.js';
+import { csrfField, hidden, postForm } from '../views/forms.js';
+import { headRow, row } from '../views/table.js';
+import { deskHref, deviceLink, nameLink, personLink } from '../views/links.js';
+
+/** Where the desk is in its loop: asset tag, then person, then a look at their face before anything is saved. */
+export type DeskStep =
+  | { step: 'tag'; value: string }
+  /** The device scanned is out: usually a return, so the check-in is offered right there. */
+  | { step: 'holder'; device: Device; holder: { checkout: Checkout; person: Person }; photo: PhotoSrcs | undefined }
+  /** Who gets the device; `candidates` when what was typed could be several people. */
+  | { step: 'person'; device: Device; value: string; candidates?: { people: Person[]; faces: ReadonlyMap<number, PhotoSrcs> } }
+  | { step: 'confirm'; device: Device; person: Person; photo: PhotoSrcs | undefined };
+
+/** The desk's latest check-outs and check-ins, with who and what. */
+export interface DeskRecent {
+  rows: Checkout[];
+  people: ReadonlyMap<number, Person>;
+  devices: ReadonlyMap<number, Device>;
+  faces: ReadonlyMap<number, PhotoSrcs>;
+}
+
+export interface DeskProps {
+  flash: Flash;
+  csrf: string;
+  /** What was just saved (read back from the database after the redirect). */
+  done: { action: 'out' | 'in'; assetTag: string; person: Person } | undefined;
+  step: DeskStep;
+  recent: DeskRecent;
+}
+
+const checkinCard = (csrf: string) => html`<section class="card">
+  <h2>Check in</h2>
+  <form class="scan" method="post" action="/desk/checkin">${csrfField(csrf)}
+    <label for="checkin-tag">Asset tag of the returned device</label>
+    <input id="checkin-tag" name="assetTag" required maxlength="64" autocomplete="off">
+    <button type="submit" class="secondary">Check in</button>
+  </form>
+</section>`;
+
+/** Step 1: the asset tag (and checking a device in). */
+const tagStep = (csrf: string, value: string) => html`<section class="card">
+  <h2>Check out</h2>
+  <form class="scan" method="get" action="/desk">
+    <label for="assetTag">Scan or type the device's asset tag</label>
+    <input id="assetTag" name="assetTag" required maxlength="64" autocomplete="off" value="${value}" autofocus data-autofocus>
+    <button type="submit">Next</button>
+  </form>
+</section>
+${checkinCard(csrf)}`;
+
+const choice = (d: Device, p: Person, photo: PhotoSrcs | undefined) => {
+  const href = `${deskHref(d)}&person=${encodeURIComponent(p.localId)}`;
+  const who = html`${fullName(p)} <span class="muted">${idSchoolGrade(p)}</span>`;
+  return html`<li><a class="who" href="${href}">${face({ ...p, photo }, 'thumb', { lazy: true })}<span>${who}</span></a></li>`;
+};
+
+/** Step 2: the person, for a device that is free. */
+function personStep(s: Extract<DeskStep, { step: 'person' }>): Html {
+  const d = s.device;
+  const candidates = s.candidates
+    ? html`<h3>Who is it?</h3><ul class="choices">${s.candidates.people.map((p) => choice(d, p, s.candidates?.faces.get(p.id)))}</ul>`
+    : html``;
+  return html`<section class="card">
+  <h2>Check out ${deviceLink(d)} <span class="muted">${d.model}</span></h2>
+  <form class="scan" method="get" action="/desk">
+    <input type="hidden" name="assetTag" value="${d.assetTag}">
+    <label for="person">Scan the ID card, or type a Local ID, email or name</label>
+    <input id="person" name="person" required maxlength="200" autocomplete="off" value="${s.value}" autofocus data-autofocus>
+    <button type="submit">Find</button>
+    <a href="/desk">Start over</a>
+  </form>
+  ${candidates}
+</section>`;
+}
+
+function holderStep(csrf: string, s: Extract<DeskStep, { step: 'holder' }>): Html {
+  const p = s.holder.person;
+  const since = html`<p>Since ${timeEl(s.holder.checkout.checkedOutAt)}</p>`;
+  const checkIn = html`${hidden('assetTag', s.device.assetTag)}
+    <button type="submit" autofocus data-autofocus>Check it in</button> <a href="/desk">Cancel</a>`;
+  return html`<section class="card confirm">
+  <h2>${deviceLink(s.device)} is checked out</h2>
+  <div class="confirm-person">${face({ ...p, photo: s.photo }, 'profile')}
+    <div><p class="big">${nameLink(p)}</p><p class="muted">Local ID ${p.localId}</p>${since}</div>
+  </div>
+  ${postForm('/desk/checkin', csrf, checkIn)}
+</section>`;
+}
+
+/** Step 3: the face, large, to compare with the person at the desk; an inactive person is refused here already. */
+function confirmStep(csrf: string, s: Extract<DeskStep, { step: 'confirm' }>): Html {
+  const { device: d, person: p } = s;
+  const facts = html`<dl class="facts">
+      <dt>Local ID</dt><dd>${p.localId}</dd><dt>School</dt><dd>${p.school ?? '—'}</dd>
+      <dt>Grade</dt><dd>${p.grade ?? '—'}</dd><dt>Status</dt><dd>${activeOrTag(p.active)}</dd>
+    </dl>`;
+  const confirm = postForm(
+    '/desk/checkout',
+    csrf,
+    html`
+    ${hidden('assetTag', d.assetTag)}${hidden('localId', p.localId)}
+    <button type="submit" autofocus data-autofocus>Confirm check-out</button>
+    <a href="${deskHref(d)}">Not them</a>
+  `,
+  );
+  const inactive = `${fullName(p)} is inactive in the roster: devices go only to active students and staff.`;
+  const refused = html`<p class="error" role="alert">${inactive}</p>
+  <p><a class="button" href="${deskHref(d)}" autofocus data-autofocus>Someone else</a></p>`;
+  return html`<section class="card confirm">
+  <h2>Check out ${deviceLink(d)} to</h2>
+  <div class="confirm-person">${face({ ...p, photo: s.photo }, 'desk')}
+    <div><p class="big">${fullName(p)}</p>
+    ${facts}
+    ${s.photo ? '' : html`<p class="tag warn">No photo on file: check their ID another way.</p>`}
+    </div>
+  </div>
+  ${p.active ? confirm : refused}
+</section>`;
+}
+
+function step(csrf: string, s: DeskStep): Html {
+  switch (s.step) {
+    case 'tag':
+      return tagStep(csrf, s.value);
+    case 'holder':
+      return holderStep(csrf, s);
+    case 'person':
+      return personStep(s);
+    case 'confirm':
+      return confirmStep(csrf, s);
+  }
+}
+
+function doneNotice(done: DeskProps['done']): Html {
+  if (!done) return html``;
+  return done.action === 'out'
+    ? html`<p class="notice" role="status">${done.assetTag} is checked out to ${fullName(done.person)}. Scan the next device.</p>`
+    : html`<p class="notice" role="status">${done.assetTag} is checked in from ${fullName(done.person)}.</p>`;
+}
+
+function recentCard(r: DeskRecent): Html {
+  if (r.rows.length === 0) return html``;
+  const line = (c: Checkout) => {
+    const p = r.people.get(c.personId);
+    const d = r.devices.get(c.deviceId);
+    const back = c.checkedIn ? timeEl(c.checkedIn.at) : '';
+    return row(d ? deviceLink(d) : '', p ? personLink(p, r.faces.get(p.id)) : '', timeEl(c.checkedOutAt), back);
+  };
+  return html`<section class="card"><h2>Recent at the desk</h2>
+  <table>${headRow('Device', 'Person', 'Out', 'In')}<tbody>${r.rows.map(line)}</tbody></table>
+</section>`;
+}
+
+/**
+ * The rapid check-out desk, built for a barcode scanner (which types and
+ * presses Enter). Plain forms and GET links, so it works without JavaScript;
+ * public/desk.js only keeps the cursor where the next scan goes.
+ */
+export function deskView(p: DeskProps): Html {
+  return html`<h1>Check-out desk</h1>
+${flashBlock(p.flash)}
+${doneNotice(p.done)}
+<div class="desk">${step(p.csrf, p.step)}</div>
+${recentCard(p.recent)}
+<script src="/assets/desk.js" defer></script>`;
+}

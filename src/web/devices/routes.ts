@@ -1,0 +1,132 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { WebDomain } from '../../app/webDomain.js';
+import type { DeviceState } from '../../devices/devices.js';
+import { can } from '../../staff/roles.js';
+import { pageAuth } from '../auth.js';
+import { csrfOf, field, formError, pageNumber, sendNotFound, sendPage } from '../page.js';
+import type { Flash } from '../views/flash.js';
+import { deviceHref } from '../views/links.js';
+import { deviceListView, deviceProfileView } from './view.js';
+
+const PAGE_SIZE = 50;
+
+type Form = Record<string, string | undefined>;
+type ListRequest = FastifyRequest<{ Querystring: { q?: string; page?: string } }>;
+type DeviceRequest = FastifyRequest<{ Params: { assetTag: string } }>;
+
+/** Devices: the list with who has each, adding (one or from a CSV), and each device's profile and edits. */
+export function deviceRoutes(domain: Pick<WebDomain, 'devices' | 'checkouts' | 'people' | 'incidents' | 'photos'>): FastifyPluginAsync {
+  const { devices, checkouts } = domain;
+
+  async function listPage(req: ListRequest, reply: FastifyReply, flash: Flash = {}, status = 200) {
+    const districtId = req.district.id;
+    const q = field(req.query, 'q');
+    const pageNo = pageNumber(req.query.page);
+    const rows = await devices.listDevices(districtId, { search: q, limit: PAGE_SIZE + 1, offset: (pageNo - 1) * PAGE_SIZE });
+    const shown = rows.slice(0, PAGE_SIZE);
+    const out = await checkouts.openCheckoutsForDevices(districtId, shown.map((d) => d.id));
+    const people = await domain.people.peopleByIds(districtId, [...out.values()].map((c) => c.personId));
+    const faces = await domain.photos.faces(districtId, [...people.keys()]);
+    const body = deviceListView({
+      flash,
+      csrf: csrfOf(req),
+      q,
+      devices: shown,
+      out,
+      people,
+      faces,
+      pageNo,
+      hasNext: rows.length > PAGE_SIZE,
+      mayAdd: can(req.session!.staff.role, 'devices:write'),
+    });
+    return sendPage(req, reply, { section: 'devices', title: 'Devices', body, status });
+  }
+
+  async function profilePage(req: DeviceRequest, reply: FastifyReply, flash: Flash = {}, status = 200) {
+    const districtId = req.district.id;
+    const device = await devices.findDevice(districtId, req.params.assetTag);
+    if (!device) return sendNotFound(req, reply, 'devices', `No device in ${req.district.name} has asset tag ${req.params.assetTag}.`);
+    const [holder, history, { incidents }] = await Promise.all([
+      checkouts.deviceHolder(districtId, device.id),
+      checkouts.checkoutsOfDevice(districtId, device.id),
+      domain.incidents.listIncidents(districtId, { deviceId: device.id, limit: 100, offset: 0 }),
+    ]);
+    const people = await domain.people.peopleByIds(districtId, [...history.map((c) => c.personId), ...incidents.map((i) => i.personId)]);
+    const faces = await domain.photos.faces(districtId, [...people.keys()]);
+    const role = req.session!.staff.role;
+    const body = deviceProfileView({
+      flash,
+      csrf: csrfOf(req),
+      device,
+      holder,
+      history,
+      incidents,
+      people,
+      faces,
+      mayCheckOut: can(role, 'checkouts:write'),
+      mayOpenIncident: can(role, 'incidents:write'),
+      mayEdit: can(role, 'devices:write'),
+    });
+    return sendPage(req, reply, { section: 'devices', title: `Device ${device.assetTag}`, body, status });
+  }
+
+  /** A refused edit shows the profile again with the reason; a device not in this district is the not-found page. */
+  const refusedEdit = (req: DeviceRequest, reply: FastifyReply, err: unknown) => {
+    const e = formError(err);
+    return e.status === 404 ? sendNotFound(req, reply, 'devices', e.error) : profilePage(req, reply, { error: e.error }, e.status);
+  };
+
+  const read = { preHandler: pageAuth('people:read') };
+  const write = { preHandler: pageAuth('devices:write') };
+
+  return async (app) => {
+    app.get<{ Querystring: { q?: string; page?: string } }>('/devices', read, (req, reply) => listPage(req, reply));
+
+    app.post<{ Body: Form; Querystring: { q?: string; page?: string } }>('/devices', write, async (req, reply) => {
+      try {
+        const input = { assetTag: field(req.body, 'assetTag'), serialNumber: field(req.body, 'serialNumber'), model: field(req.body, 'model') };
+        const d = await devices.createDevice(req.district.id, input);
+        return reply.redirect(deviceHref(d), 303);
+      } catch (err) {
+        const e = formError(err);
+        return listPage(req, reply, { error: e.error }, e.status);
+      }
+    });
+
+    app.post<{ Body: Form; Querystring: { q?: string; page?: string } }>('/devices/bulk', write, async (req, reply) => {
+      try {
+        const r = await devices.addDevicesFromCsv(req.district.id, field(req.body, 'csv'));
+        const skipped = r.skipped.map((s) => `line ${s.line}: ${s.reason}`).join(' ');
+        const added = `${r.added} ${r.added === 1 ? 'device' : 'devices'} added.`;
+        return listPage(req, reply, { notice: added, error: skipped ? `Not added: ${skipped}` : undefined });
+      } catch (err) {
+        const e = formError(err);
+        return listPage(req, reply, { error: e.error }, e.status);
+      }
+    });
+
+    app.get<{ Params: { assetTag: string } }>('/devices/:assetTag', read, (req, reply) => profilePage(req, reply));
+
+    app.post<{ Params: { assetTag: string }; Body: Form }>('/devices/:assetTag', write, async (req, reply) => {
+      try {
+        await checkouts.editDevice(req.district.id, req.params.assetTag, {
+          serialNumber: field(req.body, 'serialNumber'),
+          model: field(req.body, 'model'),
+          state: (field(req.body, 'state') || undefined) as DeviceState | undefined,
+        });
+        return profilePage(req, reply, { notice: 'Saved.' });
+      } catch (err) {
+        return refusedEdit(req, reply, err);
+      }
+    });
+
+    app.post<{ Params: { assetTag: string } }>('/devices/:assetTag/retire', write, async (req, reply) => {
+      try {
+        await checkouts.editDevice(req.district.id, req.params.assetTag, { state: 'retired' });
+        return profilePage(req, reply, { notice: 'Retired: it can no longer be checked out.' });
+      } catch (err) {
+        return refusedEdit(req, reply, err);
+      }
+    });
+  };
+}

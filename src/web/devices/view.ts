@@ -1,0 +1,202 @@
+import type { Checkout } from '../../checkouts/checkouts.js';
+import type { Device } from '../../devices/devices.js';
+import type { Incident } from '../../incidents/incidents.js';
+import type { Person } from '../../people/people.js';
+import { html, type Html } from '../html.js';
+import { face, type PhotoSrcs } from '../views/avatar.js';
+import { flashBlock, type Flash } from '../views/flash.js';
+import { idSchoolGrade, timeEl } from '../views/format.js';
+import { hidden, optionsOf, postForm } from '../views/forms.js';
+import { DEVICE_STATE_LABELS, INCIDENT_STATUS_LABELS, INCIDENT_TYPE_LABELS } from '../views/labels.js';
+import { deskHref, deviceHref, deviceLink, incidentLink, nameLink, newIncidentHref, personLink } from '../views/links.js';
+import { pager } from '../views/pager.js';
+import { checkedInCell, headRow, row } from '../views/table.js';
+
+export interface DeviceListProps {
+  flash: Flash;
+  csrf: string;
+  q: string;
+  devices: Device[];
+  /** Open check-outs by device id, and the people who have them. */
+  out: ReadonlyMap<number, Checkout>;
+  people: ReadonlyMap<number, Person>;
+  faces: ReadonlyMap<number, PhotoSrcs>;
+  pageNo: number;
+  hasNext: boolean;
+  mayAdd: boolean;
+}
+
+function deviceRow(d: Device, p: DeviceListProps): Html {
+  const c = p.out.get(d.id);
+  const holder = c && p.people.get(c.personId);
+  const status = c ? 'Checked out' : DEVICE_STATE_LABELS[d.state];
+  return row(deviceLink(d), d.model, d.serialNumber, status, holder ? personLink(holder, p.faces.get(holder.id)) : '');
+}
+
+const CSV_EXAMPLE = 'asset tag,serial number,model\nLT-0001,5CD1234XYZ,Chromebook 3100';
+
+const addForms = (csrf: string) => html`<div class="columns">
+<section class="card">
+  <h2>Add a device</h2>
+  ${postForm(
+    '/devices',
+    csrf,
+    html`
+    <label for="assetTag">Asset tag</label><input id="assetTag" name="assetTag" required maxlength="64" autocomplete="off">
+    <label for="serialNumber">Serial number</label><input id="serialNumber" name="serialNumber" maxlength="128" autocomplete="off">
+    <label for="model">Model</label><input id="model" name="model" maxlength="128">
+    <button type="submit">Add device</button>
+  `,
+    'stack',
+  )}
+</section>
+<section class="card">
+  <h2>Add many from a CSV</h2>
+  ${postForm(
+    '/devices/bulk',
+    csrf,
+    html`
+    <label for="csv-file">Choose a CSV file</label>
+    <input id="csv-file" type="file" accept=".csv,text/csv" data-csv-into="csv">
+    <label for="csv">or paste it: asset tag, serial number, model (one device a line; a header row is fine)</label>
+    <textarea id="csv" name="csv" rows="6" required placeholder="${CSV_EXAMPLE}"></textarea>
+    <button type="submit">Add devices</button>
+  `,
+    'stack',
+  )}
+</section>
+</div>
+<script src="/assets/devices.js" defer></script>`;
+
+/** Devices: search, who has each one, and (for those who may) adding one or many. */
+export function deviceListView(p: DeviceListProps): Html {
+  return html`<h1>Devices</h1>
+${flashBlock(p.flash)}
+<form class="filters card" method="get" action="/devices" role="search">
+  <div class="field grow">
+    <label for="q">Asset tag, serial number or model</label><input id="q" name="q" type="search" value="${p.q}">
+  </div>
+  <div class="field"><button type="submit">Search</button></div>
+</form>
+${p.devices.length === 0
+  ? html`<p>${p.q ? 'No device matches.' : 'No devices yet: add the first one below.'}</p>`
+  : html`<table class="devices">
+  ${headRow('Asset tag', 'Model', 'Serial number', 'Status', 'With')}
+  <tbody>${p.devices.map((d) => deviceRow(d, p))}</tbody></table>`}
+${pager('/devices', { q: p.q }, p.pageNo, p.hasNext)}
+${p.mayAdd ? addForms(p.csrf) : ''}`;
+}
+
+export interface DeviceProfileProps {
+  flash: Flash;
+  csrf: string;
+  device: Device;
+  /** Who has it now. */
+  holder: { checkout: Checkout; person: Person } | undefined;
+  /** Its check-outs, newest first, and its incidents. */
+  history: Checkout[];
+  incidents: Incident[];
+  people: ReadonlyMap<number, Person>;
+  faces: ReadonlyMap<number, PhotoSrcs>;
+  mayCheckOut: boolean;
+  mayOpenIncident: boolean;
+  mayEdit: boolean;
+}
+
+const facts = (d: Device, checkedOut: boolean) => html`<dl class="facts">
+    <dt>Asset tag</dt><dd>${d.assetTag}</dd>
+    <dt>Model</dt><dd>${d.model || '—'}</dd>
+    <dt>Serial number</dt><dd>${d.serialNumber || '—'}</dd>
+    <dt>Status</dt><dd>${checkedOut ? 'Checked out' : DEVICE_STATE_LABELS[d.state]}</dd>
+    <dt>Added</dt><dd>${timeEl(d.createdAt)}</dd>
+  </dl>`;
+
+function holderCard(p: DeviceProfileProps): Html {
+  const { device, holder } = p;
+  if (!holder) {
+    const deskLink = html`<p><a class="button" href="${deskHref(device)}">Check out at the desk</a></p>`;
+    return html`<p class="muted">Nobody: the device is in stock.</p>${p.mayCheckOut && device.state === 'available' ? deskLink : ''}`;
+  }
+  const person = holder.person;
+  const checkIn = postForm('/desk/checkin', p.csrf, html`${hidden('assetTag', device.assetTag)}<button type="submit">Check in</button>`);
+  return html`<div class="holder-face">${face({ ...person, photo: p.faces.get(person.id) }, 'profile')}</div>
+  <p class="big">${nameLink(person)}</p>
+  <p class="muted">Local ID ${idSchoolGrade(person)}</p>
+  <p>Since ${timeEl(holder.checkout.checkedOutAt)}</p>
+  ${p.mayCheckOut ? checkIn : ''}`;
+}
+
+/** A person by id, as a list shows them ("Unknown" for someone no longer in the roster). */
+const who = (p: DeviceProfileProps, id: number) => {
+  const person = p.people.get(id);
+  return person ? personLink(person, p.faces.get(person.id)) : html`<span class="muted">Unknown</span>`;
+};
+
+function historyTable(p: DeviceProfileProps): Html {
+  if (p.history.length === 0) return html`<p class="muted">Never checked out.</p>`;
+  const line = (c: Checkout) => row(who(p, c.personId), timeEl(c.checkedOutAt), checkedInCell(c));
+  return html`<table>${headRow('Person', 'Checked out', 'Checked in')}
+  <tbody>${p.history.map(line)}</tbody></table>`;
+}
+
+function incidentsTable(p: DeviceProfileProps): Html {
+  if (p.incidents.length === 0) return html`<p class="muted">No incidents.</p>`;
+  const line = (i: Incident) =>
+    row(incidentLink(i), who(p, i.personId), INCIDENT_TYPE_LABELS[i.type], INCIDENT_STATUS_LABELS[i.status], timeEl(i.openedAt));
+  return html`<table>${headRow('Incident', 'Person', 'Type', 'Status', 'Opened')}
+  <tbody>${p.incidents.map(line)}</tbody></table>`;
+}
+
+function editCard(p: DeviceProfileProps): Html {
+  const d = p.device;
+  const retire = postForm(
+    `${deviceHref(d)}/retire`,
+    p.csrf,
+    html`<p class="muted">A retired device stays in the history but can no longer be checked out.</p>
+    <button type="submit" class="secondary">Retire this device</button>`,
+    'stack',
+  );
+  const edit = postForm(
+    deviceHref(d),
+    p.csrf,
+    html`
+    <label for="serialNumber">Serial number</label><input id="serialNumber" name="serialNumber" value="${d.serialNumber}" maxlength="128">
+    <label for="model">Model</label><input id="model" name="model" value="${d.model}" maxlength="128">
+    <label for="state">Status</label><select id="state" name="state">${optionsOf(DEVICE_STATE_LABELS, d.state)}</select>
+    <button type="submit">Save</button>
+  `,
+    'stack',
+  );
+  return html`<section class="card">
+  <h2>Edit</h2>
+  ${edit}
+  ${d.state !== 'retired' ? retire : ''}
+</section>`;
+}
+
+/** A Device Profile: its facts, who has it (their face, large), its history and incidents, and editing. */
+export function deviceProfileView(p: DeviceProfileProps): Html {
+  const d = p.device;
+  const newIncident = newIncidentHref({ assetTag: d.assetTag, localId: p.holder?.person.localId });
+  return html`<h1>Device ${d.assetTag}</h1>
+${flashBlock(p.flash)}
+<div class="columns">
+<section class="card">
+  ${facts(d, p.holder !== undefined)}
+</section>
+<section class="card holder">
+  <h2>Checked out to</h2>
+  ${holderCard(p)}
+</section>
+</div>
+<section class="card">
+  <h2>History</h2>
+  ${historyTable(p)}
+</section>
+<section class="card">
+  <h2>Incidents</h2>
+  ${incidentsTable(p)}
+  ${p.mayOpenIncident ? html`<p><a class="button secondary" href="${newIncident}">Open an incident</a></p>` : ''}
+</section>
+${p.mayEdit ? editCard(p) : ''}`;
+}

@@ -1,0 +1,122 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { WebDomain } from '../../app/webDomain.js';
+import { isIncidentStatus, isIncidentType } from '../../incidents/incidents.js';
+import { isLanyardError } from '../../shared/errors.js';
+import { can } from '../../staff/roles.js';
+import { pageAuth } from '../auth.js';
+import { csrfOf, field, formError, pageNumber, sendNotFound, sendPage } from '../page.js';
+import type { Flash } from '../views/flash.js';
+import { incidentHref } from '../views/links.js';
+import { incidentListView, incidentView, newIncidentView, type NewIncidentValues } from './view.js';
+
+const PAGE_SIZE = 50;
+
+type Form = Record<string, string | undefined>;
+type IncidentRequest = FastifyRequest<{ Params: { id: string } }>;
+
+/** Incidents: the list with filters, opening one, and each incident's page with its timeline. */
+export function incidentRoutes(domain: Pick<WebDomain, 'incidents' | 'devices' | 'people' | 'photos'>): FastifyPluginAsync {
+  const { incidents, people, devices, photos } = domain;
+
+  function newForm(req: FastifyRequest, reply: FastifyReply, values: NewIncidentValues, flash: Flash = {}, status = 200) {
+    const body = newIncidentView({ flash, csrf: csrfOf(req), values });
+    return sendPage(req, reply, { section: 'incidents', title: 'Open an incident', body, status });
+  }
+
+  async function incidentPage(req: IncidentRequest, reply: FastifyReply, flash: Flash = {}, status = 200) {
+    const districtId = req.district.id;
+    let incident;
+    try {
+      incident = await incidents.getIncident(districtId, Number(req.params.id));
+    } catch (err) {
+      if (isLanyardError(err) && err.kind === 'not-found') return sendNotFound(req, reply, 'incidents', err.message);
+      throw err;
+    }
+    const [device, person, timeline] = await Promise.all([
+      devices.findDeviceById(districtId, incident.deviceId),
+      people.findPersonById(districtId, incident.personId),
+      incidents.incidentTimeline(districtId, incident.id),
+    ]);
+    const faces = await photos.faces(districtId, person ? [person.id] : []);
+    const body = incidentView({
+      flash,
+      csrf: csrfOf(req),
+      incident,
+      device,
+      person,
+      photo: person && faces.get(person.id),
+      timeline,
+      mayWrite: can(req.session!.staff.role, 'incidents:write'),
+    });
+    return sendPage(req, reply, { section: 'incidents', title: `Incident #${incident.id}`, body, status });
+  }
+
+  const read = { preHandler: pageAuth('people:read') };
+  const write = { preHandler: pageAuth('incidents:write') };
+
+  return async (app) => {
+    app.get<{ Querystring: { status?: string; type?: string; page?: string } }>('/incidents', read, async (req, reply) => {
+      const districtId = req.district.id;
+      const status = field(req.query, 'status');
+      const type = field(req.query, 'type');
+      const pageNo = pageNumber(req.query.page);
+      const { incidents: found, total } = await incidents.listIncidents(districtId, {
+        status: isIncidentStatus(status) ? status : undefined,
+        type: isIncidentType(type) ? type : undefined,
+        limit: PAGE_SIZE,
+        offset: (pageNo - 1) * PAGE_SIZE,
+      });
+      const [byId, deviceById] = await Promise.all([
+        people.peopleByIds(districtId, found.map((i) => i.personId)),
+        devices.devicesByIds(districtId, found.map((i) => i.deviceId)),
+      ]);
+      const body = incidentListView({
+        status,
+        type,
+        incidents: found,
+        total,
+        people: byId,
+        devices: deviceById,
+        faces: await photos.faces(districtId, [...byId.keys()]),
+        pageNo,
+        hasNext: pageNo * PAGE_SIZE < total,
+        mayOpen: can(req.session!.staff.role, 'incidents:write'),
+      });
+      return sendPage(req, reply, { section: 'incidents', title: 'Incidents', body });
+    });
+
+    app.get<{ Querystring: { assetTag?: string; localId?: string } }>('/incidents/new', write, (req, reply) =>
+      newForm(req, reply, { assetTag: field(req.query, 'assetTag'), localId: field(req.query, 'localId') }),
+    );
+
+    app.post<{ Body: Form }>('/incidents', write, async (req, reply) => {
+      const values = {
+        assetTag: field(req.body, 'assetTag'),
+        localId: field(req.body, 'localId'),
+        type: field(req.body, 'type'),
+        description: field(req.body, 'description'),
+      };
+      try {
+        const i = await incidents.openIncident(req.district.id, { ...values, by: req.session!.staff.email });
+        return reply.redirect(incidentHref(i), 303);
+      } catch (err) {
+        const e = formError(err);
+        return newForm(req, reply, values, { error: e.error }, e.status);
+      }
+    });
+
+    app.get<{ Params: { id: string } }>('/incidents/:id', read, (req, reply) => incidentPage(req, reply));
+
+    app.post<{ Params: { id: string }; Body: Form }>('/incidents/:id/notes', write, async (req, reply) => {
+      const id = Number(req.params.id);
+      try {
+        const change = { status: field(req.body, 'status'), note: field(req.body, 'note'), by: req.session!.staff.email };
+        await incidents.updateIncident(req.district.id, id, change);
+        return reply.redirect(`/incidents/${id}`, 303);
+      } catch (err) {
+        const e = formError(err);
+        return e.status === 404 ? sendNotFound(req, reply, 'incidents', e.error) : incidentPage(req, reply, { error: e.error }, e.status);
+      }
+    });
+  };
+}

@@ -1,0 +1,64 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { WebDomain } from '../../app/webDomain.js';
+import type { LoginGuard } from '../../loginGuard/loginGuard.js';
+import type { SessionCache } from '../../staff/sessionCache.js';
+import { csrfMatches } from '../../staff/sessions.js';
+import { SESSION_COOKIE } from '../auth.js';
+import { sendHtml } from '../page.js';
+import { loginView } from './view.js';
+
+export interface LoginDeps {
+  domain: Pick<WebDomain, 'staff'>;
+  guard: LoginGuard;
+  secureCookies: boolean;
+  /** Forgets a session as it ends, so that not even a photo loads with it afterwards. */
+  sessions: SessionCache;
+}
+
+/** Only paths inside the app, so a link cannot bounce a person to another site after signing in. */
+const safeNext = (n: unknown) => (typeof n === 'string' && /^\/[^/\\]/.test(n) ? n : '/people');
+
+/** Signing in (with the login guard's counting and lockouts) and out. */
+export function loginRoutes(deps: LoginDeps): FastifyPluginAsync {
+  const { staff } = deps.domain;
+  return async (app) => {
+    app.get<{ Querystring: { next?: string } }>('/login', async (req, reply) => {
+      if (req.session) return reply.redirect(safeNext(req.query.next), 303);
+      return sendHtml(reply, loginView({ next: req.query.next ?? '' }));
+    });
+
+    app.post<{ Body: { email?: string; password?: string; next?: string } }>('/login', async (req, reply) => {
+      const email = String(req.body?.email ?? '').trim();
+      const password = String(req.body?.password ?? '');
+      const next = safeNext(req.body?.next);
+      const subject = `web:${email.toLowerCase()}`;
+      if (await deps.guard.isLocked(req.ip, subject)) {
+        const error = 'Too many failed sign-ins: wait 15 minutes, or ask an admin to reset your password.';
+        return sendHtml(reply, loginView({ email, next, error }), 429);
+      }
+      const member = email && password ? await staff.verifyStaffLogin(email, password) : undefined;
+      if (!member) {
+        const delay = await deps.guard.recordFailure(req.ip, subject);
+        await new Promise((r) => setTimeout(r, Math.min(delay, 2000)));
+        return sendHtml(reply, loginView({ email, next, error: 'That email and password do not match. Check both and try again.' }), 401);
+      }
+      await deps.guard.recordSuccess(subject);
+      const { cookie } = await staff.startSession(member);
+      reply.setCookie(SESSION_COOKIE, cookie, { path: '/', httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, maxAge: 12 * 3600 });
+      return reply.redirect(next, 303);
+    });
+
+    app.post<{ Body: { _csrf?: string } }>('/logout', async (req, reply) => {
+      if (req.session && !csrfMatches(req.session, req.body?._csrf)) {
+        return reply.status(403).type('text/plain').send('This form has expired: go back, reload the page and sign out again.');
+      }
+      const cookie = req.cookies[SESSION_COOKIE];
+      if (cookie) {
+        await staff.endSession(cookie);
+        deps.sessions.forget(cookie);
+      }
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.redirect('/login', 303);
+    });
+  };
+}

@@ -1,0 +1,111 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { WebDomain } from '../../app/webDomain.js';
+import type { PersonRole } from '../../people/people.js';
+import { photoSrc, photoUrl } from '../../photos/current.js';
+import { can } from '../../staff/roles.js';
+import { pageAuth } from '../auth.js';
+import { csrfOf, field, pageNumber, sendNotFound, sendPage } from '../page.js';
+import { fullName } from '../../people/name.js';
+import type { Flash } from '../views/flash.js';
+import { peopleListView, profileView, type PeopleFilters } from './view.js';
+
+const PAGE_SIZE = 100;
+
+type PeopleQueryString = { q?: string; school?: string; grade?: string; role?: string; active?: string; photo?: string; page?: string };
+type PersonRequest = FastifyRequest<{ Params: { localId: string } }>;
+
+/** People: search and filters, each person's profile, and an admin's choice of the photo they show. */
+export function peopleRoutes(domain: Pick<WebDomain, 'people' | 'schools' | 'photos' | 'checkouts' | 'incidents' | 'devices'>): FastifyPluginAsync {
+  const { people, photos } = domain;
+
+  const schoolNames = async (districtId: number) => new Map((await domain.schools.listSchools(districtId)).map((s) => [s.code, s.name]));
+
+  async function profile(req: PersonRequest, reply: FastifyReply, flash: Flash = {}, status = 200) {
+    const districtId = req.district.id;
+    const person = await people.findPerson(districtId, req.params.localId);
+    if (!person) return noSuchPerson(req, reply);
+    const [faces, checkouts, { incidents }, versions, names] = await Promise.all([
+      photos.faces(districtId, [person.id]),
+      domain.checkouts.checkoutsOfPerson(districtId, person.id),
+      domain.incidents.listIncidents(districtId, { personId: person.id, limit: 100, offset: 0 }),
+      photos.keptVersions(districtId, person.id),
+      schoolNames(districtId),
+    ]);
+    const devices = await domain.devices.devicesByIds(districtId, [...checkouts.map((c) => c.deviceId), ...incidents.map((i) => i.deviceId)]);
+    const role = req.session!.staff.role;
+    const body = profileView({
+      flash,
+      csrf: csrfOf(req),
+      person,
+      photo: faces.get(person.id),
+      schoolNames: names,
+      versions: versions.map((v) => ({ ...v, thumb: photoSrc({ url: photoUrl(v.urlKey) }, 'thumb') })),
+      checkouts,
+      incidents,
+      devices,
+      mayChangePhoto: can(role, 'photos:manage'),
+      mayOpenIncident: can(role, 'incidents:write'),
+    });
+    return sendPage(req, reply, { section: 'people', title: fullName(person), body, status });
+  }
+
+  const noSuchPerson = (req: PersonRequest, reply: FastifyReply) =>
+    sendNotFound(req, reply, 'people', `No one in ${req.district.name} has Local ID ${req.params.localId}.`);
+
+  return async (app) => {
+    app.get<{ Querystring: PeopleQueryString }>('/people', { preHandler: pageAuth('people:read') }, async (req, reply) => {
+      const districtId = req.district.id;
+      const filters: PeopleFilters = {
+        q: field(req.query, 'q'),
+        school: field(req.query, 'school'),
+        grade: field(req.query, 'grade'),
+        role: field(req.query, 'role'),
+        active: field(req.query, 'active'),
+        photo: field(req.query, 'photo'),
+      };
+      const pageNo = pageNumber(req.query.page);
+      const [{ people: found, total }, facets, names] = await Promise.all([
+        people.searchPeople(districtId, {
+          text: filters.q || undefined,
+          school: filters.school || undefined,
+          grade: filters.grade || undefined,
+          role: filters.role === 'student' || filters.role === 'staff' ? (filters.role as PersonRole) : undefined,
+          active: filters.active === 'yes' ? true : filters.active === 'no' ? false : undefined,
+          ids: filters.photo === 'yes' || filters.photo === 'no' ? await photos.photoFilter(districtId, filters.photo === 'yes') : undefined,
+          limit: PAGE_SIZE,
+          offset: (pageNo - 1) * PAGE_SIZE,
+        }),
+        people.peopleFacets(districtId),
+        schoolNames(districtId),
+      ]);
+      const faces = await photos.faces(districtId, found.map((p) => p.id));
+      const body = peopleListView({ filters, facets, schoolNames: names, people: found, total, faces, pageNo, hasNext: pageNo * PAGE_SIZE < total });
+      return sendPage(req, reply, { section: 'people', title: 'People', body });
+    });
+
+    app.get<{ Params: { localId: string } }>('/people/:localId', { preHandler: pageAuth('people:read') }, (req, reply) => profile(req, reply));
+
+    app.post<{ Params: { localId: string }; Body: { version?: string } }>(
+      '/people/:localId/photo/show',
+      { preHandler: pageAuth('photos:manage') },
+      async (req, reply) => {
+        const person = await people.findPerson(req.district.id, req.params.localId);
+        if (!person) return noSuchPerson(req, reply);
+        const id = Number(req.body?.version);
+        const shown = Number.isSafeInteger(id) ? await photos.showVersion(req.district.id, person.id, id) : undefined;
+        return shown
+          ? profile(req, reply, { notice: `${fullName(person)} shows the photo from ${shown.file} again.` })
+          : profile(req, reply, { error: `That photo is no longer kept for ${fullName(person)}: choose one from the photo history below.` }, 404);
+      },
+    );
+
+    app.post<{ Params: { localId: string } }>('/people/:localId/photo/revert', { preHandler: pageAuth('photos:manage') }, async (req, reply) => {
+      const person = await people.findPerson(req.district.id, req.params.localId);
+      if (!person) return noSuchPerson(req, reply);
+      const back = await photos.revertPhoto(req.district.id, person.id);
+      return back
+        ? profile(req, reply, { notice: `${fullName(person)} shows the previous photo again (from ${back.file}).` })
+        : profile(req, reply, { error: `${fullName(person)} has no earlier photo to go back to.` }, 409);
+    });
+  };
+}

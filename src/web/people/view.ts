@@ -1,0 +1,195 @@
+import type { Checkout } from '../../checkouts/checkouts.js';
+import type { Device } from '../../devices/devices.js';
+import type { Incident } from '../../incidents/incidents.js';
+import type { Person } from '../../people/people.js';
+import type { KeptVersion } from '../../photos/versions.js';
+import { html, type Html } from '../html.js';
+import { fullName } from '../../people/name.js';
+import { face, type PhotoSrcs } from '../views/avatar.js';
+import { flashBlock, type Flash } from '../views/flash.js';
+import { activeOrTag, schoolName, timeEl } from '../views/format.js';
+import { filterSelect, hidden, option, postForm } from '../views/forms.js';
+import { INCIDENT_STATUS_LABELS, INCIDENT_TYPE_LABELS } from '../views/labels.js';
+import { deviceLink, incidentLink, newIncidentHref, personHref } from '../views/links.js';
+import { pager } from '../views/pager.js';
+import { checkedInCell, headRow, hiddenLabel, row } from '../views/table.js';
+
+/** The People list's filters as the form sent them (empty: not filtered). */
+export interface PeopleFilters {
+  q: string;
+  school: string;
+  grade: string;
+  role: string;
+  active: string;
+  photo: string;
+}
+
+export interface PeopleListProps {
+  filters: PeopleFilters;
+  /** The schools and grades anyone in the district has, for the filters' choices. */
+  facets: { schools: string[]; grades: string[] };
+  schoolNames: ReadonlyMap<string, string | null>;
+  /** This page of the matches, and how many match in all. */
+  people: Person[];
+  total: number;
+  faces: ReadonlyMap<number, PhotoSrcs>;
+  pageNo: number;
+  hasNext: boolean;
+}
+
+function filtersForm(p: PeopleListProps): Html {
+  const f = p.filters;
+  const schools = p.facets.schools.map((s) => option(s, schoolName(p.schoolNames, s), f.school));
+  const grades = p.facets.grades.map((g) => option(g, g, f.grade));
+  const roles = [option('', 'Everyone', f.role), option('student', 'Students', f.role), option('staff', 'Staff', f.role)];
+  const statuses = [option('', 'Active and inactive', f.active), option('yes', 'Active', f.active), option('no', 'Inactive', f.active)];
+  const photos = [option('', 'With or without', f.photo), option('yes', 'Has a photo', f.photo), option('no', 'No photo yet', f.photo)];
+  return html`<form class="filters card" method="get" action="/people" role="search">
+  <div class="field grow">
+    <label for="q">Name, Local ID or email</label><input id="q" name="q" type="search" value="${f.q}" autofocus>
+  </div>
+  ${filterSelect('school', 'School', [option('', 'All schools', f.school), ...schools])}
+  ${filterSelect('grade', 'Grade', [option('', 'All grades', f.grade), ...grades])}
+  ${filterSelect('role', 'Role', roles)}
+  ${filterSelect('active', 'Status', statuses)}
+  ${filterSelect('photo', 'Photo', photos)}
+  <div class="field"><button type="submit">Search</button></div>
+</form>`;
+}
+
+function personRow(p: Person, props: PeopleListProps): Html {
+  const name = html`<a href="${personHref(p)}">${fullName(p)}</a>${p.email ? html`<div class="muted small">${p.email}</div>` : ''}`;
+  const photo = face({ ...p, photo: props.faces.get(p.id) }, 'thumb', { lazy: true });
+  return row(photo, name, p.localId, schoolName(props.schoolNames, p.school), p.grade ?? '', p.role, activeOrTag(p.active));
+}
+
+/** People: search and filters, and one page of who matches, each with their face. */
+export function peopleListView(p: PeopleListProps): Html {
+  return html`<h1>People</h1>
+${filtersForm(p)}
+<p class="muted" role="status">${p.total === 1 ? '1 person' : `${p.total} people`}</p>
+${p.people.length === 0
+  ? html`<p>No one matches. Try part of a name, or clear the filters.</p>`
+  : html`<table class="people">
+  ${headRow(hiddenLabel('Photo'), 'Name', 'Local ID', 'School', 'Grade', 'Role', 'Status')}
+  <tbody>${p.people.map((person) => personRow(person, p))}</tbody></table>`}
+${pager('/people', { ...p.filters }, p.pageNo, p.hasNext)}`;
+}
+
+export interface ProfileProps {
+  flash: Flash;
+  csrf: string;
+  person: Person;
+  photo: PhotoSrcs | undefined;
+  schoolNames: ReadonlyMap<string, string | null>;
+  /** Kept photo versions, newest first, each with its thumbnail's URL. */
+  versions: Array<KeptVersion & { thumb: string }>;
+  /** Check-outs, open ones first. */
+  checkouts: Checkout[];
+  incidents: Incident[];
+  devices: ReadonlyMap<number, Device>;
+  /** An admin may show an earlier photo again. */
+  mayChangePhoto: boolean;
+  mayOpenIncident: boolean;
+}
+
+function facts(p: ProfileProps): Html {
+  const person = p.person;
+  const kept = p.versions.length > 1 ? html` <span class="muted">(${p.versions.length} versions kept)</span>` : '';
+  return html`<dl class="facts">
+      <dt>Local ID</dt><dd>${person.localId}</dd>
+      <dt>Role</dt><dd>${person.role === 'student' ? 'Student' : 'Staff'}</dd>
+      <dt>School</dt><dd>${schoolName(p.schoolNames, person.school) || '—'}</dd>
+      <dt>Grade</dt><dd>${person.grade ?? '—'}</dd>
+      <dt>Email</dt><dd>${person.email ?? '—'}</dd>
+      <dt>Status</dt><dd>${activeOrTag(person.active)}</dd>
+      <dt>Photo</dt><dd>${p.photo ? 'On file' : html`<span class="tag warn">No photo yet</span>`}${kept}</dd>
+    </dl>`;
+}
+
+function revertForm(p: ProfileProps): Html | string {
+  if (!p.mayChangePhoto || p.versions.length <= (p.photo ? 1 : 0)) return '';
+  const button = html`<button type="submit" class="secondary">Show the previous photo again</button>`;
+  return postForm(`${personHref(p.person)}/photo/revert`, p.csrf, button, 'inline');
+}
+
+/**
+ * Every kept version, newest first, each with its thumbnail, where it came
+ * from and when; admins can show any of them again. The thumbnails' alt text
+ * is not the bare name: that is reserved for the photo the person shows now.
+ */
+function photoHistory(p: ProfileProps): Html | string {
+  if (p.versions.length === 0) return '';
+  const showForm = (v: KeptVersion) =>
+    postForm(
+      `${personHref(p.person)}/photo/show`,
+      p.csrf,
+      html`${hidden('version', String(v.id))}<button type="submit" class="secondary">Show this photo</button>`,
+      'inline',
+    );
+  const thumb = (v: KeptVersion & { thumb: string }) => {
+    const alt = `Photo of ${fullName(p.person)} from ${v.file}`;
+    return html`<img class="face face-thumb" src="${v.thumb}" alt="${alt}" width="48" height="60" loading="lazy" decoding="async">`;
+  };
+  const item = (v: KeptVersion & { thumb: string }) => html`<li${v.shownNow ? html` class="shown-now"` : ''}>
+    ${thumb(v)}
+    <span><code>${v.file}</code><br><span class="muted">${timeEl(v.createdAt)}</span></span>
+    ${v.shownNow ? html`<span class="tag">Shown now</span>` : p.mayChangePhoto ? showForm(v) : ''}
+  </li>`;
+  return html`<section class="card">
+  <h2>Photo history</h2>
+  <ul class="photo-history">${p.versions.map(item)}</ul>
+</section>`;
+}
+
+/** A device by id as a link to it ("?" for one no longer there). */
+const tagLink = (p: ProfileProps, id: number) => deviceLink({ assetTag: p.devices.get(id)?.assetTag ?? '?' });
+
+function devicesOut(p: ProfileProps): Html {
+  const out = p.checkouts.filter((c) => !c.checkedIn);
+  const model = (c: Checkout) => p.devices.get(c.deviceId)?.model ?? '';
+  const item = (c: Checkout) => html`<li>${tagLink(p, c.deviceId)} ${model(c)} <span class="muted">since ${timeEl(c.checkedOutAt)}</span></li>`;
+  return out.length === 0 ? html`<p class="muted">None.</p>` : html`<ul class="plain">${out.map(item)}</ul>`;
+}
+
+function checkoutHistory(p: ProfileProps): Html {
+  if (p.checkouts.length === 0) return html`<p class="muted">No check-outs yet.</p>`;
+  const line = (c: Checkout) => row(tagLink(p, c.deviceId), timeEl(c.checkedOutAt), checkedInCell(c));
+  return html`<table>${headRow('Device', 'Checked out', 'Checked in')}
+  <tbody>${p.checkouts.map(line)}</tbody></table>`;
+}
+
+function incidentsOf(p: ProfileProps): Html {
+  if (p.incidents.length === 0) return html`<p class="muted">No incidents.</p>`;
+  const line = (i: Incident) =>
+    row(incidentLink(i), tagLink(p, i.deviceId), INCIDENT_TYPE_LABELS[i.type], INCIDENT_STATUS_LABELS[i.status], timeEl(i.openedAt));
+  return html`<table>${headRow('Incident', 'Device', 'Type', 'Status', 'Opened')}
+  <tbody>${p.incidents.map(line)}</tbody></table>`;
+}
+
+/** A User Profile: the person and their face, their photo history, devices and incidents. */
+export function profileView(p: ProfileProps): Html {
+  const newIncident = newIncidentHref({ localId: p.person.localId });
+  return html`${flashBlock(p.flash)}<div class="profile">
+  <div class="profile-face">${face({ ...p.person, photo: p.photo }, 'profile')}</div>
+  <div class="profile-facts">
+    <h1>${fullName(p.person)}</h1>
+    ${facts(p)}
+    ${revertForm(p)}
+  </div>
+</div>
+${photoHistory(p)}
+<section class="card">
+  <h2>Devices checked out now</h2>
+  ${devicesOut(p)}
+</section>
+<section class="card">
+  <h2>Check-out history</h2>
+  ${checkoutHistory(p)}
+</section>
+<section class="card">
+  <h2>Incidents</h2>
+  ${incidentsOf(p)}
+  ${p.mayOpenIncident ? html`<p><a class="button secondary" href="${newIncident}">Open an incident</a></p>` : ''}
+</section>`;
+}

@@ -1,0 +1,70 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { WebDomain } from '../../app/webDomain.js';
+import type { Dropbox } from '../../dropbox/dropbox.js';
+import { can } from '../../staff/roles.js';
+import { pageAuth } from '../auth.js';
+import { changedBy, csrfOf, field, formError, sendPage } from '../page.js';
+import { registerUpload } from '../upload.js';
+import { fullName } from '../../people/name.js';
+import type { Flash } from '../views/flash.js';
+import { uploadSummary } from '../views/upload.js';
+import { missingPhotosCsv, photosDeskView } from './view.js';
+
+const EVENTS_SHOWN = 100;
+const MISSING_SHOWN = 20;
+
+/** The Photos desk: what happened to uploads, coverage per school, who has no photo yet, and uploading from the browser. */
+export function photoRoutes(domain: Pick<WebDomain, 'photos' | 'intake' | 'schools'>, dropbox: Dropbox): FastifyPluginAsync {
+  const { photos } = domain;
+
+  async function render(req: FastifyRequest, reply: FastifyReply, flash: Flash = {}, status = 200) {
+    const districtId = req.district.id;
+    const outcome = field(req.query, 'outcome');
+    const mayUpload = can(req.session!.staff.role, 'photos:manage');
+    const [events, coverage, missing, schools, unmatched] = await Promise.all([
+      domain.intake.recentEvents(districtId, { folder: 'idphotos', outcome: outcome || undefined, limit: EVENTS_SHOWN, offset: 0 }),
+      photos.photoCoverage(districtId),
+      photos.peopleWithoutPhoto(districtId, MISSING_SHOWN),
+      domain.schools.listSchools(districtId),
+      mayUpload ? photos.unmatchedPhotos(districtId) : [],
+    ]);
+    const schoolNames = new Map(schools.map((s) => [s.code, s.name]));
+    const body = photosDeskView({ flash, csrf: csrfOf(req), mayUpload, coverage, schoolNames, missing, unmatched, outcome, events });
+    return sendPage(req, reply, { section: 'photos', title: 'Photos', body, status });
+  }
+
+  return async (app) => {
+    app.post<{ Body: Record<string, string | undefined> }>('/photos/assign', { preHandler: pageAuth('photos:manage') }, async (req, reply) => {
+      try {
+        const input = { file: field(req.body, 'file'), localId: field(req.body, 'localId') };
+        const r = await photos.assignPhoto(req.district.id, input, changedBy(req));
+        return render(req, reply, { notice: `${r.file} is now ${r.to}: the photo intake shows it on ${fullName(r.person)} within seconds.` });
+      } catch (err) {
+        const e = formError(err);
+        return render(req, reply, { error: e.error }, e.status);
+      }
+    });
+
+    app.get<{ Querystring: { outcome?: string } }>('/photos', { preHandler: pageAuth('people:read') }, (req, reply) => render(req, reply));
+
+    app.get('/photos/missing.csv', { preHandler: pageAuth('people:read') }, async (req, reply) => {
+      const missing = await photos.peopleWithoutPhoto(req.district.id);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${req.district.slug}-no-photo.csv"`)
+        .header('cache-control', 'no-store')
+        .send(missingPhotosCsv(missing));
+    });
+
+    await registerUpload(app, {
+      path: '/photos/upload',
+      folder: 'idphotos',
+      permission: 'photos:manage',
+      dropbox,
+      done: (req, reply, r) => {
+        if ((req.headers.accept ?? '').includes('application/json')) return reply.send(r);
+        return render(req, reply, uploadSummary(r, 'their outcomes appear below within seconds.'), r.saved.length ? 200 : 400);
+      },
+    });
+  };
+}

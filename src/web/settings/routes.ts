@@ -1,0 +1,112 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { ChangedBy } from '../../audit/audit.js';
+import type { WebDomain } from '../../app/webDomain.js';
+import type { HostKey } from '../../hostKeys/hostKeys.js';
+import { can } from '../../staff/roles.js';
+import type { SessionCache } from '../../staff/sessionCache.js';
+import { pageAuth } from '../auth.js';
+import { changedBy, csrfOf, formError, sendPage } from '../page.js';
+import { AUTH_LABELS, settingsView, type SettingsFlash } from './view.js';
+
+export interface SettingsDeps {
+  domain: Pick<WebDomain, 'districts' | 'staff'>;
+  hostKeys: HostKey[];
+  /** What the settings page tells districts to connect to. */
+  sftp: { host: string; port: number };
+  /** A removed account's sessions are forgotten here too, so not even a photo loads with them. */
+  sessions: SessionCache;
+}
+
+type Form = Record<string, string | undefined>;
+
+/** How to connect, who may sign in, and an admin's changes to both (each audited by the domain function that makes it). */
+export function settingsRoutes(deps: SettingsDeps): FastifyPluginAsync {
+  const { districts, staff } = deps.domain;
+
+  async function render(req: FastifyRequest, reply: FastifyReply, flash: SettingsFlash = {}, status = 200) {
+    // Read again, not req.district: the change just made (the login mode) must show.
+    const d = await districts.getDistrictById(req.district.id);
+    const [sshKeys, members] = await Promise.all([districts.listSshKeys(d.slug), staff.listStaff(d.id)]);
+    const session = req.session!;
+    const body = settingsView({
+      flash,
+      csrf: csrfOf(req),
+      sftp: { ...deps.sftp, username: d.slug, auth: d.sftpAuth },
+      hostKeys: deps.hostKeys,
+      sshKeys,
+      staff: members,
+      myId: session.staff.id,
+      admin: can(session.staff.role, 'settings:manage'),
+    });
+    return sendPage(req, reply, { section: 'settings', title: 'Settings', body, status });
+  }
+
+  /** Runs an admin's change; a LanyardError becomes the sentence shown on the page, everything else is a 500. */
+  async function change(req: FastifyRequest, reply: FastifyReply, fn: (form: Form, by: ChangedBy) => Promise<SettingsFlash>) {
+    try {
+      return await render(req, reply, await fn((req.body ?? {}) as Form, changedBy(req)));
+    } catch (err) {
+      const e = formError(err);
+      return render(req, reply, { error: e.error }, e.status);
+    }
+  }
+
+  const admin = { preHandler: pageAuth('settings:manage') };
+  const staffAdmin = { preHandler: pageAuth('staff:manage') };
+
+  return async (app) => {
+    app.get('/settings', { preHandler: pageAuth('people:read') }, (req, reply) => render(req, reply));
+
+    app.post('/settings/sftp-password', admin, (req, reply) =>
+      change(req, reply, async (_f, by) => {
+        const password = await districts.setSftpPassword(req.district.slug, undefined, by);
+        return { secret: { label: 'The new SFTP password', value: password } };
+      }),
+    );
+
+    app.post('/settings/sftp-auth', admin, (req, reply) =>
+      change(req, reply, async (f, by) => {
+        const d = await districts.setSftpAuthMode(req.district.slug, f.mode ?? '', by);
+        return { notice: `The SFTP account now logs in with: ${AUTH_LABELS[d.sftpAuth]?.toLowerCase()}.` };
+      }),
+    );
+
+    app.post('/settings/ssh-keys', admin, (req, reply) =>
+      change(req, reply, async (f, by) => {
+        const key = await districts.addSshKey(req.district.slug, f.key ?? '', by);
+        return { notice: `Key ${key.fingerprint} added.` };
+      }),
+    );
+
+    app.post('/settings/ssh-keys/remove', admin, (req, reply) =>
+      change(req, reply, async (f, by) => {
+        const fingerprint = f.fingerprint ?? '';
+        await districts.removeSshKey(req.district.slug, fingerprint, by);
+        return { notice: `Key ${fingerprint} removed.` };
+      }),
+    );
+
+    app.post('/settings/staff', staffAdmin, (req, reply) =>
+      change(req, reply, async (f, by) => {
+        const { member, password } = await staff.inviteStaff({ slug: req.district.slug, email: f.email ?? '', role: f.role ?? '' }, by);
+        const secret = { label: `One-time password for ${member.email}`, value: password };
+        return { notice: `${member.email} can now sign in as ${member.role}.`, secret };
+      }),
+    );
+
+    app.post<{ Params: { id: string } }>('/settings/staff/:id/role', staffAdmin, (req, reply) =>
+      change(req, reply, async (f, by) => {
+        await staff.setStaffRole(req.district.id, Number(req.params.id), f.role ?? '', by);
+        return { notice: `Role changed to ${f.role}.` };
+      }),
+    );
+
+    app.post<{ Params: { id: string } }>('/settings/staff/:id/remove', staffAdmin, (req, reply) =>
+      change(req, reply, async (_f, by) => {
+        const removed = await staff.removeStaff(req.district.id, Number(req.params.id), by);
+        deps.sessions.forgetStaff(removed.id);
+        return { notice: `${removed.email} can no longer sign in.` };
+      }),
+    );
+  };
+}

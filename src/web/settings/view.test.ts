@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { formActions, visibleText } from '../../../test/web/viewProps.js';
+import { settingsView, type SettingsProps } from './view.js';
+
+const AT = '2026-11-25T08:47:00.000Z';
+const props = (over: Partial<SettingsProps> = {}): SettingsProps => ({
+  flash: {},
+  csrf: 'tok',
+  sftp: { host: 'sftp.lanyard.example', port: 2222, username: 'springfield', auth: 'either' },
+  hostKeys: [{ type: 'ssh-ed25519', sha256: 'SHA256:abc', md5: 'MD5:01:02' }],
+  sshKeys: [{ fingerprint: 'SHA256:key1', algorithm: 'ssh-ed25519', comment: 'tech@<district>' }],
+  staff: [
+    { id: 1, districtId: 1, email: 'skinner@springfield.k12.us', role: 'admin', createdAt: AT },
+    { id: 2, districtId: 1, email: 'edna@springfield.k12.us', role: 'technician', createdAt: AT },
+  ],
+  myId: 1,
+  admin: true,
+  ...over,
+});
+
+test('everyone sees how to connect: host, port, username, login mode and the server\'s fingerprints', () => {
+  const text = visibleText(settingsView(props({ admin: false })));
+  assert.match(text, /Host sftp\.lanyard\.example Port 2222 Username springfield Logs in with SSH key or password \(either\)/);
+  assert.match(text, /ssh-ed25519 SHA256:abc MD5:01:02/);
+  assert.match(text, /SHA256:key1 ssh-ed25519 tech@<district>/);
+  assert.match(text, /skinner@springfield\.k12\.us admin edna@springfield\.k12\.us technician/);
+  assert.deepEqual(formActions(settingsView(props({ admin: false }))), [], 'no admin controls for others');
+});
+
+test('an admin can reset the password, choose the login mode, manage keys and staff, but not change or remove themselves', () => {
+  const out = settingsView(props());
+  assert.deepEqual(formActions(out), [
+    '/settings/sftp-password',
+    '/settings/sftp-auth',
+    '/settings/ssh-keys/remove',
+    '/settings/ssh-keys',
+    '/settings/staff/2/role',
+    '/settings/staff/2/remove',
+    '/settings/staff',
+  ]);
+  assert.match(out.toString(), /<option value="either" selected>SSH key or password \(either\)<\/option>/);
+  assert.match(out.toString(), /<select id="role-2" name="role"><option value="admin">admin<\/option><option value="technician" selected>technician<\/option>/);
+  assert.match(visibleText(out), /skinner@springfield\.k12\.us admin you/);
+});
+
+test('a secret is shown once with the warning to copy it; errors are alerts', () => {
+  const out = settingsView(props({ flash: { notice: 'willie@x.org can now sign in.', secret: { label: 'One-time password for willie@x.org', value: 'pw-1' } } }));
+  assert.match(out.toString(), /<div class="card secret" role="status"><h2>One-time password for willie@x\.org<\/h2><p><code class="big">pw-1<\/code>/);
+  assert.match(visibleText(out), /Copy it now: Lanyard stores only a scrambled form and cannot show it again\./);
+  assert.match(settingsView(props({ flash: { error: 'That key is already on "x".' } })).toString(), /<p class="error" role="alert">That key is already on &quot;x&quot;\.<\/p>/);
+  assert.match(visibleText(settingsView(props({ sshKeys: [] }))), /No SSH keys yet\./);
+});

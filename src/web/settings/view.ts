@@ -1,0 +1,153 @@
+import type { District } from '../../districts/districts.js';
+import type { HostKey } from '../../hostKeys/hostKeys.js';
+import { STAFF_ROLES } from '../../staff/roles.js';
+import type { StaffMember } from '../../staff/staff.js';
+import { html, type Html } from '../html.js';
+import { flashBlock, type Flash } from '../views/flash.js';
+import { hidden, option, optionsOf, postForm } from '../views/forms.js';
+import { headRow, hiddenLabel, row } from '../views/table.js';
+
+type AuthMode = District['sftpAuth'];
+
+export const AUTH_LABELS: Record<AuthMode, string> = {
+  password: 'Password only',
+  publickey: 'SSH key only',
+  both: 'SSH key and password (both)',
+  either: 'SSH key or password (either)',
+};
+
+/** What a settings change leaves to show: a result, an error, or a secret that is shown this once. */
+export interface SettingsFlash extends Flash {
+  secret?: { label: string; value: string } | undefined;
+}
+
+export interface SettingsProps {
+  flash: SettingsFlash;
+  csrf: string;
+  /** What the district's SFTP clients connect to. */
+  sftp: { host: string; port: number; username: string; auth: AuthMode };
+  hostKeys: Array<Pick<HostKey, 'type' | 'sha256' | 'md5'>>;
+  sshKeys: Array<{ fingerprint: string; algorithm: string; comment: string }>;
+  staff: StaffMember[];
+  /** The signed-in staff member (who cannot change or remove themselves here). */
+  myId: number;
+  /** An admin may change the SFTP account and who signs in. */
+  admin: boolean;
+}
+
+const FINGERPRINT_HINT =
+  'Your SFTP client shows one of these the first time it connects. ' +
+  'If it ever says the fingerprint changed, do not connect: call Lanyard support.';
+const PASSWORD_HINT =
+  'Makes a new SFTP password and shows it once. ' +
+  'The old one stops working at once: update every scheduled upload that uses it.';
+const INVITE_HINT =
+  'Lanyard makes a one-time password for them; give it to them in person or by phone. ' +
+  'Technicians handle devices, check-outs and incidents; viewers only look.';
+
+function secretCard(secret: SettingsFlash['secret']): Html | string {
+  if (!secret) return '';
+  return html`<div class="card secret" role="status"><h2>${secret.label}</h2><p><code class="big">${secret.value}</code></p>
+  <p class="muted">Copy it now: Lanyard stores only a scrambled form and cannot show it again.</p></div>`;
+}
+
+const removeButton = html`<button type="submit" class="link danger">Remove</button>`;
+
+function sftpCard(p: SettingsProps): Html {
+  const hostKey = (k: SettingsProps['hostKeys'][number]) => row(k.type, html`<code>${k.sha256}</code>`, html`<code>${k.md5}</code>`);
+  const resetPassword = postForm(
+    '/settings/sftp-password',
+    p.csrf,
+    html`<p class="muted">${PASSWORD_HINT}</p><button type="submit">Reset the SFTP password</button>`,
+    'stack',
+  );
+  const authMode = postForm(
+    '/settings/sftp-auth',
+    p.csrf,
+    html`<label for="sftp-auth">Require</label>
+    <select id="sftp-auth" name="mode">${optionsOf(AUTH_LABELS, p.sftp.auth)}</select>
+    <button type="submit">Save</button>`,
+    'inline',
+  );
+  const removeKey = (fingerprint: string) =>
+    postForm('/settings/ssh-keys/remove', p.csrf, html`${hidden('fingerprint', fingerprint)}${removeButton}`, 'inline');
+  const keyRow = (k: SettingsProps['sshKeys'][number]) =>
+    row(html`<code>${k.fingerprint}</code>`, k.algorithm, k.comment, ...(p.admin ? [removeKey(k.fingerprint)] : []));
+  const addKey = postForm(
+    '/settings/ssh-keys',
+    p.csrf,
+    html`<label for="ssh-key">Add a public key (OpenSSH format: the one line in a <code>.pub</code> file)</label>
+    <textarea id="ssh-key" name="key" rows="3" required placeholder="ssh-ed25519 AAAA… it@district.org"></textarea>
+    <button type="submit">Add key</button>`,
+    'stack',
+  );
+  const keyHead = p.admin ? headRow('Fingerprint', 'Type', 'Comment', hiddenLabel('Remove')) : headRow('Fingerprint', 'Type', 'Comment');
+  return html`<section class="card">
+  <h2>SFTP connection</h2>
+  <dl class="facts">
+    <dt>Host</dt><dd>${p.sftp.host}</dd>
+    <dt>Port</dt><dd>${p.sftp.port}</dd>
+    <dt>Username</dt><dd>${p.sftp.username}</dd>
+    <dt>Logs in with</dt><dd>${AUTH_LABELS[p.sftp.auth]}</dd>
+  </dl>
+  <h3>Server fingerprints</h3>
+  <p class="muted">${FINGERPRINT_HINT}</p>
+  <table>
+    ${headRow('Key type', 'SHA256 (OpenSSH, WinSCP, FileZilla)', 'MD5 (older clients)')}
+    <tbody>${p.hostKeys.map(hostKey)}</tbody>
+  </table>
+  ${p.admin
+    ? html`<h3>Password</h3>
+  ${resetPassword}
+  <h3>How the account logs in</h3>
+  ${authMode}`
+    : ''}
+  <h3>SSH keys</h3>
+  ${p.sshKeys.length === 0
+    ? html`<p class="muted">No SSH keys yet.</p>`
+    : html`<table>${keyHead}
+    <tbody>${p.sshKeys.map(keyRow)}</tbody></table>`}
+  ${p.admin ? addKey : ''}
+</section>`;
+}
+
+function staffCard(p: SettingsProps): Html {
+  const roleForm = (s: StaffMember) =>
+    postForm(
+      `/settings/staff/${s.id}/role`,
+      p.csrf,
+      html`<label class="visually-hidden" for="role-${s.id}">Role of ${s.email}</label>
+      <select id="role-${s.id}" name="role">${STAFF_ROLES.map((r) => option(r, r, s.role))}</select><button type="submit">Change</button>`,
+      'inline',
+    );
+  const removeForm = (s: StaffMember) =>
+    s.id === p.myId ? html`<span class="muted">you</span>` : postForm(`/settings/staff/${s.id}/remove`, p.csrf, removeButton, 'inline');
+  const member = (s: StaffMember) => row(s.email, p.admin && s.id !== p.myId ? roleForm(s) : s.role, ...(p.admin ? [removeForm(s)] : []));
+  const invite = postForm(
+    '/settings/staff',
+    p.csrf,
+    html`<h3>Invite a colleague</h3>
+    <p class="muted">${INVITE_HINT}</p>
+    <label for="staff-email">Work email</label><input id="staff-email" name="email" type="email" required autocomplete="off">
+    <label for="staff-role">Role</label><select id="staff-role" name="role">${STAFF_ROLES.map((r) => option(r, r, 'technician'))}</select>
+    <button type="submit">Invite</button>`,
+    'stack',
+  );
+  return html`<section class="card">
+  <h2>Staff who can sign in</h2>
+  <table>
+    ${p.admin ? headRow('Email', 'Role', hiddenLabel('Actions')) : headRow('Email', 'Role')}
+    <tbody>${p.staff.map(member)}</tbody>
+  </table>
+  ${p.admin ? invite : ''}
+</section>`;
+}
+
+/** Settings: how to connect over SFTP and check the server, who may sign in, and an admin's changes to both. */
+export function settingsView(p: SettingsProps): Html {
+  return html`<h1>Settings</h1>
+${flashBlock(p.flash)}
+${secretCard(p.flash.secret)}
+${sftpCard(p)}
+${staffCard(p)}`;
+}
