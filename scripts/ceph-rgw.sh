@@ -13,7 +13,8 @@
 # touched. One ceph-mon, one ceph-mgr, one ceph-osd whose object store is
 # memstore (the data lives in the OSD's memory, capped at 2 GiB: no disk to
 # prepare, gone when it stops) and radosgw. Ports are free loopback ports chosen
-# at the first start, so several folders (worktrees, CI runs) can each run one.
+# at each start, so several folders (worktrees, CI runs) can each run one. From
+# nothing to a working S3 endpoint takes about 5 s once the packages are there.
 #
 # What `start` and `env` print, one `export NAME=value` a line, for `eval`:
 #   AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION
@@ -31,6 +32,7 @@ usage() {
 }
 [ $# -eq 2 ] || usage
 cmd=$1
+case "$cmd" in start | stop | env) ;; *) usage ;; esac
 [ -n "$2" ] || usage
 
 ACCESS_KEY=LANYARDTESTACCESSKEY0
@@ -39,22 +41,43 @@ REGION=us-east-1
 MARKER=.lanyard-ceph-rgw
 
 say() { echo "ceph-rgw: $*" >&2; }
+starting=
 die() {
   echo "ceph-rgw: cannot start: $*" >&2
+  # Daemons already up are stopped; their logs stay in the folder until the next start.
+  if [ -n "$starting" ]; then
+    kill_daemons
+    echo "ceph-rgw: logs are in $dir/log" >&2
+  fi
   exit 1
 }
 
-mkdir -p "$2"
+not_running() {
+  echo "ceph-rgw: nothing runs in $1; start it with: $0 start $1" >&2
+  exit 1
+}
+
+# Only start makes the folder; env and stop leave a folder that is not ours as it is.
+[ "$cmd" = start ] && mkdir -p "$2"
+if [ ! -d "$2" ]; then
+  [ "$cmd" = env ] && not_running "$2"
+  [ "$cmd" = stop ] && exit 0
+  usage
+fi
 dir=$(cd "$2" && pwd)
+if [ ! -e "$dir/$MARKER" ]; then
+  [ "$cmd" = env ] && not_running "$dir"
+  [ "$cmd" = stop ] && exit 0
+  # A folder that is not ours (not empty, no marker) is never written to or wiped.
+  if [ -n "$(ls -A "$dir")" ]; then
+    echo "ceph-rgw: $dir is not empty and was not made by this script; give it a folder of its own" >&2
+    exit 1
+  fi
+  touch "$dir/$MARKER"
+fi
 conf=$dir/ceph.conf
 run=$dir/run
 daemons=(mon.a osd.0 mgr.x client.rgw.a)
-
-# A folder that is not ours (not empty, no marker) is never written to or wiped.
-if [ ! -e "$dir/$MARKER" ] && [ -n "$(ls -A "$dir")" ]; then
-  echo "ceph-rgw: $dir is not empty and was not made by this script; give it a folder of its own" >&2
-  exit 1
-fi
 
 # One command at a time per folder (two test files may ask to start at once).
 exec 9>>"$dir/.lock"
@@ -108,19 +131,35 @@ export LANYARD_TEST_S3_SECRET_ACCESS_KEY=$SECRET_KEY
 EOF
 }
 
-stop_all() {
-  local pid
+kill_daemons() {
+  local d pid pids=()
+  # All at once: the state is thrown away below, so there is no order to keep.
   for d in client.rgw.a mgr.x osd.0 mon.a; do
     pid=$(pid_of "$d")
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
       kill "$pid" 2>/dev/null || true
-      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-      if kill -0 "$pid" 2>/dev/null; then
-        say "$d ($pid) did not stop in 10 s; killing it"
-        kill -9 "$pid" 2>/dev/null || true
-      fi
+      pids+=("$d:$pid")
     fi
   done
+  # A second's grace (radosgw often takes longer): nothing they hold is kept, so what is left is killed.
+  local left
+  for _ in $(seq 1 10); do
+    left=0
+    for d in "${pids[@]}"; do kill -0 "${d#*:}" 2>/dev/null && left=1; done
+    [ "$left" = 0 ] && break
+    sleep 0.1
+  done
+  for d in "${pids[@]}"; do
+    pid=${d#*:}
+    if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
+  done
+  for d in "${pids[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "${d#*:}" 2>/dev/null || break; sleep 0.1; done
+  done
+}
+
+stop_all() {
+  kill_daemons
   # The cluster is kept in memory (memstore), so its state on disk is only
   # good for the daemons that just stopped: the next start makes a new one.
   find "$dir" -mindepth 1 -maxdepth 1 ! -name .lock ! -name "$MARKER" -exec rm -rf {} +
@@ -140,11 +179,13 @@ free_port() {
 }
 
 log_tail() {
-  local f=$dir/log/$1.log
-  if [ -f "$f" ]; then
-    echo "--- last lines of $f:" >&2
-    tail -n 25 "$f" >&2
-  fi
+  local f
+  for f in "$dir/log/$1.log" "$dir/log/cli.log"; do
+    if [ -s "$f" ]; then
+      echo "--- last lines of $f:" >&2
+      tail -n 20 "$f" >&2
+    fi
+  done
 }
 
 # Runs a Ceph command against this folder's cluster, never hanging for long.
@@ -166,6 +207,7 @@ install_packages() {
 start_all() {
   install_packages
   stop_all
+  starting=1
   touch "$dir/$MARKER"
   mkdir -p "$run" "$dir/log" "$dir/mon.a" "$dir/osd.0" "$dir/mgr.x"
   local fsid mon_port port
@@ -201,6 +243,9 @@ mon allow pool size one = true
 mon warn on pool no redundancy = false
 mon data avail warn = 2
 mon data avail crit = 1
+# The monitor batches map changes for a second by default; radosgw's first start
+# makes a dozen pools one change at a time (10 s instead of 1).
+paxos propose interval = 0.05
 
 [mon]
 admin socket = $run/\$name.asok
@@ -277,14 +322,12 @@ case "$cmd" in
     print_env
     ;;
   env)
-    running || { echo "ceph-rgw: nothing runs in $dir; start it with: $0 start $dir" >&2; exit 1; }
+    running || not_running "$dir"
     print_env
     ;;
   stop)
-    if [ -e "$dir/$MARKER" ]; then
-      stop_all
-      say "stopped"
-    fi
+    stop_all
+    say "stopped"
     ;;
   *) usage ;;
 esac
