@@ -48,7 +48,16 @@ export function storeOptions(s: TestS3, prefix: string, bucket = s.bucket): S3Bl
 
 /** What `lanyard serve --blob-store s3://…` needs in its environment to reach the test gateway. */
 export function serverEnv(s: TestS3): Record<string, string> {
-  return { AWS_ENDPOINT_URL: s.endpoint, AWS_REGION: s.region, AWS_ACCESS_KEY_ID: s.accessKeyId, AWS_SECRET_ACCESS_KEY: s.secretAccessKey };
+  return {
+    AWS_ENDPOINT_URL: s.endpoint,
+    AWS_REGION: s.region,
+    AWS_ACCESS_KEY_ID: s.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s.secretAccessKey,
+    // Empty is unset to Lanyard: whatever the test runner's environment has must not win over the above.
+    AWS_ENDPOINT_URL_S3: '',
+    AWS_SESSION_TOKEN: '',
+    AWS_DEFAULT_REGION: '',
+  };
 }
 
 export function client(s: TestS3): S3Client {
