@@ -60,6 +60,8 @@ export interface S3BlobStore extends BlobStore {
 
 /** Bytes a reader fetches at least per request: a zip's small reads (headers, then data) become one GET. */
 const READ_AHEAD = 256 * 1024;
+/** Blocks a reader keeps (1 MiB): reads in flight at once fall in the last few. */
+const KEPT_BLOCKS = 4;
 const LIST_PAGE = 1000;
 
 /**
@@ -319,12 +321,13 @@ export function createS3BlobStore(opts: S3BlobStoreOptions): S3BlobStore {
 }
 
 /**
- * Ranged GETs, with one block of read-ahead: a zip is read as a header here
- * and an entry's data just after it, each a small read, and a roster in
- * 256 KiB steps, so most reads are answered from the block the last GET brought.
+ * Ranged GETs of at least 256 KiB, the last few kept: a zip is read as a
+ * header here and an entry's data just after it, each a small read, and an
+ * SFTP download as 32 KB reads many at once, so most reads are answered by
+ * a GET already made or already under way.
  */
 class S3BlobReader implements BlobReader {
-  private block: { at: number; data: Buffer } | undefined;
+  private blocks: Array<{ at: number; end: number; data: Promise<Buffer> }> = [];
 
   constructor(
     readonly size: number,
@@ -334,15 +337,21 @@ class S3BlobReader implements BlobReader {
   async read(offset: number, length: number): Promise<Buffer> {
     const want = Math.max(0, Math.min(length, this.size - offset));
     if (want === 0) return Buffer.alloc(0);
-    const b = this.block;
-    if (b && offset >= b.at && offset + want <= b.at + b.data.length) return b.data.subarray(offset - b.at, offset - b.at + want);
-    const data = await this.get(offset, Math.min(this.size, offset + Math.max(want, READ_AHEAD)));
-    this.block = { at: offset, data };
-    return data.subarray(0, want);
+    let block = this.blocks.find((b) => offset >= b.at && offset + want <= b.end);
+    if (!block) {
+      const end = Math.min(this.size, offset + Math.max(want, READ_AHEAD));
+      const fetched: { at: number; end: number; data: Promise<Buffer> } = { at: offset, end, data: this.get(offset, end) };
+      // A failed GET is not kept: the next read asks again.
+      fetched.data.catch(() => (this.blocks = this.blocks.filter((b) => b !== fetched)));
+      this.blocks = [...this.blocks.slice(-(KEPT_BLOCKS - 1)), fetched];
+      block = fetched;
+    }
+    const data = await block.data;
+    return data.subarray(offset - block.at, offset - block.at + want);
   }
 
   async close() {
-    this.block = undefined;
+    this.blocks = [];
   }
 }
 

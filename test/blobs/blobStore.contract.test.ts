@@ -233,6 +233,9 @@ function contract(name: string, make: () => Promise<Subject>) {
       const pieces: Buffer[] = [];
       for (let at = 0; at < r.size; at += 64 * 1024) pieces.push(await r.read(at, 64 * 1024));
       assert.deepEqual(Buffer.concat(pieces), data);
+      // As an SFTP download reads: 32 KB requests, all at once.
+      const offsets = Array.from({ length: Math.ceil(data.length / 32768) }, (_, i) => i * 32768);
+      assert.deepEqual(Buffer.concat(await Promise.all(offsets.map((at) => r.read(at, 32768)))), data);
       await r.close();
       assert.deepEqual(await s.store.readAll(blob.key), data);
     });
