@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -75,6 +75,17 @@ describe('a server whose stored files live in the object store', () => {
     const copy = path.join(tmp, 'copy.jpg');
     await district.sftp([`get idphotos/004410.jpg ${copy}`]);
     assert.deepEqual(await fs.readFile(copy), original);
+  });
+
+  test('a 40 MB upload (five parts) is stored and comes back whole', async () => {
+    const big = path.join(tmp, 'big.bin');
+    const bytes = randomBytes(40 * 1024 * 1024 + 99);
+    await fs.writeFile(big, bytes);
+    // A client's temporary name: stored and listed, but no intake event.
+    await district.sftp([`put ${big} data/big.bin.filepart`, `get data/big.bin.filepart ${big}.back`]);
+    assert.equal(sha(await fs.readFile(`${big}.back`)), sha(bytes));
+    assert.equal(sha(await objectBytes(sha(bytes))), sha(bytes));
+    assert.deepEqual(await keysUnder(c, s.bucket, `${prefix}incoming/`), []);
   });
 
   test('a zip package is unpacked from the object store', async () => {
