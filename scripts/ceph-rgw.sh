@@ -261,6 +261,10 @@ admin socket = $run/\$name.asok
 pid file = $run/\$name.pid
 rgw frontends = beast endpoint=127.0.0.1:$port
 rgw data = $dir/\$name
+# Deleted and overwritten objects are freed by radosgw's garbage collector, by
+# default two hours later: memstore would fill up over a few test runs.
+rgw gc obj min wait = 5
+rgw gc processor period = 10
 EOF
 
   local kr=$dir/keyring
