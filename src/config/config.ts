@@ -31,7 +31,9 @@ export interface Config {
  * the AWS SDK's own variables read here and passed down, so the SDK is not
  * left to read them itself. Only when no access key is set does the SDK's
  * default credential chain run (profiles, container and instance roles),
- * which reads its own variables (AWS_PROFILE and the like).
+ * which reads its own variables (AWS_PROFILE and the like); the SDK also
+ * still reads its tuning variables and files (AWS_MAX_ATTEMPTS,
+ * AWS_CA_BUNDLE, ~/.aws/config), none of which decides where bytes go.
  */
 export type BlobStoreConfig =
   | { kind: 'file' }
