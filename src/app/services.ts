@@ -4,6 +4,7 @@ import { pino, type Logger } from 'pino';
 import { createAuditLog, type AuditLog } from '../audit/audit.js';
 import type { BlobStore } from '../blobs/blobStore.js';
 import { createFsBlobStore } from '../blobs/fsBlobStore.js';
+import { createS3BlobStore } from '../blobs/s3BlobStore.js';
 import type { Config } from '../config/config.js';
 import { openDb, type Db } from '../db/db.js';
 import { createDropbox, type Dropbox } from '../dropbox/dropbox.js';
@@ -32,7 +33,10 @@ export interface ServiceHooks {
 export async function openServices(config: Config, log = createLogger(config.logLevel), hooks: ServiceHooks = {}): Promise<Services> {
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const db = await openDb({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-  const blobs = createFsBlobStore(path.join(config.dataDir, 'blobs'));
+  const store = config.blobStore;
+  // The object store's bucket is checked (and made if missing) on first use: the server's start-up sweep.
+  const s3 = store.kind === 's3' ? createS3BlobStore(store) : undefined;
+  const blobs = s3 ?? createFsBlobStore(path.join(config.dataDir, 'blobs'));
   const dropbox = createDropbox({
     db,
     blobs,
@@ -40,5 +44,12 @@ export async function openServices(config: Config, log = createLogger(config.log
     onEvents: (districtId, ids) => hooks.onEvents?.(districtId, ids),
   });
   const audit = createAuditLog(db, log);
-  return { config, log, db, blobs, dropbox, audit, close: () => db.close() };
+  const close = async () => {
+    try {
+      await db.close();
+    } finally {
+      s3?.close();
+    }
+  };
+  return { config, log, db, blobs, dropbox, audit, close };
 }

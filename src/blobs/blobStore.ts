@@ -13,7 +13,33 @@ export interface BlobStore {
   exists(key: string): Promise<boolean>;
   /** Removes leftovers of writers that never finished (a crash mid-upload). */
   sweepIncomplete(): Promise<number>;
+  /**
+   * Removes a stored blob. Idempotent: removing a key that holds nothing (or
+   * never could) is not an error. Only for bytes nothing refers to any more:
+   * the same bytes committed again come back under the same key.
+   */
+  delete(key: string): Promise<void>;
+  /**
+   * Every stored blob in key order, fetched a page at a time so memory stays
+   * bounded however many there are; `after` resumes after that key. A blob
+   * committed or deleted while the listing runs may or may not be seen.
+   */
+  list(opts?: { after?: string }): AsyncIterable<BlobInfo>;
 }
+
+export interface BlobInfo {
+  key: string;
+  size: number;
+  /**
+   * When these bytes were last stored under the key. A commit of the same
+   * bytes renews it, so a sweep that spares blobs younger than a grace period
+   * never removes bytes a commit has just pointed at.
+   */
+  modifiedAt: Date;
+}
+
+/** Keys are the SHA-256 of the bytes, in lower-case hex. */
+export const isBlobKey = (key: string): boolean => /^[0-9a-f]{64}$/.test(key);
 
 export interface StoredBlob {
   key: string;
@@ -24,6 +50,8 @@ export interface StoredBlob {
 export interface BlobWriter {
   /** Bytes written so far counted from offset 0, i.e. the highest end seen. */
   readonly size: number;
+  /** Bytes accepted and held in this process's memory, not yet handed to storage: what bounds an upload's memory. */
+  readonly bufferedBytes: number;
   write(data: Buffer, offset: number): Promise<void>;
   /** Makes the bytes durable and addressable. The writer cannot be used afterwards. */
   commit(): Promise<StoredBlob>;

@@ -3,7 +3,7 @@ import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { BlobNotFoundError, type BlobReader, type BlobStore, type BlobWriter, type StoredBlob } from './blobStore.js';
+import { BlobNotFoundError, isBlobKey, type BlobInfo, type BlobReader, type BlobStore, type BlobWriter, type StoredBlob } from './blobStore.js';
 
 /**
  * Blobs as files under `<root>/sha256/ab/<hash>`; writers fill `<root>/incoming/`
@@ -22,7 +22,7 @@ export function createFsBlobStore(root: string): BlobStore {
     ]).then(() => undefined));
 
   const pathOf = (key: string) => {
-    if (!/^[0-9a-f]{64}$/.test(key)) throw new BlobNotFoundError(key);
+    if (!isBlobKey(key)) throw new BlobNotFoundError(key);
     return path.join(objects, key.slice(0, 2), key);
   };
 
@@ -118,6 +118,40 @@ export function createFsBlobStore(root: string): BlobStore {
       await Promise.all(names.map((n) => fs.rm(path.join(incoming, n), { force: true })));
       return names.length;
     },
+
+    async delete(key) {
+      if (!isBlobKey(key)) return;
+      await fs.rm(pathOf(key), { force: true });
+    },
+
+    async *list(opts) {
+      await ensureDirs();
+      const after = opts?.after ?? '';
+      // A shard folder at a time (1/256 of the blobs), each in name order: the listing is in key order.
+      for (let i = 0; i < 256; i++) {
+        const shard = i.toString(16).padStart(2, '0');
+        if (after && shard < after.slice(0, 2)) continue;
+        let names: string[];
+        try {
+          names = await fs.readdir(path.join(objects, shard));
+        } catch (err) {
+          if (isNotFound(err)) continue;
+          throw err;
+        }
+        names = names.filter((n) => isBlobKey(n) && n.startsWith(shard) && n > after).sort();
+        for (const key of names) {
+          let st: fsSync.Stats;
+          try {
+            st = await fs.stat(path.join(objects, shard, key));
+          } catch (err) {
+            // Deleted while we listed.
+            if (isNotFound(err)) continue;
+            throw err;
+          }
+          yield { key, size: st.size, modifiedAt: st.mtime } satisfies BlobInfo;
+        }
+      }
+    },
   };
 }
 
@@ -151,6 +185,7 @@ type Place = (fd: number, tmp: string, sha256: string, size: number) => Promise<
  */
 class FsBlobWriter implements BlobWriter {
   size = 0;
+  private queuedBytes = 0;
   private chunk: Buffer | undefined;
   private chunkStart = 0;
   private chunkFill = 0;
@@ -168,6 +203,10 @@ class FsBlobWriter implements BlobWriter {
     private readonly tmp: string,
     private readonly place: Place,
   ) {}
+
+  get bufferedBytes(): number {
+    return this.queuedBytes + (this.chunk ? this.chunkFill : 0);
+  }
 
   write(data: Buffer, offset: number): Promise<void> {
     if (this.state !== 'open') return Promise.reject(new Error(`blob writer already ${this.state}`));
@@ -264,6 +303,7 @@ class FsBlobWriter implements BlobWriter {
     const position = this.chunkStart;
     this.chunk = undefined;
     this.queued++;
+    this.queuedBytes += fill;
     this.diskChain = this.diskChain.then(async () => {
       try {
         if (!this.failure && this.state !== 'aborted') await writeFully(this.open(), chunk, fill, position);
@@ -272,6 +312,7 @@ class FsBlobWriter implements BlobWriter {
       } finally {
         giveBackChunk(chunk);
         this.queued--;
+        this.queuedBytes -= fill;
         if (this.queued < MAX_QUEUED_CHUNKS || this.failure) this.release();
       }
     });

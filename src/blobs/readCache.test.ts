@@ -49,4 +49,14 @@ describe('reading small blobs from memory', () => {
     const cached = withReadCache(createFsBlobStore(root), { maxBytes: 10_000, maxItemBytes: 10_000 });
     await assert.rejects(cached.readAll('0'.repeat(64)), BlobNotFoundError);
   });
+
+  test("a deleted blob is forgotten too, and the listing is the store's", async () => {
+    const store = createFsBlobStore(root);
+    const cached = withReadCache(store, { maxBytes: 10_000, maxItemBytes: 10_000 });
+    const blob = await store.putBuffer(randomBytes(1_000));
+    await cached.readAll(blob.key);
+    await cached.delete(blob.key);
+    await assert.rejects(cached.readAll(blob.key), BlobNotFoundError);
+    for await (const info of cached.list()) assert.notEqual(info.key, blob.key);
+  });
 });

@@ -27,5 +27,9 @@ export function withReadCache(store: BlobStore, opts: ReadCacheOptions): BlobSto
       if (data.length > 0) cache.set(key, data);
       return data;
     },
+    async delete(key) {
+      cache.delete(key);
+      await store.delete(key);
+    },
   };
 }

@@ -136,7 +136,7 @@ export function registerDemo(program: Command, out: Output, env: NodeJS.ProcessE
           [
             '',
             `Demo district ready: ${r.people} people, ${r.photos} with photos, ${r.devices} devices, ${r.checkouts} checked out, ${r.incidents} incident.`,
-            `Start Lanyard:   npx lanyard serve --data-dir ${config.dataDir}${config.databaseUrl ? ' --database <the same URL>' : ''}`,
+            `Start Lanyard:   npx lanyard serve --data-dir ${config.dataDir}${config.databaseUrl ? ' --database <the same URL>' : ''}${config.blobStore.kind === 's3' ? ' --blob-store <the same URL>' : ''}`,
             `Then sign in at  http://localhost:${config.http.port}/login`,
             `  email:    ${r.signIn.email}`,
             `  password: ${r.signIn.password}`,

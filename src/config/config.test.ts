@@ -35,4 +35,36 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ database: 'mysql://x' }, {}), /must start with postgres:\/\//);
     assert.throws(() => loadConfig({}, { LANYARD_INTAKE: 'maybe' }), /the intake setting is on or off \(intake: "maybe"\)/);
   });
+
+  test("the blob store: file by default, or S3 with the AWS SDK's own variables", () => {
+    assert.deepEqual(loadConfig({}, {}).blobStore, { kind: 'file' });
+    const env = {
+      LANYARD_BLOB_STORE: 's3://lanyard-photos/district-data/',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:8000',
+      AWS_ACCESS_KEY_ID: 'AK',
+      AWS_SECRET_ACCESS_KEY: 'SK',
+    };
+    assert.deepEqual(loadConfig({}, env).blobStore, {
+      kind: 's3',
+      bucket: 'lanyard-photos',
+      prefix: 'district-data/',
+      endpoint: 'http://127.0.0.1:8000',
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AK', secretAccessKey: 'SK', sessionToken: undefined },
+    });
+    // The flag wins; the S3-specific endpoint wins over the general one, as in the SDK; no key means the SDK's own chain.
+    const c = loadConfig({ blobStore: 's3://other' }, { ...env, AWS_ENDPOINT_URL_S3: 'https://s3.example.org', AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' });
+    assert.deepEqual(c.blobStore, { kind: 's3', bucket: 'other', prefix: '', endpoint: 'https://s3.example.org', region: 'eu-west-1', credentials: undefined });
+    assert.equal(loadConfig({ blobStore: 'file' }, env).blobStore.kind, 'file');
+  });
+
+  test('a blob store setting that cannot work stops start-up with a sentence', () => {
+    assert.throws(() => loadConfig({ blobStore: '/srv/blobs' }, {}), /the blob store is file or s3:\/\/BUCKET\/PREFIX \(blobStore: "\/srv\/blobs"\)/);
+    assert.throws(() => loadConfig({ blobStore: 's3://Bad_Bucket/x' }, {}), /bucket name is 3 to 63 lower-case/);
+    assert.throws(() => loadConfig({ blobStore: 's3://ok-bucket' }, { AWS_ENDPOINT_URL: '127.0.0.1:8000' }), /endpoint must be an http/);
+    assert.throws(
+      () => loadConfig({ blobStore: 's3://ok-bucket' }, { AWS_ACCESS_KEY_ID: 'AK' }),
+      (e: unknown) => e instanceof ConfigError && /go together \(AWS_SECRET_ACCESS_KEY is not set\)/.test(e.message),
+    );
+  });
 });

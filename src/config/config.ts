@@ -21,8 +21,32 @@ export interface Config {
    * off the nodes districts upload to.
    */
   intake: boolean;
+  /** Where stored files (uploads, photos) live. */
+  blobStore: BlobStoreConfig;
   logLevel: string;
 }
+
+/**
+ * `file`: under the data folder. `s3`: an S3-compatible object store, with
+ * the AWS SDK's own variables read here and passed down, so the SDK is not
+ * left to read them itself. Only when no access key is set does the SDK's
+ * default credential chain run (profiles, container and instance roles),
+ * which reads its own variables (AWS_PROFILE and the like); the SDK also
+ * still reads its tuning variables and files (AWS_MAX_ATTEMPTS,
+ * AWS_CA_BUNDLE, ~/.aws/config), none of which decides where bytes go.
+ */
+export type BlobStoreConfig =
+  | { kind: 'file' }
+  | {
+      kind: 's3';
+      bucket: string;
+      /** '' or ending in '/'. */
+      prefix: string;
+      /** An S3-compatible server, addressed path-style; undefined means AWS. */
+      endpoint: string | undefined;
+      region: string;
+      credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string | undefined } | undefined;
+    };
 
 export interface SftpConfig {
   host: string;
@@ -47,6 +71,7 @@ export interface ConfigInput {
   rosterSettle?: string | number | undefined;
   maxUploadBytes?: string | number | undefined;
   intake?: string | undefined;
+  blobStore?: string | undefined;
 }
 
 const port = z.coerce
@@ -136,7 +161,36 @@ export function loadConfig(flags: ConfigInput, env: Record<string, string | unde
     http: { host: '0.0.0.0', port: c.httpPort, secureCookies: env.LANYARD_SECURE_COOKIES === 'true' || env.LANYARD_SECURE_COOKIES === '1' },
     rosterSettleSeconds: c.rosterSettle,
     intake: c.intake === 'on',
+    blobStore: blobStoreConfig(pick(flags.blobStore, 'LANYARD_BLOB_STORE') ?? 'file', env),
     logLevel: c.logLevel,
+  };
+}
+
+/** `file`, or `s3://BUCKET/PREFIX` with the AWS SDK's variables (CONTRACT.md). */
+function blobStoreConfig(url: string, env: Record<string, string | undefined>): BlobStoreConfig {
+  const refuse = (why: string, detail = `blobStore: ${JSON.stringify(url)}`) => new ConfigError(`Lanyard cannot start: ${why} (${detail}).`);
+  if (url === 'file') return { kind: 'file' };
+  const m = /^s3:\/\/([^/]*)(?:\/(.*))?$/.exec(url);
+  if (!m) throw refuse('the blob store is file or s3://BUCKET/PREFIX');
+  const bucket = m[1]!;
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw refuse('an S3 bucket name is 3 to 63 lower-case letters, digits, dots and hyphens');
+  const trimmed = (m[2] ?? '').replace(/^\/+|\/+$/g, '');
+  const endpoint = emptyToUndefined(env.AWS_ENDPOINT_URL_S3) ?? emptyToUndefined(env.AWS_ENDPOINT_URL);
+  if (endpoint !== undefined && !/^https?:\/\/[^/]/.test(endpoint)) {
+    throw refuse('the object store endpoint must be an http:// or https:// URL', `${env.AWS_ENDPOINT_URL_S3 ? 'AWS_ENDPOINT_URL_S3' : 'AWS_ENDPOINT_URL'}: ${JSON.stringify(endpoint)}`);
+  }
+  const accessKeyId = emptyToUndefined(env.AWS_ACCESS_KEY_ID);
+  const secretAccessKey = emptyToUndefined(env.AWS_SECRET_ACCESS_KEY);
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+    throw refuse('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together', `${accessKeyId ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID'} is not set`);
+  }
+  return {
+    kind: 's3',
+    bucket,
+    prefix: trimmed ? `${trimmed}/` : '',
+    endpoint,
+    region: emptyToUndefined(env.AWS_REGION) ?? emptyToUndefined(env.AWS_DEFAULT_REGION) ?? 'us-east-1',
+    credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, sessionToken: emptyToUndefined(env.AWS_SESSION_TOKEN) } : undefined,
   };
 }
 
