@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { LanyardError } from '../shared/errors.js';
-import { isClientTempName, parsePath } from './paths.js';
+import { checkName, isClientTempName, parsePath } from './paths.js';
 
 const refused = (raw: string, message: RegExp) =>
   assert.throws(() => parsePath(raw), (err: unknown) => err instanceof LanyardError && message.test(err.message));
@@ -32,6 +32,12 @@ describe('paths a client sends', () => {
     refused('idphotos/12\u00003.jpg', /NUL/);
     refused(`idphotos/${'a'.repeat(300)}.jpg`, /too long/);
     refused('idphotos/a\u0007b.jpg', /control characters/);
+  });
+
+  test('a name that is no file name (empty, ".", "..", with a slash) is refused for every edge, browser uploads included', () => {
+    for (const name of ['', '.', '..']) assert.throws(() => checkName(name), /is not a file name: give the file a name, like 123456\.jpg/, JSON.stringify(name));
+    assert.throws(() => checkName('grade5/123.jpg'), /contains a slash: folders cannot be uploaded/);
+    assert.doesNotThrow(() => checkName('..123456.jpg'));
   });
 
   test('temporary upload names of common clients are recognised', () => {

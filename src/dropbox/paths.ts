@@ -48,7 +48,14 @@ export function parsePath(raw: string): DropboxPath {
   return { kind: 'file', folder: top, name };
 }
 
+/** A file name either edge may use (SFTP after parsePath, a browser upload as sent): the same rules for both. */
 export function checkName(name: string): void {
+  if (name === '' || name === '.' || name === '..') {
+    throw new LanyardError('invalid', `"${name}" is not a file name: give the file a name, like 123456.jpg or students.csv.`);
+  }
+  if (name.includes('/') || name.includes('\\')) {
+    throw new LanyardError('invalid', `"${name}" contains a slash: folders cannot be uploaded; put files directly in idphotos or data.`);
+  }
   if (Buffer.byteLength(name) > MAX_NAME_BYTES) throw new LanyardError('invalid', `That file name is too long: keep it under ${MAX_NAME_BYTES} characters.`);
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(name)) throw new LanyardError('invalid', 'That file name contains control characters: rename the file using letters, digits, dots and dashes.');

@@ -77,6 +77,18 @@ for (const dialect of DIALECTS) {
       assert.match((await admin.page('/people/004410')).html, /<img class="face face-profile" src="[^"]+" alt="Siobhán Müller"/);
     });
 
+    test('a browser upload named "." or ".." is refused by name, as SFTP refuses it, and the others in the same upload are kept', async () => {
+      await admin.page('/photos');
+      // The kept one is a text file named like a photo: stored, then refused by the intake, so no one's photo changes.
+      const photo = path.join(FIXTURES, 'photos/reject/100112.jpg');
+      const res = await upload(admin, '/photos/upload', [[photo, '..'], [photo, '.'], photo], { csrf: 'header' });
+      assert.equal(res.status, 200);
+      const body = (await res.json()) as { saved: string[]; refused: Array<{ file: string; reason: string }> };
+      assert.deepEqual(body.saved, ['100112.jpg']);
+      assert.equal(body.refused.length, 2);
+      for (const r of body.refused) assert.match(r.reason, /is not a file name: give the file a name, like 123456\.jpg/);
+    });
+
     test('the missing-photo list is a CSV of the active people without one', async () => {
       const res = await admin.fetch('/photos/missing.csv');
       assert.equal(res.status, 200);

@@ -81,6 +81,33 @@ for (const dialect of DIALECTS) {
       const b = new Browser(server);
       const res = await b.form('/login', { email: 'edna@springfield.k12.us', password: 'apple-polish-42', next: '//evil.example/' });
       assert.equal(res.headers.get('location'), '/people');
+      // A browser drops the tab and reads "//evil.example": resolved as it would be, it goes nowhere but the app.
+      for (const next of ['/%09/evil.example', '/%0a/evil.example', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)']) {
+        const again = await b.fetch(`/login?next=${next}`, { redirect: 'manual' });
+        assert.equal(again.status, 303);
+        assert.equal(again.headers.get('location'), '/people', next);
+      }
+      const inside = await b.fetch('/login?next=%2Fdevices%3Fq%3DLT', { redirect: 'manual' });
+      assert.equal(inside.headers.get('location'), '/devices?q=LT', 'a place in the app is kept');
+    });
+
+    test('a sign-in form posted from another site is refused and signs no one in (login CSRF)', async () => {
+      const res = await fetch(server.url('/login'), {
+        method: 'POST',
+        body: new URLSearchParams({ email: 'edna@springfield.k12.us', password: 'apple-polish-42' }),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
+        redirect: 'manual',
+      });
+      assert.equal(res.status, 403);
+      assert.match(await res.text(), /This sign-in form came from another site/);
+      assert.equal(res.headers.getSetCookie().length, 0);
+      const own = await fetch(server.url('/login'), {
+        method: 'POST',
+        body: new URLSearchParams({ email: 'edna@springfield.k12.us', password: 'apple-polish-42' }),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url('').replace(/\/$/, '') },
+        redirect: 'manual',
+      });
+      assert.equal(own.status, 303, "the app's own page signs in");
     });
 
     test('signing out needs the page\'s CSRF token, then ends the session', async () => {

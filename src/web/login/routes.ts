@@ -15,8 +15,37 @@ export interface LoginDeps {
   sessions: SessionCache;
 }
 
-/** Only paths inside the app, so a link cannot bounce a person to another site after signing in. */
-const safeNext = (n: unknown) => (typeof n === 'string' && /^\/[^/\\]/.test(n) ? n : '/people');
+const HERE = 'http://lanyard.invalid';
+
+/**
+ * Only places inside the app, so a link cannot bounce a person to another site
+ * after signing in. Resolved as a browser would (which drops tabs and line
+ * breaks, so `/\t/evil.example` is `//evil.example`), never matched by pattern.
+ */
+export function safeNext(n: unknown): string {
+  if (typeof n !== 'string' || n === '') return '/people';
+  let u: URL;
+  try {
+    u = new URL(n, `${HERE}/`);
+  } catch {
+    return '/people';
+  }
+  return u.origin === HERE ? `${u.pathname}${u.search}${u.hash}` : '/people';
+}
+
+/**
+ * A sign-in form posted from another site (login CSRF: signing a technician
+ * into an attacker's account) is refused. Browsers send Origin with every
+ * form POST; a client that sends none (a script) is not a browser to trick.
+ */
+function fromAnotherSite(origin: string | undefined, host: string | undefined): boolean {
+  if (origin === undefined) return false;
+  try {
+    return new URL(origin).host !== host;
+  } catch {
+    return true;
+  }
+}
 
 /** Signing in (with the login guard's counting and lockouts) and out. */
 export function loginRoutes(deps: LoginDeps): FastifyPluginAsync {
@@ -28,6 +57,9 @@ export function loginRoutes(deps: LoginDeps): FastifyPluginAsync {
     });
 
     app.post<{ Body: { email?: string; password?: string; next?: string } }>('/login', async (req, reply) => {
+      if (fromAnotherSite(req.headers.origin, req.headers.host)) {
+        return reply.status(403).type('text/plain').send('This sign-in form came from another site. Open Lanyard\'s own sign-in page and sign in there.');
+      }
       const email = String(req.body?.email ?? '').trim();
       const password = String(req.body?.password ?? '');
       const next = safeNext(req.body?.next);
