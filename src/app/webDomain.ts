@@ -76,7 +76,8 @@ export function createWebDomain(deps: { db: Db; blobs: BlobStore; dropbox: Dropb
     incidents: overDb(db, { openIncident, getIncident, incidentTimeline, updateIncident, listIncidents }),
     intake: overDb(db, { listEvents, recentEvents }),
     photos: {
-      ...overDb(db, { currentPhotos, keptVersions, showVersion, revertPhoto, photoCoverage, peopleWithoutPhoto, photoFilter }),
+      ...overDb(db, { currentPhotos, keptVersions, showVersion, revertPhoto, photoCoverage, peopleWithoutPhoto }),
+      photoFilter,
       /** The current photo's URLs of each of these people who has one, keyed by person id: one query per page, never per row. */
       faces: async (districtId: number, personIds: readonly number[]) => {
         const refs = await currentPhotos(db, districtId, [...personIds]);

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Db } from '../db/db.js';
 import { containsText } from '../db/search.js';
 import type { Database, PersonRole, PersonRow } from '../db/schema.js';
@@ -90,14 +90,27 @@ export interface PeopleQuery {
   grade?: string | undefined;
   role?: PersonRole | undefined;
   active?: boolean | undefined;
-  /** Restrict to these ids (e.g. those with or without a photo, decided by the photos module). */
-  ids?: { in: number[] } | { notIn: number[] } | undefined;
+  /** A condition another module owns, such as "has a photo" (photos/coverage.ts), applied in the same query. */
+  restrict?: PeopleRestriction | undefined;
   limit: number;
   offset: number;
 }
 
-/** One page of people, by last name, and how many match in all. */
-export async function searchPeople(db: Db, districtId: number, q: PeopleQuery): Promise<{ people: Person[]; total: number }> {
+/** A condition on a person row, written by the module that owns what it asks about. */
+export type PeopleRestriction = (eb: ExpressionBuilder<Database, 'people'>) => Expression<SqlBool>;
+
+/**
+ * Counting stops here: "more than 10,000 people" is as useful to a person as
+ * the exact number, and counting 500,000 for every page of 100 is not free.
+ */
+export const COUNT_LIMIT = 10_000;
+
+/**
+ * One page of people, by last name, and how many match in all (counted up to
+ * COUNT_LIMIT; `more` says there are more). Every filter is a condition in one
+ * indexed query, so a page costs the same in a district of 500 as of 500,000.
+ */
+export async function searchPeople(db: Db, districtId: number, q: PeopleQuery): Promise<{ people: Person[]; total: number; more: boolean }> {
   let base = db.kysely.selectFrom('people').where('district_id', '=', districtId);
   const text = q.text?.trim();
   if (text) {
@@ -116,13 +129,16 @@ export async function searchPeople(db: Db, districtId: number, q: PeopleQuery): 
   if (q.grade) base = base.where('grade', '=', q.grade);
   if (q.role) base = base.where('role', '=', q.role);
   if (q.active !== undefined) base = base.where('active', '=', q.active ? 1 : 0);
-  if (q.ids && 'in' in q.ids) base = q.ids.in.length ? base.where('id', 'in', q.ids.in) : base.where('id', '=', -1);
-  if (q.ids && 'notIn' in q.ids && q.ids.notIn.length) base = base.where('id', 'not in', q.ids.notIn);
+  if (q.restrict) base = base.where(q.restrict);
   const [rows, count] = await Promise.all([
     base.selectAll().orderBy('last_name').orderBy('first_name').orderBy('local_id').limit(q.limit).offset(q.offset).execute(),
-    base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
+    db.kysely
+      .selectFrom(base.select(sql.lit(1).as('one')).limit(COUNT_LIMIT + 1).as('matching'))
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow(),
   ]);
-  return { people: rows.map(toPerson), total: Number(count.n) };
+  const n = Number(count.n);
+  return { people: rows.map(toPerson), total: Math.min(n, COUNT_LIMIT), more: n > COUNT_LIMIT };
 }
 
 /** The schools and grades people are in, for the filters of the people list. */

@@ -1,5 +1,5 @@
 import type { Db } from '../db/db.js';
-import { toPerson, type Person } from '../people/people.js';
+import { toPerson, type PeopleRestriction, type Person } from '../people/people.js';
 
 /** How many active people have a photo, in all and per school: the Photos desk's coverage. */
 export interface PhotoCoverage {
@@ -48,10 +48,12 @@ export async function peopleWithoutPhoto(db: Db, districtId: number, limit = 1_0
 
 /**
  * A people search's restriction to those with (or without) a current photo:
- * who has one is this module's to say, so the people module takes it as ids.
+ * who has one is this module's to say, so it writes the condition, and the
+ * people query applies it per row (a primary-key probe), never a list of ids.
  */
-export async function photoFilter(db: Db, districtId: number, hasPhoto: boolean): Promise<{ in: number[] } | { notIn: number[] }> {
-  const rows = await db.kysely.selectFrom('person_photos').select('person_id').where('district_id', '=', districtId).execute();
-  const ids = rows.map((r) => r.person_id);
-  return hasPhoto ? { in: ids } : { notIn: ids };
+export function photoFilter(hasPhoto: boolean): PeopleRestriction {
+  return (eb) => {
+    const shown = eb.selectFrom('person_photos as c').select('c.person_id').whereRef('c.person_id', '=', 'people.id');
+    return hasPhoto ? eb.exists(shown) : eb.not(eb.exists(shown));
+  };
 }

@@ -64,14 +64,14 @@ export function peopleRoutes(domain: Pick<WebDomain, 'people' | 'schools' | 'pho
         photo: field(req.query, 'photo'),
       };
       const pageNo = pageNumber(req.query.page);
-      const [{ people: found, total }, facets, names] = await Promise.all([
+      const [{ people: found, total, more }, facets, names] = await Promise.all([
         people.searchPeople(districtId, {
           text: filters.q || undefined,
           school: filters.school || undefined,
           grade: filters.grade || undefined,
           role: filters.role === 'student' || filters.role === 'staff' ? (filters.role as PersonRole) : undefined,
           active: filters.active === 'yes' ? true : filters.active === 'no' ? false : undefined,
-          ids: filters.photo === 'yes' || filters.photo === 'no' ? await photos.photoFilter(districtId, filters.photo === 'yes') : undefined,
+          restrict: filters.photo === 'yes' || filters.photo === 'no' ? photos.photoFilter(filters.photo === 'yes') : undefined,
           limit: PAGE_SIZE,
           offset: (pageNo - 1) * PAGE_SIZE,
         }),
@@ -79,7 +79,7 @@ export function peopleRoutes(domain: Pick<WebDomain, 'people' | 'schools' | 'pho
         schoolNames(districtId),
       ]);
       const faces = await photos.faces(districtId, found.map((p) => p.id));
-      const body = peopleListView({ filters, facets, schoolNames: names, people: found, total, faces, pageNo, hasNext: pageNo * PAGE_SIZE < total });
+      const body = peopleListView({ filters, facets, schoolNames: names, people: found, total, more, faces, pageNo, hasNext: pageNo * PAGE_SIZE < total || more });
       return sendPage(req, reply, { section: 'people', title: 'People', body });
     });
 

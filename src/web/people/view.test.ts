@@ -15,6 +15,7 @@ describe('the People list', () => {
     schoolNames: new Map([['101', 'Springfield Elementary']]),
     people: [lisa, bart, odd],
     total: 3,
+    more: false,
     faces: new Map([[2, PHOTO]]),
     pageNo: 1,
     hasNext: false,
@@ -31,6 +32,11 @@ describe('the People list', () => {
     assert.match(out, /<img class="face face-thumb" src="\/api\/v1\/photos\/k1\?size=thumb" alt="Bart Simpson"[^>]*loading="lazy"/);
     assert.doesNotMatch(out, /<img[^>]*alt="Lisa Simpson"/, 'no photo, no img');
     assert.match(out, /aria-hidden="true">LS<\/span>/);
+  });
+
+  test('a district too large to count on every page says "more than" and asks for a filter', () => {
+    const out = visibleText(peopleListView(props({ total: 10_000, more: true, hasNext: true })).toString());
+    assert.match(out, /More than 10,000 people: add a filter or search to narrow them/);
   });
 
   test('a name with markup is shown as text, and an inactive person is tagged', () => {

@@ -32,6 +32,8 @@ export interface PeopleListProps {
   /** This page of the matches, and how many match in all. */
   people: Person[];
   total: number;
+  /** More than `total` match: counting stopped there. */
+  more: boolean;
   faces: ReadonlyMap<number, PhotoSrcs>;
   pageNo: number;
   hasNext: boolean;
@@ -67,7 +69,7 @@ function personRow(p: Person, props: PeopleListProps): Html {
 export function peopleListView(p: PeopleListProps): Html {
   return html`<h1>People</h1>
 ${filtersForm(p)}
-<p class="muted" role="status">${p.total === 1 ? '1 person' : `${p.total} people`}</p>
+<p class="muted" role="status">${p.more ? `More than ${p.total.toLocaleString('en-US')} people: add a filter or search to narrow them` : p.total === 1 ? '1 person' : `${p.total} people`}</p>
 ${p.people.length === 0
   ? html`<p>No one matches. Try part of a name, or clear the filters.</p>`
   : html`<table class="people">

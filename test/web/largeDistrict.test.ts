@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { openDb } from '../../src/db/db.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { Workspace, type RunningLanyard } from '../helpers/lanyard.js';
+import { WebClient } from '../helpers/webClient.js';
+
+const PEOPLE = 100_000;
+/** More than either database takes as parameters of one query (SQLite 32,766; PostgreSQL 65,535). */
+const WITH_PHOTO = 70_000;
+const PASSWORD = 'large-district-password';
+
+/** Rows straight into the database in batches small enough for SQLite's parameter limit, as years of imports would leave them. */
+async function fill(ws: Workspace): Promise<void> {
+  const db = await openDb({ dataDir: ws.dataDir, databaseUrl: ws.databaseUrl });
+  try {
+    const { id } = await db.kysely.selectFrom('districts').select('id').where('slug', '=', 'metro').executeTakeFirstOrThrow();
+    const now = new Date().toISOString();
+    const batch = 2000;
+    for (let start = 0; start < PEOPLE; start += batch) {
+      const rows = Array.from({ length: Math.min(batch, PEOPLE - start) }, (_, k) => {
+        const i = start + k;
+        const localId = String(1_000_000 + i);
+        return {
+          district_id: id,
+          local_id: localId,
+          local_id_key: localId,
+          first_name: ['Ada', 'Ben', 'Cleo', 'Dev'][i % 4]!,
+          last_name: `Family${String(i % 5000).padStart(4, '0')}`,
+          role: i % 10 === 0 ? ('staff' as const) : ('student' as const),
+          school: ['101', '201', '301'][i % 3]!,
+          grade: String(i % 13),
+          email: null,
+          state_id: null,
+          active: i % 20 === 7 ? 0 : 1,
+          created_at: now,
+          updated_at: now,
+        };
+      });
+      await db.kysely.insertInto('people').values(rows).execute();
+    }
+    const people = await db.kysely.selectFrom('people').select(['id', 'local_id']).where('district_id', '=', id).orderBy('id').limit(WITH_PHOTO).execute();
+    for (let start = 0; start < people.length; start += batch) {
+      const versions = await db.kysely
+        .insertInto('photo_versions')
+        .values(
+          people.slice(start, start + batch).map((p) => ({
+            district_id: id,
+            person_id: p.id,
+            url_key: `k${p.id}`,
+            original_key: 'o',
+            original_sha256: 's'.repeat(64),
+            original_size: 1,
+            profile_key: 'p',
+            thumb_key: 't',
+            file: `${p.local_id}.jpg`,
+            event_id: null,
+            match_rule: 'exact',
+            created_at: now,
+          })),
+        )
+        .returning(['id', 'person_id'])
+        .execute();
+      await db.kysely
+        .insertInto('person_photos')
+        .values(versions.map((v) => ({ person_id: v.person_id, district_id: id, version_id: v.id, updated_at: now })))
+        .execute();
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+for (const dialect of DIALECTS) {
+  describe(`a district of ${PEOPLE.toLocaleString('en-US')} people, ${WITH_PHOTO.toLocaleString('en-US')} with a photo (${dialect})`, () => {
+    let ws: Workspace;
+    let server: RunningLanyard;
+    let web: WebClient;
+
+    before(async () => {
+      ws = await Workspace.create(dialect);
+      await ws.district('metro');
+      const r = await ws.cli(['staff', 'create', 'metro', '--email', 'admin@metro.k12.us', '--password', PASSWORD, '--role', 'admin']);
+      assert.equal(r.code, 0, r.stderr);
+      await fill(ws);
+      server = await ws.start(['--intake', 'off']);
+      web = new WebClient(server);
+      await web.signIn('admin@metro.k12.us', PASSWORD);
+    });
+    after(async () => {
+      await server?.stop();
+      await ws?.dispose();
+    });
+
+    test('every People filter answers, the photo filters included, and says how many it found', async () => {
+      const pages: Array<[string, RegExp]> = [
+        ['/people', /More than 10,000 people: add a filter or search to narrow them/],
+        ['/people?photo=yes', /More than 10,000 people/],
+        ['/people?photo=no&school=201', /\b10000 people\b/],
+        ['/people?photo=no&school=201&grade=5&role=student', /\b\d{3,4} people\b/],
+        ['/people?photo=yes&active=no&grade=7', /\b\d{2,4} people\b/],
+        ['/people?q=1099999', /1 person/],
+        ['/people?q=Family0042&photo=no', /\b\d+ people\b/],
+        ['/people?photo=no&page=20', /Family/],
+      ];
+      for (const [path, says] of pages) {
+        const { status, html } = await web.page(path);
+        assert.equal(status, 200, path);
+        assert.match(html, says, path);
+      }
+    });
+
+    test('the filters agree with each other: with a photo and without add up to everyone in a school', async () => {
+      const count = async (path: string) => Number(/(\d+) people/.exec((await web.page(path)).html)?.[1]);
+      const q = 'school=301&grade=12';
+      const all = await count(`/people?${q}`);
+      assert.ok(all > 0);
+      assert.equal((await count(`/people?${q}&photo=yes`)) + (await count(`/people?${q}&photo=no`)), all);
+    });
+
+    test('the Photos desk answers with the coverage of the whole district', async () => {
+      const { status, html } = await web.page('/photos');
+      assert.equal(status, 200);
+      assert.match(html, /have a photo/);
+    });
+  });
+}
