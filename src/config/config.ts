@@ -33,8 +33,8 @@ export interface SftpConfig {
   loginGraceSeconds: number;
   idleTimeoutSeconds: number;
   sessionsPerDistrict: number;
+  /** Failed passwords from one address (in a lockout time) before that address is locked out. Accounts are never locked. */
   loginFailuresPerAddress: number;
-  loginFailuresPerAccount: number;
   loginLockoutSeconds: number;
 }
 
@@ -76,7 +76,6 @@ const schema = z.object({
   idleTimeoutSeconds: positiveInt('the idle timeout'),
   sessionsPerDistrict: positiveInt('the session limit'),
   loginFailuresPerAddress: positiveInt('the failed-login limit per address'),
-  loginFailuresPerAccount: positiveInt('the failed-login limit per account'),
   loginLockoutSeconds: positiveInt('the lockout time'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 });
@@ -106,7 +105,6 @@ export function loadConfig(flags: ConfigInput, env: Record<string, string | unde
     idleTimeoutSeconds: emptyToUndefined(env.LANYARD_IDLE_TIMEOUT) ?? 1800,
     sessionsPerDistrict: emptyToUndefined(env.LANYARD_SESSIONS_PER_DISTRICT) ?? 20,
     loginFailuresPerAddress: emptyToUndefined(env.LANYARD_LOGIN_FAILURES_PER_ADDRESS) ?? 30,
-    loginFailuresPerAccount: emptyToUndefined(env.LANYARD_LOGIN_FAILURES_PER_ACCOUNT) ?? 10,
     loginLockoutSeconds: emptyToUndefined(env.LANYARD_LOGIN_LOCKOUT) ?? 900,
     logLevel: emptyToUndefined(env.LANYARD_LOG_LEVEL) ?? 'info',
   };
@@ -129,7 +127,6 @@ export function loadConfig(flags: ConfigInput, env: Record<string, string | unde
       idleTimeoutSeconds: c.idleTimeoutSeconds,
       sessionsPerDistrict: c.sessionsPerDistrict,
       loginFailuresPerAddress: c.loginFailuresPerAddress,
-      loginFailuresPerAccount: c.loginFailuresPerAccount,
       loginLockoutSeconds: c.loginLockoutSeconds,
     },
     // Behind HTTPS (a proxy or load balancer), cookies must say so.
