@@ -8,7 +8,8 @@ import type { Db } from '../db/db.js';
 import type { District } from '../districts/districts.js';
 import type { Dropbox } from '../dropbox/dropbox.js';
 import type { HostKey } from '../hostKeys/hostKeys.js';
-import type { LoginGuard } from '../loginGuard/loginGuard.js';
+import { addressKey, type LoginGuard } from '../loginGuard/loginGuard.js';
+import { Admission } from './admission.js';
 import { createAuthenticator } from './auth.js';
 import { acceptRepeatedUserauthRequests, describeChannelRefusals, refuseNextChannel } from './compat.js';
 import { ConnectionFlow, FlowPool, type ChannelFlow } from './inFlight.js';
@@ -34,7 +35,9 @@ export interface SftpServer {
 export function createSftpServer(deps: SftpServerDeps): SftpServer {
   const { config, log } = deps;
   const { limits } = config;
-  const sockets = new Map<string, { socket: net.Socket; flow: ConnectionFlow }>();
+  const sockets = new Map<string, { socket: net.Socket; flow: ConnectionFlow; admitted: () => void }>();
+  const admission = new Admission(limits.unauthenticatedPerAddress, limits.unauthenticatedTotal);
+  let refusedSince = 0;
   const sessionsByDistrict = new Map<number, number>();
   /** What all of a district's connections may hold together. */
   const pools = new Map<number, FlowPool>();
@@ -54,27 +57,40 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
     if (!held) return client.end();
     if (!acceptRepeatedUserauthRequests(client)) log.warn('ssh2 internals changed: paramiko clients cannot combine a key and a password');
     if (!describeChannelRefusals(client)) log.warn('ssh2 internals changed: refused sessions are refused without saying why');
-    onConnection(client, held.flow, info.ip);
+    onConnection(client, held.flow, held.admitted, info.ip);
   });
   ssh.on('error', (err: Error) => log.warn({ err }, 'ssh server error'));
 
   // We own the TCP server so we hold each socket: for TCP_NODELAY (else every small
   // file pays ~45 ms of Nagle delay) and for pausing a client that floods us with writes.
   const tcp = net.createServer((socket) => {
+    // Before anything else, not even our banner: is there room for one more connection not logged in?
+    const admitted = admission.admit(addressKey(socket.remoteAddress ?? ''), () => socket.destroy());
+    if (!admitted) {
+      socket.on('error', () => undefined);
+      socket.destroy();
+      // A flood must not flood the log too: one line per burst.
+      if (refusedSince++ === 0) {
+        log.warn({ address: socket.remoteAddress }, 'too many connections not logged in: closing new ones at once');
+        setTimeout(() => (refusedSince = 0), 10_000).unref();
+      }
+      return;
+    }
+    socket.once('close', admitted);
     socket.setNoDelay(true);
     const key = `${socket.remoteAddress}|${socket.remotePort}`;
     const flow = new ConnectionFlow(socket, limits.connectionBufferBytes, (why) => {
       log.warn({ address: socket.remoteAddress }, `connection closed: ${why}`);
       socket.destroy();
     });
-    sockets.set(key, { socket, flow });
+    sockets.set(key, { socket, flow, admitted });
     socket.once('close', () => sockets.delete(key));
     socket.on('error', () => undefined);
     ssh.injectSocket(socket);
     batchWritesPerTurn(socket, () => flow.afterWrite());
   });
 
-  function onConnection(client: Connection, flow: ConnectionFlow, address: string) {
+  function onConnection(client: Connection, flow: ConnectionFlow, admitted: () => void, address: string) {
     const clog = log.child({ address });
     let district: District | undefined;
     let idleTimer: NodeJS.Timeout | undefined;
@@ -104,6 +120,8 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
     });
 
     client.on('ready', () => {
+      // Logged in: no longer one of the connections a stranger could pile up.
+      admitted();
       clearTimeout(grace);
       restartIdle();
       const d = district!;
