@@ -41,6 +41,8 @@ describe('configuration', () => {
       unauthenticatedPerAddress: 10,
       unauthenticatedTotal: 200,
     });
+    assert.equal(loadConfig({}, {}).sftp.credentialCheckSeconds, 5);
+    assert.equal(loadConfig({}, { LANYARD_SFTP_CREDENTIAL_CHECK: '30' }).sftp.credentialCheckSeconds, 30);
     const set = loadConfig(
       {},
       {

@@ -36,6 +36,11 @@ export interface SftpConfig {
   /** Failed passwords from one address (in a lockout time) before that address is locked out. Accounts are never locked. */
   loginFailuresPerAddress: number;
   loginLockoutSeconds: number;
+  /**
+   * How often a node reads whether the districts it has sessions for changed their SFTP credentials elsewhere
+   * (another node, the CLI); a change made through this node ends its sessions at once.
+   */
+  credentialCheckSeconds: number;
   /** What one connection may hold of a server's resources; see SftpLimits. */
   limits: SftpLimits;
 }
@@ -106,6 +111,7 @@ const schema = z.object({
   sessionsPerDistrict: positiveInt('the session limit'),
   loginFailuresPerAddress: positiveInt('the failed-login limit per address'),
   loginLockoutSeconds: positiveInt('the lockout time'),
+  credentialCheckSeconds: positiveInt('the credential check interval'),
   maxReadBytes: positiveInt('the largest READ answer').min(1024, 'the largest READ answer must be at least 1024 bytes').max(16 * 1024 * 1024, 'the largest READ answer must be at most 16 MiB'),
   connectionBufferBytes: positiveInt('the buffer per connection').min(1024 * 1024, 'the buffer per connection must be at least 1 MiB'),
   districtBufferBytes: positiveInt('the buffer per district').min(1024 * 1024, 'the buffer per district must be at least 1 MiB'),
@@ -146,6 +152,7 @@ export function loadConfig(flags: ConfigInput, env: Record<string, string | unde
     sessionsPerDistrict: emptyToUndefined(env.LANYARD_SESSIONS_PER_DISTRICT) ?? 20,
     loginFailuresPerAddress: emptyToUndefined(env.LANYARD_LOGIN_FAILURES_PER_ADDRESS) ?? 30,
     loginLockoutSeconds: emptyToUndefined(env.LANYARD_LOGIN_LOCKOUT) ?? 900,
+    credentialCheckSeconds: emptyToUndefined(env.LANYARD_SFTP_CREDENTIAL_CHECK) ?? 5,
     maxReadBytes: emptyToUndefined(env.LANYARD_SFTP_READ_MAX) ?? DEFAULT_MAX_READ_BYTES,
     connectionBufferBytes: emptyToUndefined(env.LANYARD_SFTP_CONNECTION_BUFFER) ?? 16 * 1024 * 1024,
     districtBufferBytes: emptyToUndefined(env.LANYARD_SFTP_DISTRICT_BUFFER) ?? 64 * 1024 * 1024,
@@ -177,6 +184,7 @@ export function loadConfig(flags: ConfigInput, env: Record<string, string | unde
       sessionsPerDistrict: c.sessionsPerDistrict,
       loginFailuresPerAddress: c.loginFailuresPerAddress,
       loginLockoutSeconds: c.loginLockoutSeconds,
+      credentialCheckSeconds: c.credentialCheckSeconds,
       limits: {
         maxReadBytes: c.maxReadBytes,
         connectionBufferBytes: c.connectionBufferBytes,

@@ -9,6 +9,7 @@ import * as m0006 from './migrations/0006_checkouts_incidents.js';
 import * as m0007 from './migrations/0007_roster_schedule.js';
 import * as m0008 from './migrations/0008_roster_held.js';
 import * as m0009 from './migrations/0009_people_indexes.js';
+import * as m0010 from './migrations/0010_sftp_credential_version.js';
 
 /** A migration sees the dialect, since identity columns differ between SQLite and PostgreSQL. */
 export interface LanyardMigration {
@@ -25,6 +26,7 @@ const migrations: Record<string, LanyardMigration> = {
   '0007_roster_schedule': m0007,
   '0008_roster_held': m0008,
   '0009_people_indexes': m0009,
+  '0010_sftp_credential_version': m0010,
 };
 
 export class MigrationError extends Error {

@@ -2,6 +2,7 @@ import type { Db } from '../db/db.js';
 import type { DistrictRow, SftpAuthMode } from '../db/schema.js';
 import { LanyardError } from '../shared/errors.js';
 import { nowIso } from '../shared/time.js';
+import { sftpCredentialsChanged } from './credentialChanges.js';
 import { checkNewPassword, generatePassword, hashPassword } from './passwords.js';
 import { parseSlug, type Slug } from './slug.js';
 import { parsePublicKey, type PublicKeyInfo } from './sshKeys.js';
@@ -66,14 +67,38 @@ export async function findSftpAccount(db: Db, slug: string) {
   const row = await db.kysely.selectFrom('districts').selectAll().where('slug', '=', slug).executeTakeFirst();
   if (!row) return undefined;
   const keys = await db.kysely.selectFrom('district_keys').select(['algorithm', 'public_key']).where('district_id', '=', row.id).execute();
-  return { district: toDistrict(row), passwordHash: row.sftp_password_hash, keys };
+  return { district: toDistrict(row), passwordHash: row.sftp_password_hash, keys, credentialVersion: Number(row.sftp_credential_version) };
+}
+
+/**
+ * Records that a district's SFTP credentials changed, in the same
+ * transaction as the change itself, and ends the sessions that logged in
+ * under the old ones: at once on this node (through credentialChanges),
+ * within seconds on the others (they read the version).
+ */
+async function changeCredentials(
+  db: Db,
+  districtId: number,
+  set: { sftp_password_hash?: string; sftp_auth?: SftpAuthMode },
+  alongside?: (trx: Db['kysely']) => Promise<void>,
+) {
+  const row = await db.kysely.transaction().execute(async (trx) => {
+    await alongside?.(trx);
+    return trx
+      .updateTable('districts')
+      .set((eb) => ({ ...set, sftp_credential_version: eb('sftp_credential_version', '+', 1) }))
+      .where('id', '=', districtId)
+      .returning('sftp_credential_version')
+      .executeTakeFirstOrThrow();
+  });
+  sftpCredentialsChanged(db, districtId, Number(row.sftp_credential_version));
 }
 
 export async function setSftpPassword(db: Db, slug: string, password?: string) {
   const d = await getDistrict(db, slug);
   if (password !== undefined) checkNewPassword(password);
   const pw = password ?? generatePassword();
-  await db.kysely.updateTable('districts').set({ sftp_password_hash: await hashPassword(pw) }).where('id', '=', d.id).execute();
+  await changeCredentials(db, d.id, { sftp_password_hash: await hashPassword(pw) });
   return pw;
 }
 
@@ -88,7 +113,7 @@ export async function setSftpAuthMode(db: Db, slug: string, mode: string): Promi
       throw new LanyardError('conflict', `"${slug}" has no SSH key yet, so requiring one would lock everyone out: add one first with "lanyard district key add ${slug} <file.pub>".`);
     }
   }
-  await db.kysely.updateTable('districts').set({ sftp_auth: mode as SftpAuthMode }).where('id', '=', d.id).execute();
+  if (mode !== d.sftpAuth) await changeCredentials(db, d.id, { sftp_auth: mode as SftpAuthMode });
   return { ...d, sftpAuth: mode as SftpAuthMode };
 }
 
@@ -121,8 +146,10 @@ export async function listSshKeys(db: Db, slug: string) {
 
 export async function removeSshKey(db: Db, slug: string, fingerprint: string) {
   const d = await getDistrict(db, slug);
-  const res = await db.kysely.deleteFrom('district_keys').where('district_id', '=', d.id).where('fingerprint', '=', fingerprint).executeTakeFirst();
-  if (Number(res.numDeletedRows) === 0) throw new LanyardError('not-found', `"${slug}" has no key with fingerprint ${fingerprint}.`);
+  await changeCredentials(db, d.id, {}, async (trx) => {
+    const res = await trx.deleteFrom('district_keys').where('district_id', '=', d.id).where('fingerprint', '=', fingerprint).executeTakeFirst();
+    if (Number(res.numDeletedRows) === 0) throw new LanyardError('not-found', `"${slug}" has no key with fingerprint ${fingerprint}.`);
+  });
 }
 
 export function isUniqueViolation(err: unknown): boolean {

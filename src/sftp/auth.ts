@@ -26,7 +26,7 @@ type Account = NonNullable<Awaited<ReturnType<typeof findSftpAccount>>>;
  * which districts exist. With `both`, the first method that succeeds earns a
  * partial success and the client is asked for the other.
  */
-export function createAuthenticator(deps: AuthDeps, onAccepted: (district: District) => void) {
+export function createAuthenticator(deps: AuthDeps, onAccepted: (district: District, credentialVersion: number) => void) {
   let username: string | undefined;
   let passed = new Set<Method>();
 
@@ -85,7 +85,7 @@ export function createAuthenticator(deps: AuthDeps, onAccepted: (district: Distr
     }
     if (ctx.method === 'publickey') await deps.guard.recordSuccess(ctx.username);
     await deps.audit.record({ action: 'sftp.login', districtId: account.district.id, actor: ctx.username, address: deps.address, detail: { methods: [...passed] } });
-    onAccepted(account.district);
+    onAccepted(account.district, account.credentialVersion);
     ctx.accept();
   };
 }

@@ -13,6 +13,7 @@ import { Admission } from './admission.js';
 import { createAuthenticator } from './auth.js';
 import { acceptRepeatedUserauthRequests, describeChannelRefusals, refuseNextChannel } from './compat.js';
 import { ConnectionFlow, FlowPool, type ChannelFlow } from './inFlight.js';
+import { LiveSessions, watchCredentials } from './liveSessions.js';
 import { HandleBudget, serveSftp } from './session.js';
 import { STATUS_CODE } from './status.js';
 
@@ -41,6 +42,8 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
   const sessionsByDistrict = new Map<number, number>();
   /** What all of a district's connections may hold together. */
   const pools = new Map<number, FlowPool>();
+  const live = new LiveSessions();
+  let stopWatching: (() => void) | undefined;
   const handleBudgets = new Map<number, HandleBudget>();
   const handlesOf = (districtId: number) => {
     let budget = handleBudgets.get(districtId);
@@ -93,6 +96,7 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
   function onConnection(client: Connection, flow: ConnectionFlow, admitted: () => void, address: string) {
     const clog = log.child({ address });
     let district: District | undefined;
+    let credentialVersion = 0;
     let idleTimer: NodeJS.Timeout | undefined;
 
     const grace = setTimeout(() => {
@@ -108,8 +112,9 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
       }, config.idleTimeoutSeconds * 1000);
     };
 
-    const authenticate = createAuthenticator({ db: deps.db, guard: deps.guard, audit: deps.audit, address }, (d) => {
+    const authenticate = createAuthenticator({ db: deps.db, guard: deps.guard, audit: deps.audit, address }, (d, version) => {
       district = d;
+      credentialVersion = version;
     });
 
     client.on('authentication', (ctx) => {
@@ -130,7 +135,19 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
       const overLimit = count > config.sessionsPerDistrict;
       const pool = poolOf(d.id);
       flow.joinPool(pool);
+      const forget = live.add({
+        districtId: d.id,
+        version: credentialVersion,
+        end: () => {
+          clog.info({ district: d.slug }, 'SFTP credentials changed: ending a session that logged in with the old ones');
+          deps.audit
+            .record({ action: 'sftp.session-ended', districtId: d.id, actor: d.slug, address, detail: { reason: 'the SFTP password, keys or login choice changed' } })
+            .catch((err: unknown) => clog.warn({ err }, 'could not record the end of a session'));
+          client.end();
+        },
+      });
       client.once('close', () => {
+        forget();
         sessionsByDistrict.set(d.id, (sessionsByDistrict.get(d.id) ?? 1) - 1);
         if (pool.size === 0 && pools.get(d.id) === pool) pools.delete(d.id);
       });
@@ -194,6 +211,7 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
 
   return {
     listen() {
+      stopWatching ??= watchCredentials(deps.db, live, config.credentialCheckSeconds, log);
       return new Promise((resolve, reject) => {
         tcp.once('error', reject);
         tcp.listen(config.port, config.host, () => {
@@ -204,6 +222,7 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
       });
     },
     close() {
+      stopWatching?.();
       return new Promise((resolve) => {
         tcp.close(() => resolve());
         for (const s of sockets.values()) s.socket.destroy();
