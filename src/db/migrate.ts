@@ -10,6 +10,7 @@ import * as m0007 from './migrations/0007_roster_schedule.js';
 import * as m0008 from './migrations/0008_roster_held.js';
 import * as m0009 from './migrations/0009_people_indexes.js';
 import * as m0010 from './migrations/0010_sftp_credential_version.js';
+import * as m0011 from './migrations/0011_nfc_file_names.js';
 
 /** A migration sees the dialect, since identity columns differ between SQLite and PostgreSQL. */
 export interface LanyardMigration {
@@ -27,6 +28,7 @@ const migrations: Record<string, LanyardMigration> = {
   '0008_roster_held': m0008,
   '0009_people_indexes': m0009,
   '0010_sftp_credential_version': m0010,
+  '0011_nfc_file_names': m0011,
 };
 
 export class MigrationError extends Error {

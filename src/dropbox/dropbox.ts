@@ -4,7 +4,7 @@ import type { Db } from '../db/db.js';
 import type { DropboxFileRow, DropboxFolder, IntakeSource } from '../db/schema.js';
 import { insertEvent } from '../intake/events.js';
 import { LanyardError } from '../shared/errors.js';
-import { checkName, isClientTempName } from './paths.js';
+import { checkName, fileName, isClientTempName } from './paths.js';
 
 /** Who is changing the drop box, for the audit log and the intake event. */
 export interface Actor {
@@ -94,7 +94,8 @@ export function createDropbox(opts: DropboxOptions): Dropbox {
     return run;
   };
 
-  async function find(districtId: number, folder: DropboxFolder, name: string) {
+  async function find(districtId: number, folder: DropboxFolder, rawName: string) {
+    const name = fileName(rawName);
     const row = await db.kysely
       .selectFrom('dropbox_files')
       .selectAll()
@@ -131,7 +132,8 @@ export function createDropbox(opts: DropboxOptions): Dropbox {
       return Number(r.n);
     },
 
-    async beginUpload(actor, folder, name, uploadOpts) {
+    async beginUpload(actor, folder, rawName, uploadOpts) {
+      const name = fileName(rawName);
       checkName(name);
       // Resuming (append, or open without truncate) continues what is there now, whose bytes are copied in
       // only when a write needs them: never just for opening, which anyone could repeat for free.
@@ -147,7 +149,9 @@ export function createDropbox(opts: DropboxOptions): Dropbox {
       return blobs.openReader(f.blobKey);
     },
 
-    async rename(actor, from, to) {
+    async rename(actor, rawFrom, rawTo) {
+      const from = { folder: rawFrom.folder, name: fileName(rawFrom.name) };
+      const to = { folder: rawTo.folder, name: fileName(rawTo.name) };
       checkName(to.name);
       if (from.folder === to.folder && from.name === to.name) {
         await mustFind(actor.districtId, from.folder, from.name);
@@ -198,7 +202,8 @@ export function createDropbox(opts: DropboxOptions): Dropbox {
       notify(actor.districtId, ids);
     },
 
-    async remove(actor, folder, name) {
+    async remove(actor, folder, rawName) {
+      const name = fileName(rawName);
       const ids = await db.kysely.transaction().execute(async (trx) => {
         const res = await trx
           .deleteFrom('dropbox_files')
@@ -214,7 +219,8 @@ export function createDropbox(opts: DropboxOptions): Dropbox {
       notify(actor.districtId, ids);
     },
 
-    async setModifiedTime(districtId, folder, name, at) {
+    async setModifiedTime(districtId, folder, rawName, at) {
+      const name = fileName(rawName);
       await mustFind(districtId, folder, name);
       await db.kysely
         .updateTable('dropbox_files')
