@@ -83,6 +83,7 @@ export class ConnectionFlow {
   /** What `held` was at the last check: changes start or end the watchdog and release. */
   private wasHeld = false;
   private pool: FlowPool | undefined;
+  private closed = false;
   private releasing = false;
   private watchdog: NodeJS.Timeout | undefined;
   private readonly channels = new Map<number, Channel>();
@@ -98,6 +99,8 @@ export class ConnectionFlow {
     this.lowWater = Math.floor(highWater / 4);
     socket.on('drain', () => this.check());
     socket.once('close', () => {
+      // Counts that still change afterwards (a READ finishing) must not put the connection back in its pool.
+      this.closed = true;
       clearInterval(this.watchdog);
       this.pool?.leave(this);
     });
@@ -183,7 +186,8 @@ export class ConnectionFlow {
     };
 
     sftpWrapper.once('close', () => {
-      this.channels.delete(sftp.outgoing.id);
+      // A client may give a new channel the same number once this one is closed.
+      if (this.channels.get(sftp.outgoing.id) === ch) this.channels.delete(sftp.outgoing.id);
       this.queued -= ch.queued;
       ch.queued = 0;
       ch.deferred = [];
@@ -228,6 +232,7 @@ export class ConnectionFlow {
   }
 
   private check() {
+    if (this.closed) return;
     const unsent = this.socket.writableLength;
     const drainsAlone = this.busy + unsent;
     if (!this.socketPaused && drainsAlone > this.highWater) {
