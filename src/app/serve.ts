@@ -39,7 +39,6 @@ export async function startServer(config: Config, print: (line: string) => void)
 
     const guard = createLoginGuard(db, {
       failuresPerAddress: config.sftp.loginFailuresPerAddress,
-      failuresPerAccount: config.sftp.loginFailuresPerAccount,
       lockoutSeconds: config.sftp.loginLockoutSeconds,
     });
     const sftp = createSftpServer({

@@ -41,6 +41,7 @@ export async function openServices(config: Config, log = createLogger(config.log
     db,
     blobs,
     maxUploadBytes: config.sftp.maxUploadBytes,
+    maxWriteGapBytes: config.sftp.limits.maxWriteGapBytes,
     onEvents: (districtId, ids) => hooks.onEvents?.(districtId, ids),
   });
   const audit = createAuditLog(db, log);

@@ -8,6 +8,7 @@ export type AuditAction =
   | 'sftp.login'
   | 'sftp.login-failed'
   | 'sftp.login-refused'
+  | 'sftp.session-ended'
   | 'dropbox.upload'
   | 'dropbox.rename'
   | 'dropbox.delete'

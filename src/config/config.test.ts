@@ -29,6 +29,39 @@ describe('configuration', () => {
     assert.equal(loadConfig({ intake: 'on' }, { LANYARD_INTAKE: 'off' }).intake, true);
   });
 
+  test('the SFTP limits of issue 11 have safe defaults and can each be set', () => {
+    assert.deepEqual(loadConfig({}, {}).sftp.limits, {
+      maxReadBytes: 261120,
+      connectionBufferBytes: 16 * 1024 * 1024,
+      districtBufferBytes: 64 * 1024 * 1024,
+      maxWriteGapBytes: 1024 * 1024,
+      handlesPerSession: 256,
+      handlesPerDistrict: 1024,
+      channelsPerConnection: 10,
+      unauthenticatedPerAddress: 10,
+      unauthenticatedTotal: 200,
+    });
+    assert.equal(loadConfig({}, {}).sftp.credentialCheckSeconds, 5);
+    assert.equal(loadConfig({}, { LANYARD_SFTP_CREDENTIAL_CHECK: '30' }).sftp.credentialCheckSeconds, 30);
+    const set = loadConfig(
+      {},
+      {
+        LANYARD_SFTP_READ_MAX: '32768',
+        LANYARD_SFTP_CONNECTION_BUFFER: '8388608',
+        LANYARD_SFTP_DISTRICT_BUFFER: '33554432',
+        LANYARD_SFTP_WRITE_GAP: '0',
+        LANYARD_SFTP_HANDLES: '16',
+        LANYARD_SFTP_HANDLES_PER_DISTRICT: '64',
+        LANYARD_SFTP_CHANNELS: '2',
+        LANYARD_UNAUTHENTICATED_PER_ADDRESS: '3',
+        LANYARD_UNAUTHENTICATED_TOTAL: '50',
+      },
+    ).sftp.limits;
+    assert.deepEqual(Object.values(set), [32768, 8388608, 33554432, 0, 16, 64, 2, 3, 50]);
+    assert.throws(() => loadConfig({}, { LANYARD_SFTP_READ_MAX: '100' }), /the largest READ answer must be at least 1024 bytes/);
+    assert.throws(() => loadConfig({}, { LANYARD_SFTP_HANDLES: '0' }), /the open-file limit per session must be at least 1/);
+  });
+
   test('a bad value stops start-up with a sentence naming the setting', () => {
     assert.throws(() => loadConfig({ sftpPort: 'twenty' }, {}), (e: unknown) => e instanceof ConfigError && /port must be a number.*sftpPort: "twenty"/.test(e.message));
     assert.throws(() => loadConfig({ httpPort: '70000' }, {}), /a port is between 0 and 65535/);

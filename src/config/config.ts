@@ -57,9 +57,43 @@ export interface SftpConfig {
   loginGraceSeconds: number;
   idleTimeoutSeconds: number;
   sessionsPerDistrict: number;
+  /** Failed passwords from one address (in a lockout time) before that address is locked out. Accounts are never locked. */
   loginFailuresPerAddress: number;
-  loginFailuresPerAccount: number;
   loginLockoutSeconds: number;
+  /**
+   * How often a node reads whether the districts it has sessions for changed their SFTP credentials elsewhere
+   * (another node, the CLI); a change made through this node ends its sessions at once.
+   */
+  credentialCheckSeconds: number;
+  /** What one connection may hold of a server's resources; see SftpLimits. */
+  limits: SftpLimits;
+}
+
+/**
+ * What one client may hold of the server, so that one district (or a
+ * stranger) can never slow, crash or lock out another.
+ */
+export interface SftpLimits {
+  /**
+   * Bytes one READ is answered with at most: OpenSSH's 255 KiB, so the answer fits the 256 KiB message every
+   * OpenSSH client accepts. A longer request gets a short read, which SFTP allows and clients handle.
+   */
+  maxReadBytes: number;
+  /** Bytes of requests being worked on and answers not yet taken by the client, per connection, before the server stops reading from it. */
+  connectionBufferBytes: number;
+  /** The same, for all of one district's connections together. */
+  districtBufferBytes: number;
+  /** How far past the current end of an upload a write may start (a bigger jump would make a large file out of nothing). */
+  maxWriteGapBytes: number;
+  /** Files and folders one SFTP session may have open at once. */
+  handlesPerSession: number;
+  /** The same, for all of one district's sessions on a node together (each open file holds a file descriptor). */
+  handlesPerDistrict: number;
+  /** SSH session channels (SFTP sessions) one connection may have open at once. */
+  channelsPerConnection: number;
+  /** Connections not logged in yet, from one address and in all. */
+  unauthenticatedPerAddress: number;
+  unauthenticatedTotal: number;
 }
 
 /** Flag names (camelCase, as commander gives them) and the variables behind them. */
@@ -101,8 +135,17 @@ const schema = z.object({
   idleTimeoutSeconds: positiveInt('the idle timeout'),
   sessionsPerDistrict: positiveInt('the session limit'),
   loginFailuresPerAddress: positiveInt('the failed-login limit per address'),
-  loginFailuresPerAccount: positiveInt('the failed-login limit per account'),
   loginLockoutSeconds: positiveInt('the lockout time'),
+  credentialCheckSeconds: positiveInt('the credential check interval'),
+  maxReadBytes: positiveInt('the largest READ answer').min(1024, 'the largest READ answer must be at least 1024 bytes').max(16 * 1024 * 1024, 'the largest READ answer must be at most 16 MiB'),
+  connectionBufferBytes: positiveInt('the buffer per connection').min(1024 * 1024, 'the buffer per connection must be at least 1 MiB'),
+  districtBufferBytes: positiveInt('the buffer per district').min(1024 * 1024, 'the buffer per district must be at least 1 MiB'),
+  maxWriteGapBytes: z.coerce.number({ error: 'the write gap must be a number of bytes' }).int('the write gap must be a whole number of bytes').min(0, 'the write gap cannot be negative'),
+  handlesPerSession: positiveInt('the open-file limit per session'),
+  handlesPerDistrict: positiveInt('the open-file limit per district'),
+  channelsPerConnection: positiveInt('the session limit per connection'),
+  unauthenticatedPerAddress: positiveInt('the limit of connections not logged in per address'),
+  unauthenticatedTotal: positiveInt('the limit of connections not logged in'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 });
 
@@ -111,6 +154,8 @@ export class ConfigError extends Error {
 }
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024 ** 3;
+/** OpenSSH's sftp-server: 256 KiB less room for the answer's header, because its clients refuse messages over 256 KiB. */
+export const DEFAULT_MAX_READ_BYTES = 256 * 1024 - 1024;
 
 /**
  * Flags win over the environment, the environment over the defaults.
@@ -131,8 +176,17 @@ export function loadConfig(flags: ConfigInput, env: Record<string, string | unde
     idleTimeoutSeconds: emptyToUndefined(env.LANYARD_IDLE_TIMEOUT) ?? 1800,
     sessionsPerDistrict: emptyToUndefined(env.LANYARD_SESSIONS_PER_DISTRICT) ?? 20,
     loginFailuresPerAddress: emptyToUndefined(env.LANYARD_LOGIN_FAILURES_PER_ADDRESS) ?? 30,
-    loginFailuresPerAccount: emptyToUndefined(env.LANYARD_LOGIN_FAILURES_PER_ACCOUNT) ?? 10,
     loginLockoutSeconds: emptyToUndefined(env.LANYARD_LOGIN_LOCKOUT) ?? 900,
+    credentialCheckSeconds: emptyToUndefined(env.LANYARD_SFTP_CREDENTIAL_CHECK) ?? 5,
+    maxReadBytes: emptyToUndefined(env.LANYARD_SFTP_READ_MAX) ?? DEFAULT_MAX_READ_BYTES,
+    connectionBufferBytes: emptyToUndefined(env.LANYARD_SFTP_CONNECTION_BUFFER) ?? 16 * 1024 * 1024,
+    districtBufferBytes: emptyToUndefined(env.LANYARD_SFTP_DISTRICT_BUFFER) ?? 64 * 1024 * 1024,
+    maxWriteGapBytes: emptyToUndefined(env.LANYARD_SFTP_WRITE_GAP) ?? 1024 * 1024,
+    handlesPerSession: emptyToUndefined(env.LANYARD_SFTP_HANDLES) ?? 256,
+    handlesPerDistrict: emptyToUndefined(env.LANYARD_SFTP_HANDLES_PER_DISTRICT) ?? 1024,
+    channelsPerConnection: emptyToUndefined(env.LANYARD_SFTP_CHANNELS) ?? 10,
+    unauthenticatedPerAddress: emptyToUndefined(env.LANYARD_UNAUTHENTICATED_PER_ADDRESS) ?? 10,
+    unauthenticatedTotal: emptyToUndefined(env.LANYARD_UNAUTHENTICATED_TOTAL) ?? 200,
     logLevel: emptyToUndefined(env.LANYARD_LOG_LEVEL) ?? 'info',
   };
   const parsed = schema.safeParse(raw);
@@ -154,8 +208,19 @@ export function loadConfig(flags: ConfigInput, env: Record<string, string | unde
       idleTimeoutSeconds: c.idleTimeoutSeconds,
       sessionsPerDistrict: c.sessionsPerDistrict,
       loginFailuresPerAddress: c.loginFailuresPerAddress,
-      loginFailuresPerAccount: c.loginFailuresPerAccount,
       loginLockoutSeconds: c.loginLockoutSeconds,
+      credentialCheckSeconds: c.credentialCheckSeconds,
+      limits: {
+        maxReadBytes: c.maxReadBytes,
+        connectionBufferBytes: c.connectionBufferBytes,
+        districtBufferBytes: c.districtBufferBytes,
+        maxWriteGapBytes: c.maxWriteGapBytes,
+        handlesPerSession: c.handlesPerSession,
+        handlesPerDistrict: c.handlesPerDistrict,
+        channelsPerConnection: c.channelsPerConnection,
+        unauthenticatedPerAddress: c.unauthenticatedPerAddress,
+        unauthenticatedTotal: c.unauthenticatedTotal,
+      },
     },
     // Behind HTTPS (a proxy or load balancer), cookies must say so.
     http: { host: '0.0.0.0', port: c.httpPort, secureCookies: env.LANYARD_SECURE_COOKIES === 'true' || env.LANYARD_SECURE_COOKIES === '1' },

@@ -11,6 +11,8 @@ import * as m0008 from './migrations/0008_roster_held.js';
 import * as m0009 from './migrations/0009_people_indexes.js';
 import * as m0010 from './migrations/0010_intake_fair_queue.js';
 import * as m0011 from './migrations/0011_api_token_lifecycle.js';
+import * as m0012 from './migrations/0012_sftp_credential_version.js';
+import * as m0013 from './migrations/0013_nfc_file_names.js';
 
 /** A migration sees the dialect, since identity columns differ between SQLite and PostgreSQL. */
 export interface LanyardMigration {
@@ -29,6 +31,8 @@ const migrations: Record<string, LanyardMigration> = {
   '0009_people_indexes': m0009,
   '0010_intake_fair_queue': m0010,
   '0011_api_token_lifecycle': m0011,
+  '0012_sftp_credential_version': m0012,
+  '0013_nfc_file_names': m0013,
 };
 
 export class MigrationError extends Error {

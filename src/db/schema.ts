@@ -51,6 +51,8 @@ export interface DistrictsTable {
   sftp_password_hash: string;
   sftp_auth: SftpAuthMode;
   created_at: string;
+  /** Goes up with every change of SFTP credentials; live sessions logged in under a lower one are ended. */
+  sftp_credential_version: Generated<number>;
 }
 
 export interface DistrictKeysTable {

@@ -1,8 +1,9 @@
-import { writeAudit, type ChangedBy } from '../audit/audit.js';
+import { writeAudit, type AuditEntry, type ChangedBy } from '../audit/audit.js';
 import { inTransaction, type Db } from '../db/db.js';
 import type { DistrictRow, SftpAuthMode } from '../db/schema.js';
 import { LanyardError } from '../shared/errors.js';
 import { nowIso } from '../shared/time.js';
+import { sftpCredentialsChanged } from './credentialChanges.js';
 import { checkNewPassword, generatePassword, hashPassword } from './passwords.js';
 import { parseSlug, type Slug } from './slug.js';
 import { parsePublicKey, type PublicKeyInfo } from './sshKeys.js';
@@ -67,7 +68,34 @@ export async function findSftpAccount(db: Db, slug: string) {
   const row = await db.kysely.selectFrom('districts').selectAll().where('slug', '=', slug).executeTakeFirst();
   if (!row) return undefined;
   const keys = await db.kysely.selectFrom('district_keys').select(['algorithm', 'public_key']).where('district_id', '=', row.id).execute();
-  return { district: toDistrict(row), passwordHash: row.sftp_password_hash, keys };
+  return { district: toDistrict(row), passwordHash: row.sftp_password_hash, keys, credentialVersion: Number(row.sftp_credential_version) };
+}
+
+/**
+ * Records that a district's SFTP credentials changed, in the same
+ * transaction as the change itself, and ends the sessions that logged in
+ * under the old ones: at once on this node (through credentialChanges),
+ * within seconds on the others (they read the version).
+ */
+async function changeCredentials(
+  db: Db,
+  districtId: number,
+  set: { sftp_password_hash?: string; sftp_auth?: SftpAuthMode },
+  audit: AuditEntry,
+  alongside?: (t: Db) => Promise<void>,
+) {
+  const version = await inTransaction(db, async (t) => {
+    await alongside?.(t);
+    const row = await t.kysely
+      .updateTable('districts')
+      .set((eb) => ({ ...set, sftp_credential_version: eb('sftp_credential_version', '+', 1) }))
+      .where('id', '=', districtId)
+      .returning('sftp_credential_version')
+      .executeTakeFirstOrThrow();
+    await writeAudit(t.kysely, audit);
+    return Number(row.sftp_credential_version);
+  });
+  sftpCredentialsChanged(db, districtId, version);
 }
 
 /** A new SFTP password (a strong random one unless given), audited with the change. */
@@ -75,11 +103,7 @@ export async function setSftpPassword(db: Db, slug: string, password: string | u
   const d = await getDistrict(db, slug);
   if (password !== undefined) checkNewPassword(password);
   const pw = password ?? generatePassword();
-  const hash = await hashPassword(pw);
-  await inTransaction(db, async (t) => {
-    await t.kysely.updateTable('districts').set({ sftp_password_hash: hash }).where('id', '=', d.id).execute();
-    await writeAudit(t.kysely, { action: 'settings.sftp-password', districtId: d.id, ...by, detail: {} });
-  });
+  await changeCredentials(db, d.id, { sftp_password_hash: await hashPassword(pw) }, { action: 'settings.sftp-password', districtId: d.id, ...by, detail: {} });
   return pw;
 }
 
@@ -87,21 +111,19 @@ export async function setSftpAuthMode(db: Db, slug: string, mode: string, by: Ch
   if (!AUTH_MODES.includes(mode as SftpAuthMode)) {
     throw new LanyardError('invalid', `"${mode}" is not a login choice: use password, publickey, both (key and password) or either.`);
   }
-  return inTransaction(db, async (t) => {
-    const d = await getDistrict(t, slug);
-    if (mode === 'publickey' || mode === 'both') {
-      const keys = await listSshKeys(t, slug);
-      if (keys.length === 0) {
-        throw new LanyardError(
-          'conflict',
-          `"${slug}" has no SSH key yet, so requiring one would lock everyone out: add one first with "lanyard district key add ${slug} <file.pub>".`,
-        );
-      }
+  const d = await getDistrict(db, slug);
+  // The same choice again changes nothing: no live session is ended for it.
+  if (mode === d.sftpAuth) return d;
+  const needsKey = mode === 'publickey' || mode === 'both';
+  await changeCredentials(db, d.id, { sftp_auth: mode as SftpAuthMode }, { action: 'settings.sftp-auth', districtId: d.id, ...by, detail: { mode } }, async (t) => {
+    if (needsKey && (await listSshKeys(t, slug)).length === 0) {
+      throw new LanyardError(
+        'conflict',
+        `"${slug}" has no SSH key yet, so requiring one would lock everyone out: add one first with "lanyard district key add ${slug} <file.pub>".`,
+      );
     }
-    await t.kysely.updateTable('districts').set({ sftp_auth: mode as SftpAuthMode }).where('id', '=', d.id).execute();
-    await writeAudit(t.kysely, { action: 'settings.sftp-auth', districtId: d.id, ...by, detail: { mode } });
-    return { ...d, sftpAuth: mode as SftpAuthMode };
   });
+  return { ...d, sftpAuth: mode as SftpAuthMode };
 }
 
 export async function addSshKey(db: Db, slug: string, keyText: string, by: ChangedBy): Promise<PublicKeyInfo> {
@@ -136,10 +158,9 @@ export async function listSshKeys(db: Db, slug: string) {
 
 export async function removeSshKey(db: Db, slug: string, fingerprint: string, by: ChangedBy): Promise<void> {
   const d = await getDistrict(db, slug);
-  await inTransaction(db, async (t) => {
+  await changeCredentials(db, d.id, {}, { action: 'settings.ssh-key-removed', districtId: d.id, ...by, detail: { fingerprint } }, async (t) => {
     const res = await t.kysely.deleteFrom('district_keys').where('district_id', '=', d.id).where('fingerprint', '=', fingerprint).executeTakeFirst();
     if (Number(res.numDeletedRows) === 0) throw new LanyardError('not-found', `"${slug}" has no key with fingerprint ${fingerprint}.`);
-    await writeAudit(t.kysely, { action: 'settings.ssh-key-removed', districtId: d.id, ...by, detail: { fingerprint } });
   });
 }
 

@@ -5,7 +5,7 @@ import type { DropboxFileRow, DropboxFolder, IntakeSource } from '../db/schema.j
 import { insertEvent } from '../intake/events.js';
 import { formatBytes } from '../shared/bytes.js';
 import { LanyardError } from '../shared/errors.js';
-import { checkName, isClientTempName } from './paths.js';
+import { checkName, fileName, isClientTempName } from './paths.js';
 
 export type { DropboxFolder };
 
@@ -42,7 +42,9 @@ export interface Dropbox {
 export interface Upload {
   readonly folder: DropboxFolder;
   readonly name: string;
+  /** The file's size so far: for an upload that continues a file, at least that file's size. */
   readonly size: number;
+  /** May start at most the write gap past `size`: a file is written from the start onwards, not conjured out of holes. */
   write(data: Buffer, offset: number): Promise<void>;
   /** Keep the client's time for the file (FileZilla and WinSCP preserve timestamps). */
   setModifiedTime(at: Date): void;
@@ -55,6 +57,8 @@ export interface DropboxOptions {
   db: Db;
   blobs: BlobStore;
   maxUploadBytes: number;
+  /** How far past the current end of an upload a write may start (default 1 MiB). */
+  maxWriteGapBytes?: number;
   /** Called after a committed change made intake events, so workers can start at once. */
   onEvents?: (districtId: number, eventIds: number[]) => void;
 }
@@ -78,8 +82,23 @@ export function createDropbox(opts: DropboxOptions): Dropbox {
   const notify = (districtId: number, ids: number[]) => {
     if (ids.length > 0) opts.onEvents?.(districtId, ids);
   };
+  const limits = { maxBytes: opts.maxUploadBytes, maxGap: opts.maxWriteGapBytes ?? 1024 * 1024 };
 
-  async function find(districtId: number, folder: DropboxFolder, name: string) {
+  // One copy of an old file's bytes at a time per district (see DropboxUpload.fill): a district resuming many
+  // files at once takes its turn on the disk instead of taking the disk from everyone.
+  const copies = new Map<number, Promise<void>>();
+  const oneCopyAtATime = (districtId: number, copy: () => Promise<void>): Promise<void> => {
+    const run = (copies.get(districtId) ?? Promise.resolve()).then(copy);
+    const settled = run.catch(() => undefined);
+    copies.set(districtId, settled);
+    void settled.then(() => {
+      if (copies.get(districtId) === settled) copies.delete(districtId);
+    });
+    return run;
+  };
+
+  async function find(districtId: number, folder: DropboxFolder, rawName: string) {
+    const name = fileName(rawName);
     const row = await db.kysely
       .selectFrom('dropbox_files')
       .selectAll()
@@ -116,18 +135,16 @@ export function createDropbox(opts: DropboxOptions): Dropbox {
       return Number(r.n);
     },
 
-    async beginUpload(actor, folder, name, uploadOpts) {
+    async beginUpload(actor, folder, rawName, uploadOpts) {
+      const name = fileName(rawName);
       checkName(name);
+      // Resuming (append, or open without truncate) continues what is there now, whose bytes are copied in
+      // only when a write needs them: never just for opening, which anyone could repeat for free.
+      const base = uploadOpts?.keepExisting ? await find(actor.districtId, folder, name) : undefined;
       const writer = await blobs.createWriter();
-      if (uploadOpts?.keepExisting) {
-        // Resuming (append, or open without truncate): start from what is there now.
-        const existing = await find(actor.districtId, folder, name);
-        if (existing) await copyInto(blobs, existing.blobKey, writer).catch(async (err: unknown) => {
-          await writer.abort();
-          throw err;
-        });
-      }
-      return new DropboxUpload(db, writer, actor, folder, name, opts.maxUploadBytes, notify);
+      const copyBase = (base: DropboxFile, from: number, to: number) =>
+        oneCopyAtATime(actor.districtId, () => copyInto(blobs, base.blobKey, writer, from, to));
+      return new DropboxUpload(db, writer, actor, folder, name, limits, notify, base, copyBase);
     },
 
     async openDownload(districtId, folder, name) {
@@ -135,7 +152,9 @@ export function createDropbox(opts: DropboxOptions): Dropbox {
       return blobs.openReader(f.blobKey);
     },
 
-    async rename(actor, from, to) {
+    async rename(actor, rawFrom, rawTo) {
+      const from = { folder: rawFrom.folder, name: fileName(rawFrom.name) };
+      const to = { folder: rawTo.folder, name: fileName(rawTo.name) };
       checkName(to.name);
       if (from.folder === to.folder && from.name === to.name) {
         await mustFind(actor.districtId, from.folder, from.name);
@@ -186,7 +205,8 @@ export function createDropbox(opts: DropboxOptions): Dropbox {
       notify(actor.districtId, ids);
     },
 
-    async remove(actor, folder, name) {
+    async remove(actor, folder, rawName) {
+      const name = fileName(rawName);
       const ids = await db.kysely.transaction().execute(async (trx) => {
         const res = await trx
           .deleteFrom('dropbox_files')
@@ -202,7 +222,8 @@ export function createDropbox(opts: DropboxOptions): Dropbox {
       notify(actor.districtId, ids);
     },
 
-    async setModifiedTime(districtId, folder, name, at) {
+    async setModifiedTime(districtId, folder, rawName, at) {
+      const name = fileName(rawName);
       await mustFind(districtId, folder, name);
       await db.kysely
         .updateTable('dropbox_files')
@@ -227,11 +248,12 @@ async function upsertFile(trx: Db['kysely'], districtId: number, folder: Dropbox
     .execute();
 }
 
-async function copyInto(blobs: BlobStore, key: string, writer: BlobWriter) {
+/** Copies bytes [from, to) of a stored blob into a writer, at the same place. */
+async function copyInto(blobs: BlobStore, key: string, writer: BlobWriter, from: number, to: number) {
   const reader = await blobs.openReader(key);
   try {
-    for (let pos = 0; pos < reader.size; ) {
-      const buf = await reader.read(pos, 1024 * 1024);
+    for (let pos = from; pos < Math.min(to, reader.size); ) {
+      const buf = await reader.read(pos, Math.min(1024 * 1024, to - pos));
       if (buf.length === 0) break;
       await writer.write(buf, pos);
       pos += buf.length;
@@ -241,9 +263,23 @@ async function copyInto(blobs: BlobStore, key: string, writer: BlobWriter) {
   }
 }
 
+/**
+ * An upload on its way into the drop box. One that continues an existing file
+ * (`base`: opened without truncating, as a resume does) starts as that file,
+ * without a byte copied: bytes of the old file are copied in only where the
+ * new one needs them, that is below where the client writes (a resume's first
+ * write at the old end copies the old file once; a client rewriting from byte
+ * 0 copies nothing, or only the old tail it stops short of). One that is
+ * closed unwritten leaves the file as it was.
+ */
 class DropboxUpload implements Upload {
   private modifiedAt: Date | undefined;
   private done = false;
+  private wrote = false;
+  /** The end of the furthest write accepted so far (some may still wait behind a copy). */
+  private end = 0;
+  /** Writes waiting behind a copy of the old file's bytes, in order; undefined when none is under way. */
+  private pending: Promise<void> | undefined;
 
   constructor(
     private readonly db: Db,
@@ -251,21 +287,49 @@ class DropboxUpload implements Upload {
     private readonly actor: Actor,
     readonly folder: DropboxFolder,
     readonly name: string,
-    private readonly maxBytes: number,
+    private readonly limits: { maxBytes: number; maxGap: number },
     private readonly notify: (districtId: number, ids: number[]) => void,
+    private readonly base: DropboxFile | undefined,
+    private readonly copyBase: (base: DropboxFile, from: number, to: number) => Promise<void>,
   ) {}
 
   get size() {
-    return this.writer.size;
+    return Math.max(this.end, this.writer.size, this.base?.size ?? 0);
   }
 
   write(data: Buffer, offset: number): Promise<void> {
-    if (offset + data.length > this.maxBytes) {
+    if (offset + data.length > this.limits.maxBytes) {
       return Promise.reject(
-        new LanyardError('too-large', `${this.name} is larger than the ${formatBytes(this.maxBytes)} limit: split it into smaller files (for a photo package, several zips).`),
+        new LanyardError('too-large', `${this.name} is larger than the ${formatBytes(this.limits.maxBytes)} limit: split it into smaller files (for a photo package, several zips).`),
       );
     }
-    return this.writer.write(data, offset);
+    if (offset > this.size + this.limits.maxGap) {
+      return Promise.reject(
+        new LanyardError(
+          'invalid',
+          `${this.name} must be written from its start onwards: this write begins ${formatBytes(offset - this.size)} past what has arrived so far (at most ${formatBytes(this.limits.maxGap)} may be skipped). Upload the whole file again.`,
+        ),
+      );
+    }
+    this.wrote = true;
+    this.end = Math.max(this.end, offset + data.length);
+    const needsOldBytes = this.base !== undefined && offset > this.writer.size && this.writer.size < this.base.size;
+    if (!this.pending && !needsOldBytes) return this.writer.write(data, offset);
+    // Behind a copy: keep our own copy of the data (the protocol layer reuses its buffers) and keep the order.
+    const mine = Buffer.from(data);
+    const after = this.pending ?? Promise.resolve();
+    const run = after.then(async () => {
+      if (this.base && offset > this.writer.size && this.writer.size < this.base.size) {
+        await this.copyBase(this.base, this.writer.size, Math.min(offset, this.base.size));
+      }
+      await this.writer.write(mine, offset);
+    });
+    const settled = run.catch(() => undefined);
+    this.pending = settled;
+    void settled.then(() => {
+      if (this.pending === settled) this.pending = undefined;
+    });
+    return run;
   }
 
   setModifiedTime(at: Date) {
@@ -273,7 +337,16 @@ class DropboxUpload implements Upload {
   }
 
   async commit(): Promise<DropboxFile> {
+    if (this.base && !this.wrote) return this.keepUnchanged(this.base);
     this.done = true;
+    await this.pending;
+    // The old file's tail that the client did not write over stays, as in any file system.
+    if (this.base && this.writer.size < this.base.size) {
+      await this.copyBase(this.base, this.writer.size, this.base.size).catch(async (err: unknown) => {
+        await this.writer.abort();
+        throw err;
+      });
+    }
     const blob = await this.writer.commit();
     const file: DropboxFile = {
       folder: this.folder,
@@ -300,9 +373,32 @@ class DropboxUpload implements Upload {
     return file;
   }
 
+  /**
+   * Opened and closed without a write (a client checking a resume that had
+   * nothing left to send): the file stays as it is, no new version, no
+   * intake event. Only a time the client set is kept, if the name still
+   * holds the same bytes.
+   */
+  private async keepUnchanged(base: DropboxFile): Promise<DropboxFile> {
+    await this.abort();
+    if (!this.modifiedAt) return base;
+    const modifiedAt = this.modifiedAt.toISOString();
+    await this.db.kysely
+      .updateTable('dropbox_files')
+      .set({ modified_at: modifiedAt })
+      .where('district_id', '=', this.actor.districtId)
+      .where('folder', '=', this.folder)
+      .where('name', '=', this.name)
+      .where('blob_key', '=', base.blobKey)
+      .execute();
+    return { ...base, modifiedAt };
+  }
+
   async abort() {
     if (this.done) return;
     this.done = true;
+    // The writer first: a copy under way then fails at its next write instead of running to its end.
     await this.writer.abort();
+    await this.pending;
   }
 }

@@ -17,6 +17,14 @@ describe('paths a client sends', () => {
     assert.deepEqual(parsePath('./idphotos//./123456.jpg'), { kind: 'file', folder: 'idphotos', name: '123456.jpg' });
   });
 
+  test('a name typed with a combining accent is the same name as with the accented letter (NFC)', () => {
+    const composed = 'Élève Zoë.csv';
+    const decomposed = composed.normalize('NFD');
+    assert.notEqual(decomposed, composed);
+    assert.deepEqual(parsePath(`/data/${decomposed}`), { kind: 'file', folder: 'data', name: composed });
+    assert.deepEqual(parsePath(`data/${composed}`), { kind: 'file', folder: 'data', name: composed });
+  });
+
   test('.. moves between the two folders but never above the top', () => {
     assert.deepEqual(parsePath('/idphotos/../data/students.csv'), { kind: 'file', folder: 'data', name: 'students.csv' });
     assert.deepEqual(parsePath('/idphotos/..'), { kind: 'root' });

@@ -15,11 +15,19 @@ const MAX_NAME_BYTES = 255;
 export const isFolder = (s: string): s is DropboxFolder => (FOLDERS as readonly string[]).includes(s);
 
 /**
+ * A file name as the drop box keeps it: Unicode NFC, so that "é" typed as one
+ * character (Windows, most keyboards) or as "e" and a combining accent (macOS
+ * file names, some clients) is the same file, listed once and replaced as one.
+ */
+export const fileName = (name: string): string => name.normalize('NFC');
+
+/**
  * Turns what a client sent (absolute or relative to the root, with `.` and
  * `..`) into a place in the district's drop box, or says why not. The root is
- * the district's own: nothing above it exists.
+ * the district's own: nothing above it exists. Names come out in NFC.
  */
-export function parsePath(raw: string): DropboxPath {
+export function parsePath(rawPath: string): DropboxPath {
+  const raw = fileName(rawPath);
   if (raw.includes('\0')) throw outside('the name contains a NUL character');
   if (raw.includes('\\')) {
     throw new LanyardError('invalid', `"${raw}" contains a backslash (\\): use forward slashes, like idphotos/123456.jpg, and no backslash in file names.`);

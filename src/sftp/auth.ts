@@ -26,7 +26,7 @@ type Account = NonNullable<Awaited<ReturnType<typeof findSftpAccount>>>;
  * which districts exist. With `both`, the first method that succeeds earns a
  * partial success and the client is asked for the other.
  */
-export function createAuthenticator(deps: AuthDeps, onAccepted: (district: District) => void) {
+export function createAuthenticator(deps: AuthDeps, onAccepted: (district: District, credentialVersion: number) => void) {
   let username: string | undefined;
   let passed = new Set<Method>();
 
@@ -41,40 +41,51 @@ export function createAuthenticator(deps: AuthDeps, onAccepted: (district: Distr
     if (ctx.method !== 'password' && ctx.method !== 'publickey') return ctx.reject(remaining());
 
     const account = await findSftpAccount(deps.db, ctx.username);
-    if (await deps.guard.isLocked(deps.address, ctx.username)) {
-      await deps.audit.record({ action: 'sftp.login-refused', districtId: account?.district.id ?? null, actor: ctx.username, address: deps.address, detail: { method: ctx.method, reason: 'locked out after too many failed logins' } });
-      await sleep(1000);
-      return ctx.reject(remaining());
-    }
 
-    let good: boolean;
     if (ctx.method === 'password') {
-      // Always run the hash, even for unknown users: equal time, equal answer.
-      const matches = await verifyPassword(ctx.password, account?.passwordHash ?? (await decoyHash()));
-      good = matches && account !== undefined && allows(account.district.sftpAuth, 'password');
+      // Always run the hash, even for unknown users: equal time, equal answer. A locked address is answered
+      // like a wrong password, without the hash (the guard skips it), after the same growing delay.
+      const password = ctx.password;
+      const check = await deps.guard.checkPassword(deps.address, ctx.username, async () => {
+        const matches = await verifyPassword(password, account?.passwordHash ?? (await decoyHash()));
+        return matches && account !== undefined && allows(account.district.sftpAuth, 'password') ? true : undefined;
+      });
+      if (!check.ok) {
+        const refused = check.addressLocked;
+        await deps.audit.record({
+          action: refused ? 'sftp.login-refused' : 'sftp.login-failed',
+          districtId: account?.district.id ?? null,
+          actor: ctx.username,
+          address: deps.address,
+          detail: refused ? { method: ctx.method, reason: 'address locked out after too many failed logins' } : { method: ctx.method },
+        });
+        await sleep(check.delayMs);
+        return ctx.reject(remaining());
+      }
+      if (!account) return ctx.reject(remaining());
     } else {
+      // Keys are never locked out: a key cannot be guessed, and a district's scripts must keep working
+      // while someone hammers its name with passwords (from anywhere, its own office's address included).
       const key = account && allows(account.district.sftpAuth, 'publickey') ? matchingKey(account, ctx) : undefined;
       if (!ctx.signature || !ctx.blob) {
         // Only asking whether a key would do: clients try each key they hold, so this is no failure.
         return key ? ctx.accept() : ctx.reject(remaining());
       }
-      good = key !== undefined && key.verify(ctx.blob, ctx.signature, ctx.hashAlgo) === true;
-    }
-
-    if (!good || !account) {
-      const delay = await deps.guard.recordFailure(deps.address, ctx.username);
-      await deps.audit.record({ action: 'sftp.login-failed', districtId: account?.district.id ?? null, actor: ctx.username, address: deps.address, detail: { method: ctx.method } });
-      await sleep(delay);
-      return ctx.reject(remaining());
+      if (!key || key.verify(ctx.blob, ctx.signature, ctx.hashAlgo) !== true) {
+        // paramiko signs with every key it holds without asking first: no count, no delay, just "not this one".
+        await deps.audit.record({ action: 'sftp.login-failed', districtId: account?.district.id ?? null, actor: ctx.username, address: deps.address, detail: { method: ctx.method } });
+        return ctx.reject(remaining());
+      }
+      if (!account) return ctx.reject(remaining());
     }
 
     passed.add(ctx.method);
     if (account.district.sftpAuth === 'both' && passed.size < 2) {
       return ctx.reject(remaining(), true);
     }
-    await deps.guard.recordSuccess(ctx.username);
+    if (ctx.method === 'publickey') await deps.guard.recordSuccess(ctx.username);
     await deps.audit.record({ action: 'sftp.login', districtId: account.district.id, actor: ctx.username, address: deps.address, detail: { methods: [...passed] } });
-    onAccepted(account.district);
+    onAccepted(account.district, account.credentialVersion);
     ctx.accept();
   };
 }

@@ -32,3 +32,33 @@ export function acceptRepeatedUserauthRequests(client: Connection): boolean {
   };
   return true;
 }
+
+type ChannelOpenFail = (remote: number, reason: number, desc?: string) => void;
+
+/** SSH's "resource shortage" reason for a refused channel. */
+const RESOURCE_SHORTAGE = 4;
+const refusals = new WeakMap<Connection, string>();
+
+/**
+ * ssh2 refuses a channel without a description. A refusal is the only thing
+ * a client shows when a session is refused, so this lets the server say why
+ * (OpenSSH prints "channel 0: open failed: resource shortage: <why>"). Reaches
+ * into ssh2's internals like the above; false if they changed.
+ */
+export function describeChannelRefusals(client: Connection): boolean {
+  const proto = (client as unknown as { _protocol?: { channelOpenFail?: ChannelOpenFail } })._protocol;
+  if (!proto || typeof proto.channelOpenFail !== 'function') return false;
+  const original = proto.channelOpenFail.bind(proto);
+  proto.channelOpenFail = (remote, reason, desc) => {
+    const why = refusals.get(client);
+    refusals.delete(client);
+    if (why === undefined) original(remote, reason, desc);
+    else original(remote, RESOURCE_SHORTAGE, why);
+  };
+  return true;
+}
+
+/** The description the next channel refusal on this connection carries. */
+export function refuseNextChannel(client: Connection, why: string): void {
+  refusals.set(client, why);
+}

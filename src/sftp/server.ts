@@ -8,11 +8,13 @@ import type { Db } from '../db/db.js';
 import type { District } from '../districts/districts.js';
 import type { Dropbox } from '../dropbox/dropbox.js';
 import type { HostKey } from '../hostKeys/hostKeys.js';
-import type { LoginGuard } from '../loginGuard/loginGuard.js';
+import { addressKey, type LoginGuard } from '../loginGuard/loginGuard.js';
+import { Admission } from './admission.js';
 import { createAuthenticator } from './auth.js';
-import { acceptRepeatedUserauthRequests } from './compat.js';
-import { socketGauge } from './inFlight.js';
-import { serveSftp } from './session.js';
+import { acceptRepeatedUserauthRequests, describeChannelRefusals, refuseNextChannel } from './compat.js';
+import { ConnectionFlow, FlowPool, type ChannelFlow } from './inFlight.js';
+import { LiveSessions, watchCredentials } from './liveSessions.js';
+import { HandleBudget, serveSftp } from './session.js';
 import { STATUS_CODE } from './status.js';
 
 export interface SftpServerDeps {
@@ -33,31 +35,68 @@ export interface SftpServer {
 
 export function createSftpServer(deps: SftpServerDeps): SftpServer {
   const { config, log } = deps;
-  const sockets = new Map<string, net.Socket>();
+  const { limits } = config;
+  const sockets = new Map<string, { socket: net.Socket; flow: ConnectionFlow; admitted: () => void }>();
+  const admission = new Admission(limits.unauthenticatedPerAddress, limits.unauthenticatedTotal);
+  let refusedSince = 0;
   const sessionsByDistrict = new Map<number, number>();
+  /** What all of a district's connections may hold together. */
+  const pools = new Map<number, FlowPool>();
+  const live = new LiveSessions();
+  let stopWatching: (() => void) | undefined;
+  const handleBudgets = new Map<number, HandleBudget>();
+  const handlesOf = (districtId: number) => {
+    let budget = handleBudgets.get(districtId);
+    if (!budget) handleBudgets.set(districtId, (budget = new HandleBudget(limits.handlesPerDistrict)));
+    return budget;
+  };
+  const poolOf = (districtId: number) => {
+    let pool = pools.get(districtId);
+    if (!pool) pools.set(districtId, (pool = new FlowPool(limits.districtBufferBytes)));
+    return pool;
+  };
   const ssh = new Server({ hostKeys: deps.hostKeys.map((k) => k.privateKey), ident: 'Lanyard' }, (client, info) => {
-    const socket = sockets.get(`${info.ip}|${info.port}`);
-    if (!socket) return client.end();
+    const held = sockets.get(`${info.ip}|${info.port}`);
+    if (!held) return client.end();
     if (!acceptRepeatedUserauthRequests(client)) log.warn('ssh2 internals changed: paramiko clients cannot combine a key and a password');
-    onConnection(client, socket, info.ip);
+    if (!describeChannelRefusals(client)) log.warn('ssh2 internals changed: refused sessions are refused without saying why');
+    onConnection(client, held.flow, held.admitted, info.ip);
   });
   ssh.on('error', (err: Error) => log.warn({ err }, 'ssh server error'));
 
   // We own the TCP server so we hold each socket: for TCP_NODELAY (else every small
   // file pays ~45 ms of Nagle delay) and for pausing a client that floods us with writes.
   const tcp = net.createServer((socket) => {
+    // Before anything else, not even our banner: is there room for one more connection not logged in?
+    const admitted = admission.admit(addressKey(socket.remoteAddress ?? ''), () => socket.destroy());
+    if (!admitted) {
+      socket.on('error', () => undefined);
+      socket.destroy();
+      // A flood must not flood the log too: one line per burst.
+      if (refusedSince++ === 0) {
+        log.warn({ address: socket.remoteAddress }, 'too many connections not logged in: closing new ones at once');
+        setTimeout(() => (refusedSince = 0), 10_000).unref();
+      }
+      return;
+    }
+    socket.once('close', admitted);
     socket.setNoDelay(true);
     const key = `${socket.remoteAddress}|${socket.remotePort}`;
-    sockets.set(key, socket);
+    const flow = new ConnectionFlow(socket, limits.connectionBufferBytes, (why) => {
+      log.warn({ address: socket.remoteAddress }, `connection closed: ${why}`);
+      socket.destroy();
+    });
+    sockets.set(key, { socket, flow, admitted });
     socket.once('close', () => sockets.delete(key));
     socket.on('error', () => undefined);
     ssh.injectSocket(socket);
-    batchWritesPerTurn(socket);
+    batchWritesPerTurn(socket, () => flow.afterWrite());
   });
 
-  function onConnection(client: Connection, socket: net.Socket, address: string) {
+  function onConnection(client: Connection, flow: ConnectionFlow, admitted: () => void, address: string) {
     const clog = log.child({ address });
     let district: District | undefined;
+    let credentialVersion = 0;
     let idleTimer: NodeJS.Timeout | undefined;
 
     const grace = setTimeout(() => {
@@ -73,8 +112,9 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
       }, config.idleTimeoutSeconds * 1000);
     };
 
-    const authenticate = createAuthenticator({ db: deps.db, guard: deps.guard, audit: deps.audit, address }, (d) => {
+    const authenticate = createAuthenticator({ db: deps.db, guard: deps.guard, audit: deps.audit, address }, (d, version) => {
       district = d;
+      credentialVersion = version;
     });
 
     client.on('authentication', (ctx) => {
@@ -85,24 +125,56 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
     });
 
     client.on('ready', () => {
+      // Logged in: no longer one of the connections a stranger could pile up.
+      admitted();
       clearTimeout(grace);
       restartIdle();
       const d = district!;
       const count = (sessionsByDistrict.get(d.id) ?? 0) + 1;
       sessionsByDistrict.set(d.id, count);
       const overLimit = count > config.sessionsPerDistrict;
+      const pool = poolOf(d.id);
+      flow.joinPool(pool);
+      const forget = live.add({
+        districtId: d.id,
+        version: credentialVersion,
+        end: () => {
+          clog.info({ district: d.slug }, 'SFTP credentials changed: ending a session that logged in with the old ones');
+          deps.audit
+            .record({ action: 'sftp.session-ended', districtId: d.id, actor: d.slug, address, detail: { reason: 'the SFTP password, keys or login choice changed' } })
+            .catch((err: unknown) => clog.warn({ err }, 'could not record the end of a session'));
+          client.end();
+        },
+      });
       client.once('close', () => {
+        forget();
         sessionsByDistrict.set(d.id, (sessionsByDistrict.get(d.id) ?? 1) - 1);
+        if (pool.size === 0 && pools.get(d.id) === pool) pools.delete(d.id);
       });
 
-      client.on('session', (acceptSession) => {
+      let channels = 0;
+      client.on('session', (acceptSession, rejectSession) => {
+        // Each session channel can hold files open and answers in memory: a connection gets a few, not thousands.
+        if (channels >= limits.channelsPerConnection) {
+          refuseNextChannel(client, `Too many sessions on one connection (at most ${limits.channelsPerConnection}): close some, or connect again.`);
+          return rejectSession();
+        }
+        channels++;
         const session = acceptSession();
+        let counted = true;
+        const uncount = () => {
+          if (counted) channels--;
+          counted = false;
+        };
+        session.once('close', uncount);
         session.on('sftp', (acceptSftp) => {
           const sftp = acceptSftp();
+          sftp.once('close', uncount);
           // OpenSSH's sftp waits for the channel to close before it exits.
           sftp.on('end', () => sftp.end());
+          const channelFlow = flow.attach(client, sftp);
           if (overLimit) {
-            refuseAll(sftp, `Too many connections for ${d.slug} (at most ${config.sessionsPerDistrict} at once): close other sessions and try again.`);
+            refuseAll(sftp, channelFlow, `Too many connections for ${d.slug} (at most ${config.sessionsPerDistrict} at once): close other sessions and try again.`);
             return;
           }
           serveSftp(sftp, {
@@ -110,7 +182,9 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
             actor: { districtId: d.id, source: 'sftp', name: d.slug, address },
             username: d.slug,
             log: clog.child({ district: d.slug }),
-            gauge: socketGauge(socket),
+            flow: channelFlow,
+            limits,
+            districtHandles: handlesOf(d.id),
             since: d.createdAt,
             onActivity: restartIdle,
           });
@@ -137,6 +211,7 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
 
   return {
     listen() {
+      stopWatching ??= watchCredentials(deps.db, live, config.credentialCheckSeconds, log);
       return new Promise((resolve, reject) => {
         tcp.once('error', reject);
         tcp.listen(config.port, config.host, () => {
@@ -147,9 +222,10 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
       });
     },
     close() {
+      stopWatching?.();
       return new Promise((resolve) => {
         tcp.close(() => resolve());
-        for (const s of sockets.values()) s.destroy();
+        for (const s of sockets.values()) s.socket.destroy();
       });
     },
   };
@@ -164,7 +240,7 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
  * answers of one turn in a single writev, as OpenSSH's output buffer does,
  * without holding any answer back.
  */
-function batchWritesPerTurn(socket: net.Socket) {
+function batchWritesPerTurn(socket: net.Socket, afterWrite: () => void) {
   const write = socket.write;
   let corked = false;
   const uncork = () => {
@@ -177,12 +253,14 @@ function batchWritesPerTurn(socket: net.Socket) {
       this.cork();
       setImmediate(uncork);
     }
-    return write.apply(this, args);
+    const r = write.apply(this, args);
+    afterWrite();
+    return r;
   } as net.Socket['write'];
 }
 
-function refuseAll(sftp: SFTPWrapper, message: string) {
-  const refuse = (reqId: number) => sftp.status(reqId, STATUS_CODE.FAILURE, message);
+function refuseAll(sftp: SFTPWrapper, flow: ChannelFlow, message: string) {
+  const refuse = (reqId: number) => flow.run(() => sftp.status(reqId, STATUS_CODE.FAILURE, message));
   for (const ev of ['OPEN', 'OPENDIR', 'REALPATH', 'STAT', 'LSTAT', 'REMOVE', 'RENAME', 'MKDIR', 'RMDIR', 'SETSTAT', 'READLINK', 'SYMLINK', 'EXTENDED']) {
     sftp.on(ev, refuse);
   }

@@ -7,7 +7,8 @@ import type { Actor, Dropbox, Upload } from '../dropbox/dropbox.js';
 import { FOLDERS, formatPath, isFolder, parsePath, type DropboxPath } from '../dropbox/paths.js';
 import { LanyardError } from '../shared/errors.js';
 import { entry, fileAttrs, folderAttrs } from './attrs.js';
-import type { InFlightGauge } from './inFlight.js';
+import type { SftpLimits } from '../config/config.js';
+import type { ChannelFlow } from './inFlight.js';
 import { ok, replyError, STATUS_CODE } from './status.js';
 
 const { OPEN_MODE } = utils.sftp;
@@ -25,7 +26,11 @@ export interface SessionDeps {
   actor: Actor;
   username: string;
   log: Logger;
-  gauge: InFlightGauge;
+  /** The connection's budget: every request runs through it. */
+  flow: ChannelFlow;
+  limits: Pick<SftpLimits, 'maxReadBytes' | 'handlesPerSession'>;
+  /** The district's open handles across all its sessions on this node. */
+  districtHandles: HandleBudget;
   /** When the district was created: the two folders' timestamp. */
   since: string;
   /** Called on every request so the idle timer can restart. */
@@ -42,6 +47,28 @@ const MKDIR_REFUSED: Record<DropboxFolder | 'root', string> = {
 };
 
 /**
+ * Open files and folders of all one district's sessions: each holds a file
+ * descriptor or memory, and file descriptors are shared by every district in
+ * the process, so ten sessions of 256 each must not add up to thousands.
+ */
+export class HandleBudget {
+  private readonly sessions = new Set<() => number>();
+
+  constructor(readonly limit: number) {}
+
+  register(count: () => number): () => void {
+    this.sessions.add(count);
+    return () => this.sessions.delete(count);
+  }
+
+  inUse(): number {
+    let n = 0;
+    for (const count of this.sessions) n += count();
+    return n;
+  }
+}
+
+/**
  * One SFTP session of one district: maps each request onto the drop box.
  * Knows SFTP, not photos or rosters.
  */
@@ -50,16 +77,19 @@ export function serveSftp(sftp: SFTPWrapper, deps: SessionDeps): void {
   const handles = new Map<number, Handle>();
   let nextHandle = 1;
   let closed = false;
+  /** OPENs under way: they count against the limit before their handle exists. */
+  let opening = 0;
 
   const fail = (reqId: number, err: unknown) => replyError(sftp, reqId, err, log);
   const open = (h: Handle) => {
+    const id = nextHandle++;
     if (closed) {
       // The client left while we were opening: don't strand the file.
       if (h.kind === 'upload') void h.upload.abort();
       if (h.kind === 'download') void h.reader.close();
+    } else {
+      handles.set(id, h);
     }
-    const id = nextHandle++;
-    handles.set(id, h);
     const buf = Buffer.alloc(4);
     buf.writeUInt32BE(id);
     return buf;
@@ -67,17 +97,45 @@ export function serveSftp(sftp: SFTPWrapper, deps: SessionDeps): void {
   const lookup = (buf: Buffer) => (buf.length === 4 ? handles.get(buf.readUInt32BE(0)) : undefined);
   const badHandle = (reqId: number) => sftp.status(reqId, STATUS_CODE.FAILURE, 'That file is no longer open: start the transfer again.');
 
-  /** Runs a handler, answering any error it throws. Every request also counts as activity. */
+  /**
+   * Runs a handler when the connection's budget allows (at once, normally),
+   * answering any error it throws. Every request also counts as activity.
+   */
   const on = <A extends unknown[]>(event: string, handler: (reqId: number, ...args: A) => Promise<void> | void) => {
     sftp.on(event, (reqId: number, ...args: A) => {
-      deps.onActivity();
-      try {
-        const r = handler(reqId, ...args);
-        if (r) r.catch((err: unknown) => fail(reqId, err));
-      } catch (err) {
-        fail(reqId, err);
-      }
+      deps.flow.run(() => {
+        deps.onActivity();
+        try {
+          const r = handler(reqId, ...args);
+          if (r) r.catch((err: unknown) => fail(reqId, err));
+        } catch (err) {
+          fail(reqId, err);
+        }
+      });
     });
+  };
+
+  /**
+   * Holds a place for a handle while it is being opened, or refuses: file
+   * descriptors are shared by every district in the process.
+   */
+  const reserveHandle = () => {
+    const limit = deps.limits.handlesPerSession;
+    if (handles.size + opening >= limit) {
+      throw new LanyardError('unavailable', `Too many files open at once (at most ${limit} in one session): let transfers finish or close files before opening more.`);
+    }
+    if (deps.districtHandles.inUse() >= deps.districtHandles.limit) {
+      throw new LanyardError(
+        'unavailable',
+        `Too many files open at once for ${deps.username} (at most ${deps.districtHandles.limit} across all its sessions): let transfers finish or close other sessions before opening more.`,
+      );
+    }
+    opening++;
+    let held = true;
+    return () => {
+      if (held) opening--;
+      held = false;
+    };
   };
 
   const asFile = (p: DropboxPath) => {
@@ -143,6 +201,7 @@ export function serveSftp(sftp: SFTPWrapper, deps: SessionDeps): void {
   on('OPENDIR', (reqId, raw: string) => {
     const p = parsePath(raw);
     if (p.kind === 'file') throw new LanyardError('invalid', `${p.name} is a file, not a folder.`);
+    reserveHandle()(); // the handle exists before anything else runs
     sftp.handle(reqId, open({ kind: 'dir', path: p, after: undefined, done: false }));
   });
 
@@ -165,6 +224,15 @@ export function serveSftp(sftp: SFTPWrapper, deps: SessionDeps): void {
   });
 
   on('OPEN', async (reqId, raw: string, flags: number) => {
+    const done = reserveHandle();
+    try {
+      await openFile(reqId, raw, flags);
+    } finally {
+      done();
+    }
+  });
+
+  const openFile = async (reqId: number, raw: string, flags: number) => {
     if (flags & (OPEN_MODE.WRITE | OPEN_MODE.APPEND)) {
       const p = asFile(targetPath(raw));
       const existing = await dropbox.find(actor.districtId, p.folder, p.name);
@@ -177,21 +245,21 @@ export function serveSftp(sftp: SFTPWrapper, deps: SessionDeps): void {
     const p = filePath(raw);
     const reader = await dropbox.openDownload(actor.districtId, p.folder, p.name);
     sftp.handle(reqId, open({ kind: 'download', reader }));
-  });
+  };
 
   on('WRITE', (reqId, buf: Buffer, offset: number, data: Buffer) => {
     const h = lookup(buf);
     if (!h || h.kind !== 'upload') return badHandle(reqId);
     if (h.failure) return fail(reqId, h.failure);
     const n = data.length;
-    deps.gauge.add(n);
+    deps.flow.add(n);
     h.upload.write(data, offset).then(
       () => {
-        deps.gauge.remove(n);
         ok(sftp, reqId);
+        deps.flow.remove(n);
       },
       (err: unknown) => {
-        deps.gauge.remove(n);
+        deps.flow.remove(n);
         // A failed write spoils the whole upload: CLOSE must not publish a file with a hole.
         h.failure ??= err;
         fail(reqId, err);
@@ -199,16 +267,20 @@ export function serveSftp(sftp: SFTPWrapper, deps: SessionDeps): void {
     );
   });
 
+  // At most maxReadBytes per answer, whatever the client asks (ssh2 does not cap it): a shorter answer is a
+  // short read, which SFTP allows and every client handles by asking for the rest, as with OpenSSH's 256 KiB.
   on('READ', async (reqId, buf: Buffer, offset: number, length: number) => {
     const h = lookup(buf);
     if (!h || h.kind !== 'download') return badHandle(reqId);
-    deps.gauge.add(length);
+    const n = Math.min(length, deps.limits.maxReadBytes);
+    deps.flow.add(n);
     try {
-      const data = await h.reader.read(offset, length);
-      if (data.length === 0) return sftp.status(reqId, STATUS_CODE.EOF);
-      sftp.data(reqId, data);
+      const data = await h.reader.read(offset, n);
+      // Answered before the bytes are counted off, so they are counted all along (held by ssh2 if the window is shut).
+      if (data.length === 0) sftp.status(reqId, STATUS_CODE.EOF);
+      else sftp.data(reqId, data);
     } finally {
-      deps.gauge.remove(length);
+      deps.flow.remove(n);
     }
   });
 
@@ -272,8 +344,10 @@ export function serveSftp(sftp: SFTPWrapper, deps: SessionDeps): void {
     throw new LanyardError('unsupported', `This server does not support ${name}.`);
   });
 
+  const unregister = deps.districtHandles.register(() => handles.size + opening);
   sftp.on('close', () => {
     closed = true;
+    unregister();
     // A dropped connection abandons its uploads: the previous version of each file stays.
     for (const h of handles.values()) {
       if (h.kind === 'upload') void h.upload.abort();

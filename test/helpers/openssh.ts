@@ -6,6 +6,8 @@ export interface Login {
   password?: string | undefined;
   /** Path of a private key file. */
   identity?: string | undefined;
+  /** Local address to connect from (any 127.x.y.z is this machine): another source address for lockout tests. */
+  bindAddress?: string | undefined;
 }
 
 const common = (l: Login) => [
@@ -14,6 +16,7 @@ const common = (l: Login) => [
   '-oLogLevel=ERROR',
   '-oConnectTimeout=10',
   '-oPreferredAuthentications=publickey,password',
+  ...(l.bindAddress ? [`-oBindAddress=${l.bindAddress}`] : []),
   ...(l.identity ? ['-oIdentitiesOnly=yes', `-i${l.identity}`] : ['-oPubkeyAuthentication=no', '-oIdentitiesOnly=yes']),
   ...(l.password === undefined ? ['-oPasswordAuthentication=no', '-oBatchMode=yes'] : ['-oBatchMode=no', '-oNumberOfPasswordPrompts=1']),
   '-P',

@@ -63,18 +63,16 @@ export function loginRoutes(deps: LoginDeps): FastifyPluginAsync {
       const email = String(req.body?.email ?? '').trim();
       const password = String(req.body?.password ?? '');
       const next = safeNext(req.body?.next);
-      const subject = `web:${email.toLowerCase()}`;
-      if (await deps.guard.isLocked(req.ip, subject)) {
-        const error = 'Too many failed sign-ins: wait 15 minutes, or ask an admin to reset your password.';
-        return sendHtml(reply, loginView({ email, next, error }), 429);
-      }
-      const member = email && password ? await staff.verifyStaffLogin(email, password) : undefined;
-      if (!member) {
-        const delay = await deps.guard.recordFailure(req.ip, subject);
-        await new Promise((r) => setTimeout(r, Math.min(delay, 2000)));
+      // Only the address is ever locked out, and a locked address reads exactly like a wrong password:
+      // a guesser elsewhere can never keep a technician out of their own account.
+      const check = await deps.guard.checkPassword(req.ip, `web:${email.toLowerCase()}`, async () =>
+        email && password ? staff.verifyStaffLogin(email, password) : undefined,
+      );
+      if (!check.ok) {
+        await new Promise((r) => setTimeout(r, Math.min(check.delayMs, 2000)));
         return sendHtml(reply, loginView({ email, next, error: 'That email and password do not match. Check both and try again.' }), 401);
       }
-      await deps.guard.recordSuccess(subject);
+      const member = check.value;
       const { cookie } = await staff.startSession(member);
       reply.setCookie(SESSION_COOKIE, cookie, { path: '/', httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, maxAge: 12 * 3600 });
       return reply.redirect(next, 303);
