@@ -49,6 +49,7 @@ export async function startServer(config: Config, print: (line: string) => void)
       guard,
       audit: services.audit,
       log: log.child({ component: 'sftp' }),
+      trustedProxies: config.trustedProxies,
     });
     if (config.intake) {
       decoder = decoderProcesses();
@@ -79,6 +80,7 @@ export async function startServer(config: Config, print: (line: string) => void)
       log,
       guard,
       secureCookies: config.http.secureCookies,
+      trustedProxies: config.trustedProxies,
       hostKeys,
       sftp: { host: config.sftp.publicHost, port: s.port },
     });

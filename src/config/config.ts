@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -23,6 +24,13 @@ export interface Config {
   intake: boolean;
   /** Where stored files (uploads, photos) live. */
   blobStore: BlobStoreConfig;
+  /**
+   * Addresses or networks (CIDR) of the proxies in front (HAProxy): their SFTP
+   * connections begin with a PROXY protocol header naming the district's own
+   * address, and their HTTP requests' X-Forwarded-For is believed. Nobody else
+   * may speak for another address.
+   */
+  trustedProxies: string[];
   logLevel: string;
 }
 
@@ -106,6 +114,7 @@ export interface ConfigInput {
   maxUploadBytes?: string | number | undefined;
   intake?: string | undefined;
   blobStore?: string | undefined;
+  trustedProxies?: string | undefined;
 }
 
 const port = z.coerce
@@ -227,6 +236,7 @@ export function loadConfig(flags: ConfigInput, env: Record<string, string | unde
     rosterSettleSeconds: c.rosterSettle,
     intake: c.intake === 'on',
     blobStore: blobStoreConfig(pick(flags.blobStore, 'LANYARD_BLOB_STORE') ?? 'file', env),
+    trustedProxies: trustedProxyList(pick(flags.trustedProxies, 'LANYARD_TRUSTED_PROXIES') ?? ''),
     logLevel: c.logLevel,
   };
 }
@@ -257,6 +267,21 @@ function blobStoreConfig(url: string, env: Record<string, string | undefined>): 
     region: emptyToUndefined(env.AWS_REGION) ?? emptyToUndefined(env.AWS_DEFAULT_REGION) ?? 'us-east-1',
     credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, sessionToken: emptyToUndefined(env.AWS_SESSION_TOKEN) } : undefined,
   };
+}
+
+/** `10.0.0.5, 10.1.0.0/16, 2001:db8::/32`: each an IP address or a network in CIDR form. */
+function trustedProxyList(list: string): string[] {
+  const entries = list.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    const family = net.isIP(address ?? '');
+    const max = family === 6 ? 128 : 32;
+    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max);
+    if (!family || !bitsOk || extra !== undefined) {
+      throw new ConfigError(`Lanyard cannot start: a trusted proxy is an IP address or a network like 10.0.0.0/8 (trustedProxies: ${JSON.stringify(entry)}).`);
+    }
+  }
+  return entries;
 }
 
 function emptyToUndefined(v: string | undefined): string | undefined {

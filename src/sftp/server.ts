@@ -15,6 +15,7 @@ import { acceptRepeatedUserauthRequests, describeChannelRefusals, refuseNextChan
 import { ConnectionFlow, FlowPool, type ChannelFlow } from './inFlight.js';
 import { LiveSessions, watchCredentials } from './liveSessions.js';
 import { HandleBudget, serveSftp } from './session.js';
+import { isTrusted, readProxyHeader, trustedProxies } from './proxyProtocol.js';
 import { STATUS_CODE } from './status.js';
 
 export interface SftpServerDeps {
@@ -25,6 +26,8 @@ export interface SftpServerDeps {
   guard: LoginGuard;
   audit: AuditLog;
   log: Logger;
+  /** Peers whose connections begin with a PROXY protocol header naming the client (HAProxy); see proxyProtocol.ts. */
+  trustedProxies?: readonly string[];
 }
 
 export interface SftpServer {
@@ -36,7 +39,9 @@ export interface SftpServer {
 export function createSftpServer(deps: SftpServerDeps): SftpServer {
   const { config, log } = deps;
   const { limits } = config;
-  const sockets = new Map<string, { socket: net.Socket; flow: ConnectionFlow; admitted: () => void }>();
+  /** By the TCP peer ssh2 sees; `address` is the client's own (behind a trusted proxy, the one its PROXY header names). */
+  const sockets = new Map<string, { socket: net.Socket; flow: ConnectionFlow; admitted: () => void; address: string }>();
+  const proxies = trustedProxies(deps.trustedProxies ?? []);
   const admission = new Admission(limits.unauthenticatedPerAddress, limits.unauthenticatedTotal);
   let refusedSince = 0;
   const sessionsByDistrict = new Map<number, number>();
@@ -60,21 +65,38 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
     if (!held) return client.end();
     if (!acceptRepeatedUserauthRequests(client)) log.warn('ssh2 internals changed: paramiko clients cannot combine a key and a password');
     if (!describeChannelRefusals(client)) log.warn('ssh2 internals changed: refused sessions are refused without saying why');
-    onConnection(client, held.flow, held.admitted, info.ip);
+    onConnection(client, held.flow, held.admitted, held.address);
   });
   ssh.on('error', (err: Error) => log.warn({ err }, 'ssh server error'));
 
   // We own the TCP server so we hold each socket: for TCP_NODELAY (else every small
   // file pays ~45 ms of Nagle delay) and for pausing a client that floods us with writes.
   const tcp = net.createServer((socket) => {
+    if (!isTrusted(proxies, socket.remoteAddress)) return accept(socket, socket.remoteAddress ?? '');
+    // HAProxy in front: who the client is comes first, in the PROXY header, before any SSH byte.
+    socket.on('error', () => undefined);
+    readProxyHeader(socket).then(
+      (peer) => {
+        // LOCAL: the proxy's own health check, which speaks for no client and wants no SSH.
+        if (peer === null) return socket.destroy();
+        accept(socket, peer.address);
+      },
+      (err: unknown) => {
+        log.warn({ err, proxy: socket.remoteAddress }, 'a trusted proxy sent no usable PROXY header: connection closed');
+        socket.destroy();
+      },
+    );
+  });
+
+  function accept(socket: net.Socket, address: string) {
     // Before anything else, not even our banner: is there room for one more connection not logged in?
-    const admitted = admission.admit(addressKey(socket.remoteAddress ?? ''), () => socket.destroy());
+    const admitted = admission.admit(addressKey(address), () => socket.destroy());
     if (!admitted) {
       socket.on('error', () => undefined);
       socket.destroy();
       // A flood must not flood the log too: one line per burst.
       if (refusedSince++ === 0) {
-        log.warn({ address: socket.remoteAddress }, 'too many connections not logged in: closing new ones at once');
+        log.warn({ address }, 'too many connections not logged in: closing new ones at once');
         setTimeout(() => (refusedSince = 0), 10_000).unref();
       }
       return;
@@ -83,15 +105,17 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
     socket.setNoDelay(true);
     const key = `${socket.remoteAddress}|${socket.remotePort}`;
     const flow = new ConnectionFlow(socket, limits.connectionBufferBytes, (why) => {
-      log.warn({ address: socket.remoteAddress }, `connection closed: ${why}`);
+      log.warn({ address }, `connection closed: ${why}`);
       socket.destroy();
     });
-    sockets.set(key, { socket, flow, admitted });
+    sockets.set(key, { socket, flow, admitted, address });
     socket.once('close', () => sockets.delete(key));
     socket.on('error', () => undefined);
     ssh.injectSocket(socket);
+    // A socket whose PROXY header was read was paused there, so no SSH byte fell on the floor meanwhile.
+    socket.resume();
     batchWritesPerTurn(socket, () => flow.afterWrite());
-  });
+  }
 
   function onConnection(client: Connection, flow: ConnectionFlow, admitted: () => void, address: string) {
     const clog = log.child({ address });

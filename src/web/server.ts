@@ -38,6 +38,8 @@ export interface WebDeps {
   log: Logger;
   guard: LoginGuard;
   secureCookies: boolean;
+  /** Proxies whose X-Forwarded-For names the browser's address (sign-in lockouts and the audit log use it). */
+  trustedProxies?: readonly string[];
   hostKeys: HostKey[];
   /** What the settings page tells districts to connect to. */
   sftp: { host: string; port: number };
@@ -49,7 +51,7 @@ const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 /** The web app: security headers, sessions, each page area's plugin, and the /api/v1 routes behind their auth. */
 export function createWebServer(deps: WebDeps): FastifyInstance {
   const { domain, sessions } = deps;
-  const app = Fastify({ loggerInstance: deps.log.child({ component: 'web' }) as FastifyBaseLogger, trustProxy: false });
+  const app = Fastify({ loggerInstance: deps.log.child({ component: 'web' }) as FastifyBaseLogger, trustProxy: deps.trustedProxies?.length ? [...deps.trustedProxies] : false });
 
   app.setErrorHandler((err, req, reply) => {
     // `message` too: API clients look for either name.
