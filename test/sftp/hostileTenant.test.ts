@@ -23,14 +23,19 @@ const ATTACKERS = 20;
  * pipelined READs of 2 GiB whose answers are never read (so the client's
  * window stays shut). Before issue 11, 50 such READs took the server to
  * 23.9 GB, and the handles alone would have used up the process's file
- * descriptors. Meanwhile another district must log in, upload and download as
- * usual, the health check must answer, and the server must stay small.
+ * descriptors. Before the flood it also uploads four 1.5 GiB "photos" and a
+ * roster of 100 MiB without a line break, made the same way, which the intake
+ * must turn down without reading them whole (it read a photo into memory, and
+ * spent a minute of CPU on a 64 MiB line). Meanwhile another district must log
+ * in, upload and download as usual, the health check must answer, and the
+ * server must stay small.
  */
 describe('a hostile district cannot slow, crash or lock out another', () => {
   let ws: Workspace;
   let server: RunningLanyard;
   let tmp: string;
   let hostKeys: string[];
+  let malloryToken: string;
   const attackers: ChildProcess[] = [];
 
   const openFiles = async () => (await fs.readdir(`/proc/${server.pid}/fd`)).length;
@@ -45,9 +50,15 @@ describe('a hostile district cannot slow, crash or lock out another', () => {
     hostKeys = (await ws.district('springfield', PASSWORD)).hostKeys.map((k) => k.sha256);
     server = await ws.start();
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'hostile-'));
-    const built = await run('/usr/bin/python3', [RAW, 'sparse-build', String(server.sftpPort), 'mallory', PASSWORD, 'data/sparse.bin', '64'], { timeoutMs: 120_000 });
-    assert.equal(built.code, 0, built.output);
-    assert.deepEqual(JSON.parse(built.stdout), { size: 64 * 1024 * 1024 + 1, refused: null });
+    malloryToken = await ws.token('mallory');
+    const build = async (file: string, mib: number) => {
+      const built = await run('/usr/bin/python3', [RAW, 'sparse-build', String(server.sftpPort), 'mallory', PASSWORD, file, String(mib)], { timeoutMs: 300_000 });
+      assert.equal(built.code, 0, built.output);
+      assert.deepEqual(JSON.parse(built.stdout), { size: mib * 1024 * 1024 + 1, refused: null });
+    };
+    await build('data/sparse.bin', 64);
+    for (const n of [1, 2, 3, 4]) await build(`idphotos/10030${n}.jpg`, 1536);
+    await build('data/students.csv', 100);
   });
   after(async () => {
     for (const a of attackers) a.kill('SIGKILL');
@@ -99,6 +110,21 @@ describe('a hostile district cannot slow, crash or lock out another', () => {
     } finally {
       clearInterval(sample);
     }
+    // What the intake made of the huge uploads: each turned down, and said why.
+    const outcomes = new Map<string, { outcome: string; message: string }>();
+    for (let i = 0; i < 600 && outcomes.size < 5; i++) {
+      const res = await fetch(server.url('/api/v1/intake/events?after=0'), { headers: { authorization: `Bearer ${malloryToken}` } });
+      for (const e of ((await res.json()) as { events: Array<{ file: string; outcome: string; message: string }> }).events) {
+        if (e.outcome !== 'received' && e.file !== 'sparse.bin') outcomes.set(e.file, e);
+      }
+      if (outcomes.size < 5) await new Promise((r) => setTimeout(r, 200));
+    }
+    for (const n of [1, 2, 3, 4]) {
+      const e = outcomes.get(`10030${n}.jpg`);
+      assert.equal(e?.outcome, 'rejected', JSON.stringify(e));
+      assert.match(e.message, /is 1536 MB; a photo may be at most 50 MB/);
+    }
+    assert.equal(outcomes.get('students.csv')?.outcome, 'rejected', JSON.stringify(outcomes.get('students.csv')));
     peak = Math.max(peak, await rssMb());
     t.diagnostic(`server memory peaked at ${Math.round(peak)} MB, open files at ${peakFiles}`);
     assert.ok(peak < 512, `the server's memory peaked at ${Math.round(peak)} MB`);
