@@ -15,7 +15,7 @@ import {
 } from '../checkouts/checkouts.js';
 import type { Db } from '../db/db.js';
 import { addSshKey, getDistrictById, listSshKeys, removeSshKey, setSftpAuthMode, setSftpPassword } from '../districts/districts.js';
-import { districtForToken } from '../districts/tokens.js';
+import { createApiToken, districtForToken, listApiTokens, revokeApiToken } from '../districts/tokens.js';
 import type { Dropbox } from '../dropbox/dropbox.js';
 import { getIncident, incidentTimeline, listIncidents, openIncident, updateIncident } from '../incidents/incidents.js';
 import { listEvents, recentEvents } from '../intake/events.js';
@@ -57,7 +57,18 @@ export function createWebDomain(deps: { db: Db; blobs: BlobStore; dropbox: Dropb
       dropbox.rename({ districtId, source: 'web', name: by.actor, address: by.address }, { folder: 'idphotos', name: from }, { folder: 'idphotos', name: to }),
   };
   return {
-    districts: overDb(db, { getDistrictById, districtForToken, listSshKeys, setSftpPassword, setSftpAuthMode, addSshKey, removeSshKey }),
+    districts: overDb(db, {
+      getDistrictById,
+      districtForToken,
+      listSshKeys,
+      setSftpPassword,
+      setSftpAuthMode,
+      addSshKey,
+      removeSshKey,
+      createApiToken,
+      listApiTokens,
+      revokeApiToken,
+    }),
     staff: overDb(db, { verifyStaffLogin, startSession, resolveSession, endSession, listStaff, inviteStaff, setStaffRole, removeStaff }),
     people: overDb(db, { findPerson, findPersonById, searchPeople, peopleFacets, peopleByIds, lookUpPerson }),
     schools: overDb(db, { listSchools }),

@@ -4,6 +4,7 @@ import type { WebDomain } from '../../app/webDomain.js';
 import type { HostKey } from '../../hostKeys/hostKeys.js';
 import { can } from '../../staff/roles.js';
 import type { SessionCache } from '../../staff/sessionCache.js';
+import { LanyardError } from '../../shared/errors.js';
 import { pageAuth } from '../auth.js';
 import { changedBy, csrfOf, formError, sendPage } from '../page.js';
 import { AUTH_LABELS, settingsView, type SettingsFlash } from './view.js';
@@ -26,8 +27,9 @@ export function settingsRoutes(deps: SettingsDeps): FastifyPluginAsync {
   async function render(req: FastifyRequest, reply: FastifyReply, flash: SettingsFlash = {}, status = 200) {
     // Read again, not req.district: the change just made (the login mode) must show.
     const d = await districts.getDistrictById(req.district.id);
-    const [sshKeys, members] = await Promise.all([districts.listSshKeys(d.slug), staff.listStaff(d.id)]);
     const session = req.session!;
+    const admin = can(session.staff.role, 'settings:manage');
+    const [sshKeys, members, tokens] = await Promise.all([districts.listSshKeys(d.slug), staff.listStaff(d.id), admin ? districts.listApiTokens(d.slug) : []]);
     const body = settingsView({
       flash,
       csrf: csrfOf(req),
@@ -36,7 +38,8 @@ export function settingsRoutes(deps: SettingsDeps): FastifyPluginAsync {
       sshKeys,
       staff: members,
       myId: session.staff.id,
-      admin: can(session.staff.role, 'settings:manage'),
+      admin,
+      tokens,
     });
     return sendPage(req, reply, { section: 'settings', title: 'Settings', body, status });
   }
@@ -83,6 +86,24 @@ export function settingsRoutes(deps: SettingsDeps): FastifyPluginAsync {
         const fingerprint = f.fingerprint ?? '';
         await districts.removeSshKey(req.district.slug, fingerprint, by);
         return { notice: `Key ${fingerprint} removed.` };
+      }),
+    );
+
+    app.post('/settings/api-tokens', admin, (req, reply) =>
+      change(req, reply, async (f, by) => {
+        const days = (f.days ?? '').trim();
+        if (days !== '' && !/^[1-9]\d{0,3}$/.test(days)) throw new LanyardError('invalid', `"${days}" is not a number of days: give a whole number such as 90, or leave it empty.`);
+        const expiresAt = days === '' ? undefined : new Date(Date.now() + Number(days) * 86_400_000).toISOString();
+        const { id, token } = await districts.createApiToken(req.district.slug, { label: f.label, expiresAt }, by);
+        return { notice: `API token ${id} made.`, secret: { label: `API token ${id}`, value: token } };
+      }),
+    );
+
+    app.post<{ Params: { id: string } }>('/settings/api-tokens/:id/revoke', admin, (req, reply) =>
+      change(req, reply, async (_f, by) => {
+        const id = Number(req.params.id);
+        await districts.revokeApiToken(req.district.slug, Number.isSafeInteger(id) ? id : -1, by);
+        return { notice: `API token ${id} is revoked: calls with it now get 401.` };
       }),
     );
 

@@ -16,6 +16,10 @@ const props = (over: Partial<SettingsProps> = {}): SettingsProps => ({
   ],
   myId: 1,
   admin: true,
+  tokens: [
+    { id: 3, label: 'Incident IQ sync', shown: 'lny_AbCdEf…', createdAt: AT, expiresAt: null, expired: false },
+    { id: 4, label: null, shown: null, createdAt: AT, expiresAt: '2026-11-30T00:00:00.000Z', expired: true },
+  ],
   ...over,
 });
 
@@ -38,6 +42,9 @@ test('an admin can reset the password, choose the login mode, manage keys and st
     '/settings/staff/2/role',
     '/settings/staff/2/remove',
     '/settings/staff',
+    '/settings/api-tokens/3/revoke',
+    '/settings/api-tokens/4/revoke',
+    '/settings/api-tokens',
   ]);
   assert.match(out.toString(), /<option value="either" selected>SSH key or password \(either\)<\/option>/);
   assert.match(out.toString(), /<select id="role-2" name="role"><option value="admin">admin<\/option><option value="technician" selected>technician<\/option>/);
@@ -50,4 +57,13 @@ test('a secret is shown once with the warning to copy it; errors are alerts', ()
   assert.match(visibleText(out), /Copy it now: Lanyard stores only a scrambled form and cannot show it again\./);
   assert.match(settingsView(props({ flash: { error: 'That key is already on "x".' } })).toString(), /<p class="error" role="alert">That key is already on &quot;x&quot;\.<\/p>/);
   assert.match(visibleText(settingsView(props({ sshKeys: [] }))), /No SSH keys yet\./);
+});
+
+test('an admin sees the API tokens by their first characters, never whole, with when each works until and a way to revoke it', () => {
+  const out = settingsView(props());
+  const text = visibleText(out);
+  assert.match(text, /API tokens .* 3 lny_AbCdEf… Incident IQ sync 2026-11-25 Until revoked .* 4 \(older token\) 2026-11-25 Expired 2026-11-30/);
+  assert.ok(formActions(out).includes('/settings/api-tokens/3/revoke'));
+  assert.ok(formActions(out).includes('/settings/api-tokens'));
+  assert.doesNotMatch(visibleText(settingsView(props({ admin: false }))), /API tokens/, 'others do not see which integrations exist');
 });

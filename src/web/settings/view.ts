@@ -1,4 +1,5 @@
 import type { District } from '../../districts/districts.js';
+import type { ApiTokenInfo } from '../../districts/tokens.js';
 import type { HostKey } from '../../hostKeys/hostKeys.js';
 import { STAFF_ROLES } from '../../staff/roles.js';
 import type { StaffMember } from '../../staff/staff.js';
@@ -33,6 +34,8 @@ export interface SettingsProps {
   myId: number;
   /** An admin may change the SFTP account and who signs in. */
   admin: boolean;
+  /** The district's API tokens (shown to admins only: a token list says what integrations exist). */
+  tokens: ApiTokenInfo[];
 }
 
 const FINGERPRINT_HINT =
@@ -143,11 +146,42 @@ function staffCard(p: SettingsProps): Html {
 </section>`;
 }
 
-/** Settings: how to connect over SFTP and check the server, who may sign in, and an admin's changes to both. */
+const TOKEN_HINT =
+  'An API token lets another system (an asset manager, a help desk) read people and photos and record devices. ' +
+  'It is shown once; revoke it when the system no longer needs it, and it stops working at once.';
+
+function tokensCard(p: SettingsProps): Html {
+  const revoke = (t: ApiTokenInfo) =>
+    postForm(`/settings/api-tokens/${t.id}/revoke`, p.csrf, html`<button type="submit" class="link danger">Revoke</button>`, 'inline');
+  const until = (t: ApiTokenInfo) => (t.expiresAt === null ? 'Until revoked' : `${t.expired ? 'Expired' : 'Until'} ${t.expiresAt.slice(0, 10)}`);
+  const tokenRow = (t: ApiTokenInfo) =>
+    row(String(t.id), html`<code>${t.shown ?? '(older token)'}</code>`, t.label ?? '', t.createdAt.slice(0, 10), until(t), revoke(t));
+  const create = postForm(
+    '/settings/api-tokens',
+    p.csrf,
+    html`<h3>New API token</h3>
+    <label for="token-label">What will use it</label><input id="token-label" name="label" maxlength="100" placeholder="e.g. Incident IQ sync">
+    <label for="token-days">Stops working after (days; empty: until revoked)</label><input id="token-days" name="days" inputmode="numeric" pattern="[0-9]*">
+    <button type="submit">Make a token</button>`,
+    'stack',
+  );
+  return html`<section class="card">
+  <h2>API tokens</h2>
+  <p class="muted">${TOKEN_HINT}</p>
+  ${p.tokens.length === 0
+    ? html`<p class="muted">No API tokens yet.</p>`
+    : html`<table>${headRow('No.', 'Begins', 'Used by', 'Made', 'Works', hiddenLabel('Revoke'))}
+    <tbody>${p.tokens.map(tokenRow)}</tbody></table>`}
+  ${create}
+</section>`;
+}
+
+/** Settings: how to connect over SFTP and check the server, who may sign in, API tokens, and an admin's changes to them. */
 export function settingsView(p: SettingsProps): Html {
   return html`<h1>Settings</h1>
 ${flashBlock(p.flash)}
 ${secretCard(p.flash.secret)}
 ${sftpCard(p)}
-${staffCard(p)}`;
+${staffCard(p)}
+${p.admin ? tokensCard(p) : ''}`;
 }
