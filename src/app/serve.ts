@@ -9,6 +9,7 @@ import { startIntakeWorker, type IntakeWorker } from '../intake/worker.js';
 import { decoderProcesses, type PhotoDecoder } from '../photos/decoder.js';
 import { linkWaitingPhotos } from '../photos/waiting.js';
 import { startDailyImports } from '../roster/index.js';
+import { watchEventLoop } from './eventLoop.js';
 import { intakeHandlers } from './intake.js';
 import { createWebDomain } from './webDomain.js';
 import { createLogger, openServices } from './services.js';
@@ -29,6 +30,7 @@ export async function startServer(config: Config, print: (line: string) => void)
   const log = createLogger(config.logLevel);
   let worker: IntakeWorker | undefined;
   let decoder: PhotoDecoder | undefined;
+  const eventLoop = watchEventLoop();
   let daily: { stop(): Promise<void> } | undefined;
   const services = await openServices(config, log, { onEvents: () => worker?.poke() });
   const { db, blobs } = services;
@@ -81,6 +83,7 @@ export async function startServer(config: Config, print: (line: string) => void)
       guard,
       secureCookies: config.http.secureCookies,
       trustedProxies: config.trustedProxies,
+      health: eventLoop.read,
       hostKeys,
       sftp: { host: config.sftp.publicHost, port: s.port },
     });
@@ -101,6 +104,7 @@ export async function startServer(config: Config, print: (line: string) => void)
           await daily?.stop();
           await worker?.stop();
           await decoder?.close();
+          eventLoop.stop();
           await services.close();
           log.flush();
         })()),
@@ -109,6 +113,7 @@ export async function startServer(config: Config, print: (line: string) => void)
     await daily?.stop();
     await worker?.stop();
     await decoder?.close();
+    eventLoop.stop();
     await services.close();
     throw err;
   }

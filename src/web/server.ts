@@ -5,6 +5,7 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { EventLoopDelay } from '../app/eventLoop.js';
 import type { WebDomain } from '../app/webDomain.js';
 import type { Dropbox } from '../dropbox/dropbox.js';
 import type { HostKey } from '../hostKeys/hostKeys.js';
@@ -43,6 +44,8 @@ export interface WebDeps {
   hostKeys: HostKey[];
   /** What the settings page tells districts to connect to. */
   sftp: { host: string; port: number };
+  /** The event loop's recent delay, for /healthz (and the benches that read it). */
+  health?: () => EventLoopDelay;
 }
 
 /** Shipped with the package: the app needs nothing from the internet. */
@@ -69,7 +72,8 @@ export function createWebServer(deps: WebDeps): FastifyInstance {
   void app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/assets/', cacheControl: true, maxAge: '1h', decorateReply: false });
   app.addHook('onRequest', loadSession(domain, sessions));
 
-  app.get('/healthz', async () => ({ ok: true }));
+  // Unauthenticated, for load balancers: nothing in it is about a district.
+  app.get('/healthz', async () => ({ ok: true, ...(deps.health ? { eventLoopDelayMs: deps.health() } : {}) }));
   app.get('/', async (_req, reply) => reply.redirect('/people', 303));
 
   void app.register(loginRoutes({ domain, guard: deps.guard, secureCookies: deps.secureCookies, sessions }));

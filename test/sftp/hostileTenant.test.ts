@@ -94,6 +94,9 @@ describe('a hostile district cannot slow, crash or lock out another', () => {
 
       const health = await fetch(server.url('/healthz'));
       assert.equal(health.status, 200);
+      const { eventLoopDelayMs } = (await health.json()) as { eventLoopDelayMs: { p99Ms: number; maxMs: number } };
+      assert.equal(typeof eventLoopDelayMs.p99Ms, 'number', 'the health check reports the event loop\'s delay');
+      t.diagnostic(`event-loop delay under the flood so far: p99 ${eventLoopDelayMs.p99Ms} ms, max ${eventLoopDelayMs.maxMs} ms`);
 
       const photo = path.join(tmp, 'photo.jpg');
       const back = path.join(tmp, 'back.jpg');
