@@ -31,6 +31,7 @@ export async function startServer(config: Config, print: (line: string) => void)
   let worker: IntakeWorker | undefined;
   let decoder: PhotoDecoder | undefined;
   const eventLoop = watchEventLoop();
+  let draining = false;
   let daily: { stop(): Promise<void> } | undefined;
   const services = await openServices(config, log, { onEvents: () => worker?.poke() });
   const { db, blobs } = services;
@@ -84,6 +85,7 @@ export async function startServer(config: Config, print: (line: string) => void)
       secureCookies: config.http.secureCookies,
       trustedProxies: config.trustedProxies,
       health: eventLoop.read,
+      draining: () => draining,
       hostKeys,
       sftp: { host: config.sftp.publicHost, port: s.port },
     });
@@ -100,7 +102,12 @@ export async function startServer(config: Config, print: (line: string) => void)
       districtCount: async () => Number((await db.kysely.selectFrom('districts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
       stop: () =>
         (stopping ??= (async () => {
-          await Promise.allSettled([sftp.close(), web.close()]);
+          // Draining: /healthz answers 503 so HAProxy sends new connections elsewhere, new SFTP connections are
+          // refused, and uploads in progress get the drain time to finish; pages keep answering meanwhile.
+          draining = true;
+          const { abandonedUploads } = await sftp.close(config.sftp.drainSeconds * 1000);
+          if (abandonedUploads > 0) log.warn({ abandonedUploads }, 'uploads still open after the drain time were abandoned; their files keep their earlier versions');
+          await web.close();
           await daily?.stop();
           await worker?.stop();
           await decoder?.close();

@@ -19,7 +19,7 @@ export function registerServe(program: Command, out: Output, env: NodeJS.Process
       out.stdout(await connectHint(server, config.sftp.publicHost));
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
-          out.stderr(`${signal}: stopping; uploads in flight are abandoned and their earlier versions kept.\n`);
+          out.stderr(`${signal}: stopping; uploads in progress have ${config.sftp.drainSeconds} s to finish (any still open then are abandoned, their earlier versions kept).\n`);
           server.stop().then(resolve, resolve);
         };
         process.once('SIGTERM', () => stop('SIGTERM'));

@@ -73,6 +73,8 @@ export interface SftpConfig {
    * (another node, the CLI); a change made through this node ends its sessions at once.
    */
   credentialCheckSeconds: number;
+  /** On SIGTERM, how long uploads in progress may take to finish before the node closes them (abandoned, never half-published). */
+  drainSeconds: number;
   /** What one connection may hold of a server's resources; see SftpLimits. */
   limits: SftpLimits;
 }
@@ -146,6 +148,7 @@ const schema = z.object({
   loginFailuresPerAddress: positiveInt('the failed-login limit per address'),
   loginLockoutSeconds: positiveInt('the lockout time'),
   credentialCheckSeconds: positiveInt('the credential check interval'),
+  drainSeconds: z.coerce.number({ error: 'the drain time must be a number' }).int('the drain time must be whole seconds').min(0, 'the drain time cannot be negative'),
   maxReadBytes: positiveInt('the largest READ answer').min(1024, 'the largest READ answer must be at least 1024 bytes').max(16 * 1024 * 1024, 'the largest READ answer must be at most 16 MiB'),
   connectionBufferBytes: positiveInt('the buffer per connection').min(1024 * 1024, 'the buffer per connection must be at least 1 MiB'),
   districtBufferBytes: positiveInt('the buffer per district').min(1024 * 1024, 'the buffer per district must be at least 1 MiB'),
@@ -187,6 +190,7 @@ export function loadConfig(flags: ConfigInput, env: Record<string, string | unde
     loginFailuresPerAddress: emptyToUndefined(env.LANYARD_LOGIN_FAILURES_PER_ADDRESS) ?? 30,
     loginLockoutSeconds: emptyToUndefined(env.LANYARD_LOGIN_LOCKOUT) ?? 900,
     credentialCheckSeconds: emptyToUndefined(env.LANYARD_SFTP_CREDENTIAL_CHECK) ?? 5,
+    drainSeconds: emptyToUndefined(env.LANYARD_DRAIN_SECONDS) ?? 30,
     maxReadBytes: emptyToUndefined(env.LANYARD_SFTP_READ_MAX) ?? DEFAULT_MAX_READ_BYTES,
     connectionBufferBytes: emptyToUndefined(env.LANYARD_SFTP_CONNECTION_BUFFER) ?? 16 * 1024 * 1024,
     districtBufferBytes: emptyToUndefined(env.LANYARD_SFTP_DISTRICT_BUFFER) ?? 64 * 1024 * 1024,
@@ -219,6 +223,7 @@ export function loadConfig(flags: ConfigInput, env: Record<string, string | unde
       loginFailuresPerAddress: c.loginFailuresPerAddress,
       loginLockoutSeconds: c.loginLockoutSeconds,
       credentialCheckSeconds: c.credentialCheckSeconds,
+      drainSeconds: c.drainSeconds,
       limits: {
         maxReadBytes: c.maxReadBytes,
         connectionBufferBytes: c.connectionBufferBytes,

@@ -14,7 +14,7 @@ import { createAuthenticator } from './auth.js';
 import { acceptRepeatedUserauthRequests, describeChannelRefusals, refuseNextChannel } from './compat.js';
 import { ConnectionFlow, FlowPool, type ChannelFlow } from './inFlight.js';
 import { LiveSessions, watchCredentials } from './liveSessions.js';
-import { HandleBudget, serveSftp } from './session.js';
+import { HandleBudget, serveSftp, UploadGauge } from './session.js';
 import { isTrusted, readProxyHeader, trustedProxies } from './proxyProtocol.js';
 import { STATUS_CODE } from './status.js';
 
@@ -32,8 +32,12 @@ export interface SftpServerDeps {
 
 export interface SftpServer {
   listen(): Promise<{ host: string; port: number }>;
-  /** Stops accepting, ends every connection; uploads in flight are abandoned, never half-published. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting; lets uploads open or committing finish for up to `drainMs`
+   * (0: none), then ends every connection. An upload still open then is
+   * abandoned, never half-published: its file keeps its previous version.
+   */
+  close(drainMs?: number): Promise<{ abandonedUploads: number }>;
 }
 
 export function createSftpServer(deps: SftpServerDeps): SftpServer {
@@ -48,6 +52,7 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
   /** What all of a district's connections may hold together. */
   const pools = new Map<number, FlowPool>();
   const live = new LiveSessions();
+  const uploads = new UploadGauge();
   let stopWatching: (() => void) | undefined;
   const handleBudgets = new Map<number, HandleBudget>();
   const handlesOf = (districtId: number) => {
@@ -211,6 +216,7 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
             districtHandles: handlesOf(d.id),
             since: d.createdAt,
             onActivity: restartIdle,
+            uploads,
           });
         });
         const noShell = (accept: () => ServerChannel) => {
@@ -245,12 +251,15 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
         });
       });
     },
-    close() {
+    async close(drainMs = 0) {
+      const closed = new Promise<void>((resolve) => tcp.close(() => resolve()));
+      const deadline = Date.now() + drainMs;
+      while (uploads.total > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const abandonedUploads = uploads.total;
       stopWatching?.();
-      return new Promise((resolve) => {
-        tcp.close(() => resolve());
-        for (const s of sockets.values()) s.socket.destroy();
-      });
+      for (const s of sockets.values()) s.socket.destroy();
+      await closed;
+      return { abandonedUploads };
     },
   };
 }

@@ -35,6 +35,24 @@ export interface SessionDeps {
   since: string;
   /** Called on every request so the idle timer can restart. */
   onActivity: () => void;
+  /** Uploads open or committing on this node: what a stopping node waits for (see UploadGauge). */
+  uploads: UploadGauge;
+}
+
+/** How many uploads the node's sessions have open or are committing right now, summed when asked. */
+export class UploadGauge {
+  private readonly sessions = new Set<() => number>();
+
+  register(count: () => number): () => void {
+    this.sessions.add(count);
+    return () => this.sessions.delete(count);
+  }
+
+  get total(): number {
+    let n = 0;
+    for (const count of this.sessions) n += count();
+    return n;
+  }
 }
 
 const ROOT_READ_ONLY =
@@ -79,6 +97,8 @@ export function serveSftp(sftp: SFTPWrapper, deps: SessionDeps): void {
   let closed = false;
   /** OPENs under way: they count against the limit before their handle exists. */
   let opening = 0;
+  /** Uploads whose CLOSE is being committed: no longer a handle, not yet done. */
+  let committing = 0;
 
   const fail = (reqId: number, err: unknown) => replyError(sftp, reqId, err, log);
   const open = (h: Handle) => {
@@ -293,7 +313,12 @@ export function serveSftp(sftp: SFTPWrapper, deps: SessionDeps): void {
         await h.upload.abort();
         throw h.failure;
       }
-      await h.upload.commit();
+      committing++;
+      try {
+        await h.upload.commit();
+      } finally {
+        committing--;
+      }
     } else if (h.kind === 'download') {
       await h.reader.close();
     }
@@ -345,9 +370,11 @@ export function serveSftp(sftp: SFTPWrapper, deps: SessionDeps): void {
   });
 
   const unregister = deps.districtHandles.register(() => handles.size + opening);
+  const unregisterUploads = deps.uploads.register(() => committing + [...handles.values()].filter((h) => h.kind === 'upload').length);
   sftp.on('close', () => {
     closed = true;
     unregister();
+    unregisterUploads();
     // A dropped connection abandons its uploads: the previous version of each file stays.
     for (const h of handles.values()) {
       if (h.kind === 'upload') void h.upload.abort();

@@ -46,6 +46,8 @@ export interface WebDeps {
   sftp: { host: string; port: number };
   /** The event loop's recent delay, for /healthz (and the benches that read it). */
   health?: () => EventLoopDelay;
+  /** True once the node is stopping (SIGTERM): /healthz answers 503. */
+  draining?: () => boolean;
 }
 
 /** Shipped with the package: the app needs nothing from the internet. */
@@ -73,7 +75,11 @@ export function createWebServer(deps: WebDeps): FastifyInstance {
   app.addHook('onRequest', loadSession(domain, sessions));
 
   // Unauthenticated, for load balancers: nothing in it is about a district.
-  app.get('/healthz', async () => ({ ok: true, ...(deps.health ? { eventLoopDelayMs: deps.health() } : {}) }));
+  app.get('/healthz', async (_req, reply) => {
+    const body = { ok: !deps.draining?.(), ...(deps.health ? { eventLoopDelayMs: deps.health() } : {}) };
+    // A stopping node says so, and the load balancer sends new work elsewhere.
+    return body.ok ? body : reply.status(503).send({ ...body, draining: true });
+  });
   app.get('/', async (_req, reply) => reply.redirect('/people', 303));
 
   void app.register(loginRoutes({ domain, guard: deps.guard, secureCookies: deps.secureCookies, sessions }));

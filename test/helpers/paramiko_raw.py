@@ -165,6 +165,25 @@ def open_keep(port, username, password, path):
     t.close()
 
 
+def write_hold(port, username, password, path, local):
+    """Uploads `local` in two halves: writes the first, says so, waits for its input to end, then the rest and CLOSE."""
+    with open(local, "rb") as f:
+        data = f.read()
+    t = connect(port, username, password)
+    sftp = paramiko.SFTPClient.from_transport(t)
+    handle, err = open_handle(sftp, path, SFTP_FLAG_WRITE | SFTP_FLAG_CREATE | SFTP_FLAG_TRUNC)
+    half = len(data) // 2
+    for off in range(0, half, 32768):
+        raw(sftp, CMD_WRITE, handle, long(off), data[off:min(off + 32768, half)])
+    say(half=True, error=err)
+    sys.stdin.read()
+    for off in range(half, len(data), 32768):
+        raw(sftp, CMD_WRITE, handle, long(off), data[off:off + 32768])
+    rt, msg = raw(sftp, CMD_CLOSE, handle)
+    say(closed=True, message=msg if isinstance(msg, str) else "ok")
+    t.close()
+
+
 def sparse_build(port, username, password, path, mib):
     """A file of `mib` MiB made of one byte per MiB: what the write-gap rule still allows, holes and all."""
     t = connect(port, username, password)
@@ -212,7 +231,7 @@ def lag_reads(port, username, password, path, local, count, pause):
     t.close()
 
 
-SCENARIOS = {"lag-reads": lag_reads, "sparse-build": sparse_build, "open-keep": open_keep, "read-long": read_long, "sparse": sparse, "handles": handles, "channels": channels, "hold-reads": hold_reads}
+SCENARIOS = {"lag-reads": lag_reads, "sparse-build": sparse_build, "open-keep": open_keep, "read-long": read_long, "sparse": sparse, "handles": handles, "channels": channels, "hold-reads": hold_reads, "write-hold": write_hold}
 
 if __name__ == "__main__":
     name, port, username, password, *rest = sys.argv[1:]
