@@ -88,21 +88,7 @@ export async function createPeople(k: Trx, districtId: number, people: readonly 
     await k
       .insertInto('people')
       .values(
-        people.slice(i, i + INSERT_BATCH).map((p) => ({
-          district_id: districtId,
-          local_id: p.localId,
-          local_id_key: looseLocalIdKey(p.localId),
-          first_name: p.firstName,
-          last_name: p.lastName,
-          role: p.role,
-          school: p.school,
-          grade: p.grade,
-          email: p.email,
-          state_id: p.stateId,
-          active: p.active ? 1 : 0,
-          created_at: at,
-          updated_at: at,
-        })),
+        people.slice(i, i + INSERT_BATCH).map((p) => ({ district_id: districtId, ...columns(p), created_at: at, updated_at: at })),
       )
       .execute();
   }
@@ -113,19 +99,7 @@ export async function updatePeople(k: Trx, districtId: number, changes: Readonly
   for (const { id, fields: p } of changes) {
     await k
       .updateTable('people')
-      .set({
-        local_id: p.localId,
-        local_id_key: looseLocalIdKey(p.localId),
-        first_name: p.firstName,
-        last_name: p.lastName,
-        role: p.role,
-        school: p.school,
-        grade: p.grade,
-        email: p.email,
-        state_id: p.stateId,
-        active: p.active ? 1 : 0,
-        updated_at: at,
-      })
+      .set({ ...columns(p), updated_at: at })
       .where('district_id', '=', districtId)
       .where('id', '=', id)
       .execute();
@@ -143,3 +117,17 @@ export async function setPeopleActive(k: Trx, districtId: number, ids: readonly 
       .execute();
   }
 }
+
+/** A roster's fields as the people table's columns, the same for a new person and a changed one. */
+const columns = (p: PersonFields) => ({
+  local_id: p.localId,
+  local_id_key: looseLocalIdKey(p.localId),
+  first_name: p.firstName,
+  last_name: p.lastName,
+  role: p.role,
+  school: p.school,
+  grade: p.grade,
+  email: p.email,
+  state_id: p.stateId,
+  active: p.active ? 1 : 0,
+});

@@ -2,25 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DIALECTS } from '../helpers/databases.js';
 import { Workspace, type RunningLanyard } from '../helpers/lanyard.js';
+import { WebClient } from '../helpers/webClient.js';
 
-/** A browser-like client over real HTTP: keeps cookies, follows nothing by itself. */
-class Browser {
-  cookies = new Map<string, string>();
-  constructor(private readonly server: RunningLanyard) {}
-  async fetch(path: string, init: RequestInit = {}) {
-    const headers = new Headers(init.headers);
-    if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
-    const res = await fetch(this.server.url(path), { ...init, headers, redirect: 'manual' });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const [k, v] = pair!.split('=');
-      if (v) this.cookies.set(k!, v);
-      else this.cookies.delete(k!);
-    }
-    return res;
-  }
-  form(path: string, fields: Record<string, string>) {
-    return this.fetch(path, { method: 'POST', body: new URLSearchParams(fields), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+/** A browser signing in by hand: forms go without the page's CSRF token unless the test adds it. */
+class Browser extends WebClient {
+  override form(path: string, fields: Record<string, string>) {
+    return super.form(path, fields, { csrf: false });
   }
 }
 
