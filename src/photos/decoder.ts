@@ -54,6 +54,8 @@ interface Job {
 interface Child {
   process: ChildProcess;
   jobs: Map<number, Job>;
+  /** Photos it has answered: one that ends having answered none may not be able to start at all. */
+  answered: number;
 }
 
 const CHILD_SCRIPT = fileURLToPath(new URL('./decoderProcess.js', import.meta.url));
@@ -66,17 +68,28 @@ export function decoderProcesses(opts: DecoderProcessOptions = {}): PhotoDecoder
   const waiting: Job[] = [];
   let nextId = 1;
   let closed = false;
+  /** Children in a row that ended before answering anything: a decoder that cannot start at all. */
+  let failedStarts = 0;
 
   function spawnChild(slot: number): Child {
     const child: Child = {
       // Plain `node` flags only: the parent's --inspect or --test must not reach the child.
-      process: fork(CHILD_SCRIPT, [String(niceness)], { serialization: 'advanced', execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+      process: fork(CHILD_SCRIPT, [], { serialization: 'advanced', execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
       jobs: new Map(),
+      answered: 0,
     };
+    // Lowered here, at once, rather than by the child once it has loaded: no photo is ever decoded at the server's priority.
+    try {
+      if (child.process.pid !== undefined) os.setPriority(child.process.pid, Math.min(19, os.getPriority() + niceness));
+    } catch {
+      // Not allowed here: decoding still works, only without yielding to the server.
+    }
     child.process.on('message', (m: DecodeReply) => {
       const job = child.jobs.get(m.id);
       if (!job) return;
       child.jobs.delete(m.id);
+      child.answered++;
+      failedStarts = 0;
       if ('error' in m) job.reject(new Error(`decoding failed: ${m.error}`));
       else job.resolve(revive(m.result));
       dispatch();
@@ -86,7 +99,12 @@ export function decoderProcesses(opts: DecoderProcessOptions = {}): PhotoDecoder
       const detail = signal ? `signal ${signal}` : `exit code ${code}`;
       for (const job of child.jobs.values()) job.reject(new DecoderStoppedError(detail));
       child.jobs.clear();
-      if (!closed) dispatch();
+      if (closed) return;
+      if (child.answered > 0) return dispatch();
+      // It never got going: try again after a pause, and after a few such starts fail what waits rather
+      // than fork in a loop (each photo then fails an attempt, and the district is told after three).
+      if (++failedStarts >= 3) for (const job of waiting.splice(0)) job.reject(new DecoderStoppedError(`it cannot start: ${detail}`));
+      setTimeout(dispatch, 1000).unref();
     });
     // An IPC error (the child gone mid-send) is followed by 'exit', which fails its jobs.
     child.process.on('error', () => undefined);
