@@ -14,6 +14,9 @@ import { intakeHandlers } from './intake.js';
 import { createWebDomain } from './webDomain.js';
 import { createLogger, openServices } from './services.js';
 
+/** Uploads this recent still count as a client's upload in progress (the gap between two files of one `put`). */
+const EDGE_QUIET_MS = 300;
+
 export interface RunningServer {
   sftpPort: number;
   httpPort: number;
@@ -33,7 +36,14 @@ export async function startServer(config: Config, print: (line: string) => void)
   const eventLoop = watchEventLoop();
   let draining = false;
   let daily: { stop(): Promise<void> } | undefined;
-  const services = await openServices(config, log, { onEvents: () => worker?.poke() });
+  // When this node last recorded an upload: a client's files come one after another, with a moment between them.
+  let lastUploadAt = 0;
+  const services = await openServices(config, log, {
+    onEvents: () => {
+      lastUploadAt = Date.now();
+      worker?.poke();
+    },
+  });
   const { db, blobs } = services;
   try {
     const hostKeys = await loadHostKeys(db);
@@ -56,7 +66,12 @@ export async function startServer(config: Config, print: (line: string) => void)
     });
     if (config.intake) {
       decoder = decoderProcesses();
-      worker = startIntakeWorker({ db, log, handlers: intakeHandlers(services, decoder) });
+      worker = startIntakeWorker({
+        db,
+        log,
+        handlers: intakeHandlers(services, decoder),
+        edgeBusy: () => sftp.uploadsInProgress() > 0 || Date.now() - lastUploadAt < EDGE_QUIET_MS,
+      });
       daily = startDailyImports({
         db,
         blobs,

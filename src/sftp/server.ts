@@ -38,6 +38,8 @@ export interface SftpServer {
    * abandoned, never half-published: its file keeps its previous version.
    */
   close(drainMs?: number): Promise<{ abandonedUploads: number }>;
+  /** Uploads open or committing on this node right now. */
+  uploadsInProgress(): number;
 }
 
 export function createSftpServer(deps: SftpServerDeps): SftpServer {
@@ -240,6 +242,7 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
   }
 
   return {
+    uploadsInProgress: () => uploads.total,
     listen() {
       stopWatching ??= watchCredentials(deps.db, live, config.credentialCheckSeconds, log);
       return new Promise((resolve, reject) => {

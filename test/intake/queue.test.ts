@@ -162,5 +162,71 @@ for (const dialect of DIALECTS) {
       assert.equal(row.attempts, MAX_ATTEMPTS);
       assert.equal(decided, MAX_ATTEMPTS * (RETRY_LATER_TIMES + 1));
     });
+
+    test('while the edge takes uploads, one event at a time; several again once it is quiet', async () => {
+      await drain();
+      const ids: number[] = [];
+      for (let i = 0; i < 12; i++) ids.push(await upload(`busy-${i}.jpg`));
+      let busy = true;
+      let running = 0;
+      let mostWhileBusy = 0;
+      let openBusy!: () => void;
+      const busyGate = new Promise<void>((r) => (openBusy = r));
+      let openQuiet!: () => void;
+      const quietGate = new Promise<void>((r) => (openQuiet = r));
+      const until = async (check: () => boolean | Promise<boolean>) => {
+        while (!(await check())) await new Promise((r) => setTimeout(r, 10));
+      };
+      const worker = startIntakeWorker({
+        db,
+        log: pino({ level: 'silent' }),
+        pollMs: 10,
+        edgeBusy: () => busy,
+        handlers: [
+          {
+            folder: 'idphotos',
+            concurrency: 6,
+            settleSeconds: 0,
+            leaseSeconds: 30,
+            async decide(): Promise<Decision> {
+              running++;
+              if (busy) mostWhileBusy = Math.max(mostWhileBusy, running);
+              await (busy ? busyGate : quietGate);
+              running--;
+              return { outcome: 'removed', message: 'done' };
+            },
+          },
+        ],
+      });
+      try {
+        await until(() => running === 1);
+        // New uploads keep poking the intake; it still holds to one at a time.
+        for (let i = 0; i < 10; i++) {
+          worker.poke();
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        assert.equal(mostWhileBusy, 1, 'one event at a time while uploads arrive');
+        busy = false;
+        openBusy();
+        await until(() => running >= 4);
+        openQuiet();
+        await until(async () =>
+          Number(
+            (
+              await db.kysely
+                .selectFrom('intake_events')
+                .select((eb) => eb.fn.countAll().as('n'))
+                .where('id', 'in', ids)
+                .where('outcome', '=', 'received')
+                .executeTakeFirstOrThrow()
+            ).n,
+          ) === 0,
+        );
+      } finally {
+        openBusy();
+        openQuiet();
+        await worker.stop();
+      }
+    });
   });
 }
