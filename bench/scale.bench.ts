@@ -74,6 +74,7 @@ export default async function scaleBench(): Promise<void> {
       ['People: page 40', async () => '/people?page=40'],
       ['Photos desk', async () => '/photos'],
       ['Devices', async () => '/devices'],
+      ['Devices: search', async () => '/devices?q=lt-000012'],
       ['User Profile', async (slug) => `/people/${encodeURIComponent(await someone(slug))}`],
     ];
     const rows: Array<Array<string | number>> = [];

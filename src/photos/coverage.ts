@@ -1,28 +1,47 @@
 import type { Db } from '../db/db.js';
-import { toPerson, type PeopleRestriction, type Person } from '../people/people.js';
+import { sql } from 'kysely';
+import { COUNT_LIMIT, toPerson, type PeopleRestriction, type Person } from '../people/people.js';
 
-/** How many active people have a photo, in all and per school: the Photos desk's coverage. */
-export interface PhotoCoverage {
+export interface SchoolCoverage {
+  /** The school code ('' for people without one). */
+  school: string;
   active: number;
   withPhoto: number;
-  /** Per school code ('' for people without one), by code. */
-  bySchool: Array<{ school: string; active: number; withPhoto: number }>;
 }
 
-/** Coverage counted by the database (one grouped query), never by loading the district's people. */
+/**
+ * The Photos desk's coverage. Up to COUNT_LIMIT active people, counted
+ * exactly, in all and per school. Beyond, counting everyone would read the
+ * whole district on every visit (500,000 people: most of a second), so only
+ * who has no photo yet is counted, and that stops at COUNT_LIMIT, as the
+ * People page's counts do; a school's coverage is then the People page
+ * filtered by school and photo.
+ */
+export type PhotoCoverage =
+  | { kind: 'counted'; active: number; withPhoto: number; bySchool: SchoolCoverage[] }
+  | { kind: 'beyondCount'; activeMoreThan: number; withoutPhoto: number; moreWithoutPhoto: boolean };
+
+/** At most COUNT_LIMIT + 1 rows of each count are ever read, whatever the district's size. */
 export async function photoCoverage(db: Db, districtId: number): Promise<PhotoCoverage> {
-  const rows = await db.kysely
-    .selectFrom('people as p')
+  const activePeople = db.kysely.selectFrom('people as p').where('p.district_id', '=', districtId).where('p.active', '=', 1);
+  const capped = async (q: typeof activePeople) =>
+    Number(
+      (await db.kysely.selectFrom(q.select(sql.lit(1).as('one')).limit(COUNT_LIMIT + 1).as('counted')).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n,
+    );
+  if ((await capped(activePeople)) > COUNT_LIMIT) {
+    const withoutPhoto = await capped(activePeople.where((eb) => eb.not(eb.exists(eb.selectFrom('person_photos as c').select('c.person_id').whereRef('c.person_id', '=', 'p.id')))));
+    return { kind: 'beyondCount', activeMoreThan: COUNT_LIMIT, withoutPhoto: Math.min(withoutPhoto, COUNT_LIMIT), moreWithoutPhoto: withoutPhoto > COUNT_LIMIT };
+  }
+  const rows = await activePeople
     .leftJoin('person_photos as c', 'c.person_id', 'p.id')
     .select((eb) => ['p.school', eb.fn.countAll().as('active'), eb.fn.count('c.person_id').as('withPhoto')])
-    .where('p.district_id', '=', districtId)
-    .where('p.active', '=', 1)
     .groupBy('p.school')
     .execute();
   const bySchool = rows
     .map((r) => ({ school: r.school ?? '', active: Number(r.active), withPhoto: Number(r.withPhoto) }))
     .sort((a, b) => a.school.localeCompare(b.school));
   return {
+    kind: 'counted',
     active: bySchool.reduce((n, s) => n + s.active, 0),
     withPhoto: bySchool.reduce((n, s) => n + s.withPhoto, 0),
     bySchool,

@@ -11,6 +11,8 @@ export interface HaproxyBackend {
 export interface RunningHaproxy {
   sftpPort: number;
   httpPort: number;
+  /** A web address through HAProxy. */
+  url(p: string): string;
   stop(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ export async function startHaproxy(nodes: [HaproxyBackend, HaproxyBackend]): Pro
   return {
     sftpPort,
     httpPort,
+    url: (p) => `http://127.0.0.1:${httpPort}${p}`,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -5,7 +5,7 @@ import type { RunningLanyard } from './lanyard.js';
 export class WebClient {
   cookies = new Map<string, string>();
   csrf = '';
-  constructor(private readonly server: RunningLanyard) {}
+  constructor(private readonly server: Pick<RunningLanyard, 'url'>) {}
 
   async fetch(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);

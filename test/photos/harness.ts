@@ -67,9 +67,12 @@ export async function withDb<T>(ws: Workspace, fn: (db: Awaited<ReturnType<typeo
 
 export const sftpQuote = (s: string): string => `"${s.replace(/(["\\])/g, '\\$1')}"`;
 
+/** Where a district's clients connect: one node, or HAProxy in front of several. */
+export type Endpoint = Pick<RunningLanyard, 'sftpPort' | 'url'>;
+
 export class District {
   constructor(
-    readonly server: RunningLanyard,
+    readonly server: Endpoint,
     readonly slug: string,
     readonly token: string,
   ) {}

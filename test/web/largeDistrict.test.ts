@@ -101,6 +101,11 @@ for (const dialect of DIALECTS) {
         ['/people?photo=yes&active=no&grade=7', /\b\d{2,4} people\b/],
         ['/people?q=1099999', /1 person/],
         ['/people?q=Family0042&photo=no', /\b\d+ people\b/],
+        // Search is by the start of a name, the full name, an email or a Local ID (leading zeros aside), in any case.
+        ['/people?q=family0042', /\b20 people\b/],
+        ['/people?q=cleo%20family0042', /\b20 people\b/],
+        ['/people?q=00109999', /\b10 people\b/],
+        ['/people?q=a', /More than 10,000 people/],
         ['/people?photo=no&page=20', /Family/],
       ];
       for (const [path, says] of pages) {
@@ -118,10 +123,11 @@ for (const dialect of DIALECTS) {
       assert.equal((await count(`/people?${q}&photo=yes`)) + (await count(`/people?${q}&photo=no`)), all);
     });
 
-    test('the Photos desk answers with the coverage of the whole district', async () => {
+    test('the Photos desk answers without counting the whole district, and sends a school\'s coverage to the People page', async () => {
       const { status, html } = await web.page('/photos');
       assert.equal(status, 200);
-      assert.match(html, /have a photo/);
+      assert.match(html, /More than 10,000 active people: too many to count on every visit/);
+      assert.match(html, /More than 10,000 active people have no photo/);
     });
   });
 }

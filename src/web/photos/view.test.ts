@@ -25,6 +25,7 @@ describe('the Photos desk', () => {
     csrf: 'tok',
     mayUpload: true,
     coverage: {
+      kind: 'counted',
       active: 3,
       withPhoto: 1,
       bySchool: [
@@ -51,10 +52,21 @@ describe('the Photos desk', () => {
     assert.match(visibleText(out), /2 active people have no photo\. Download the list \(CSV\) for retake day Bart Simpson 004411 · 101 · grade 2 Maggie Simpson 9/);
     assert.ok(links(out).includes('/people/004411'));
     assert.ok(links(out).includes('/photos/missing.csv'));
-    const more = visibleText(photosDeskView(props({ coverage: { active: 30, withPhoto: 0, bySchool: [] } })));
+    const more = visibleText(photosDeskView(props({ coverage: { kind: 'counted', active: 30, withPhoto: 0, bySchool: [] } })));
     assert.match(more, /30 active people have no photo\..*and 28 more in the CSV\./);
-    const all = visibleText(photosDeskView(props({ coverage: { active: 2, withPhoto: 2, bySchool: [] }, missing: [] })));
+    const all = visibleText(photosDeskView(props({ coverage: { kind: 'counted', active: 2, withPhoto: 2, bySchool: [] }, missing: [] })));
     assert.match(all, /Everyone active has a photo\./);
+  });
+
+  test('a district beyond counting: no per-school table, who has no photo counted up to the limit, the People page named for the rest', () => {
+    const beyond = (withoutPhoto: number, moreWithoutPhoto: boolean) =>
+      visibleText(photosDeskView(props({ coverage: { kind: 'beyondCount', activeMoreThan: 10_000, withoutPhoto, moreWithoutPhoto } })));
+    const text = beyond(10_000, true);
+    assert.match(text, /Coverage More than 10,000 active people: too many to count on every visit\. For a school's coverage, filter the People page by school and photo\./);
+    assert.doesNotMatch(text, /With photo/);
+    assert.match(text, /More than 10,000 active people have no photo\. Download the list \(CSV\) for retake day Bart Simpson .* and more in the CSV\./);
+    assert.match(beyond(1234, false), /1234 active people have no photo\..*and 1232 more in the CSV\./);
+    assert.match(beyond(0, false), /Everyone active has a photo\./);
   });
 
   test('photos waiting for their person can be assigned by Local ID; deliveries say what became of each file', () => {

@@ -1,6 +1,6 @@
 import type { PublicEvent } from '../../intake/events.js';
 import type { Person } from '../../people/people.js';
-import type { PhotoCoverage } from '../../photos/coverage.js';
+import type { PhotoCoverage, SchoolCoverage } from '../../photos/coverage.js';
 import { csvLine } from '../../shared/csv.js';
 import { html, type Html } from '../html.js';
 import { flashBlock, type Flash } from '../views/flash.js';
@@ -52,8 +52,15 @@ const uploadCard = (csrf: string) =>
 
 function coverageCard(p: PhotosDeskProps): Html {
   const c = p.coverage;
+  if (c.kind === 'beyondCount') {
+    return html`<section class="card">
+  <h2>Coverage</h2>
+  <p>More than ${c.activeMoreThan.toLocaleString('en-US')} active people: too many to count on every visit. For a school's coverage,
+    filter the <a href="/people?photo=no">People page</a> by school and photo.</p>
+</section>`;
+  }
   const school = (code: string) => (code ? schoolName(p.schoolNames, code) : html`<span class="muted">No school</span>`);
-  const line = (s: PhotoCoverage['bySchool'][number]) => row(school(s.school), s.active, s.withPhoto, percent(s.withPhoto, s.active));
+  const line = (s: SchoolCoverage) => row(school(s.school), s.active, s.withPhoto, percent(s.withPhoto, s.active));
   return html`<section class="card">
   <h2>Coverage</h2>
   <p>${c.withPhoto} of ${c.active} active people have a photo (${percent(c.withPhoto, c.active)}).</p>
@@ -65,16 +72,19 @@ function coverageCard(p: PhotosDeskProps): Html {
 }
 
 function missingCard(p: PhotosDeskProps): Html {
-  const count = p.coverage.active - p.coverage.withPhoto;
+  const c = p.coverage;
+  const count = c.kind === 'counted' ? c.active - c.withPhoto : c.withoutPhoto;
+  const more = c.kind === 'beyondCount' && c.moreWithoutPhoto;
   const item = (person: Person) => html`<li>${personLink(person, undefined)} <span class="muted">${idSchoolGrade(person)}</span></li>`;
   const csv = html`<a class="button secondary" href="/photos/missing.csv" download>Download the list (CSV) for retake day</a>`;
+  const howMany = more ? `More than ${count.toLocaleString('en-US')} active people have` : `${count} active ${count === 1 ? 'person has' : 'people have'}`;
   return html`<section class="card">
   <h2>No photo yet</h2>
   ${count === 0
     ? html`<p>Everyone active has a photo.</p>`
-    : html`<p>${count} active ${count === 1 ? 'person has' : 'people have'} no photo. ${csv}</p>
+    : html`<p>${howMany} no photo. ${csv}</p>
   <ul class="plain">${p.missing.map(item)}</ul>
-  ${count > p.missing.length ? html`<p class="muted">and ${count - p.missing.length} more in the CSV.</p>` : ''}`}
+  ${more ? html`<p class="muted">and more in the CSV.</p>` : count > p.missing.length ? html`<p class="muted">and ${count - p.missing.length} more in the CSV.</p>` : ''}`}
 </section>`;
 }
 
