@@ -142,8 +142,9 @@ export async function searchPeople(db: Db, districtId: number, q: PeopleQuery): 
  * "contains" read every person of the district.
  */
 function textConditions(dialect: Dialect, text: string): Array<RawBuilder<SqlBool>> {
-  // A space can only be the one between first and last name: the full name's range then holds every match.
-  if (/\s/.test(text)) return [startsWithText(dialect, personFullName, text.replace(/\s+/g, ' '))];
+  const words = text.replace(/\s+/g, ' ');
+  // A space is between first and last name ("Ann Lee") or inside either ("Van Houten", "Mary Ann"); no email or Local ID has one.
+  if (words.includes(' ')) return [personFullName, 'first_name', 'last_name'].map((c) => startsWithText(dialect, c, words));
   const conditions = [startsWithText(dialect, 'first_name', text), startsWithText(dialect, 'last_name', text), startsWithText(dialect, 'email', text)];
   const key = looseLocalIdKey(text);
   if (key) conditions.push(startsWithText(dialect, 'local_id_key', key, { lower: false }));
