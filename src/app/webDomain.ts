@@ -14,6 +14,8 @@ import {
   recentCheckouts,
 } from '../checkouts/checkouts.js';
 import type { Db } from '../db/db.js';
+import { allDeliveryProblems, getDelivery, listDeliveries } from '../deliveries/deliveries.js';
+import { deliveryTicket } from '../deliveries/ticket.js';
 import { addSshKey, getDistrictById, listSshKeys, removeSshKey, setSftpAuthMode, setSftpPassword } from '../districts/districts.js';
 import { createApiToken, districtForToken, listApiTokens, revokeApiToken } from '../districts/tokens.js';
 import type { Dropbox } from '../dropbox/dropbox.js';
@@ -86,6 +88,10 @@ export function createWebDomain(deps: { db: Db; blobs: BlobStore; dropbox: Dropb
     }),
     incidents: overDb(db, { openIncident, getIncident, incidentTimeline, updateIncident, listIncidents }),
     intake: overDb(db, { listEvents, recentEvents }),
+    deliveries: {
+      ...overDb(db, { listDeliveries, getDelivery, deliveryTicket }),
+      allDeliveryProblems: (districtId: number, id: number) => allDeliveryProblems(db, districtId, id),
+    },
     photos: {
       ...overDb(db, { currentPhotos, keptVersions, showVersion, revertPhoto, photoCoverage, peopleWithoutPhoto }),
       photoFilter,

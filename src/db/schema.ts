@@ -12,6 +12,7 @@ export interface Database {
   host_keys: HostKeysTable;
   dropbox_files: DropboxFilesTable;
   intake_events: IntakeEventsTable;
+  deliveries: DeliveriesTable;
   audit_log: AuditLogTable;
   login_throttle: LoginThrottleTable;
   staff: StaffTable;
@@ -115,7 +116,28 @@ export interface IntakeEventsTable {
   claimed_until: string | null;
   attempts: Generated<number>;
   processed_at: string | null;
+  /** The delivery (SFTP session, browser upload, package) it came in; null for events made another way. */
+  delivery_id: number | null;
+  /** Quality check codes of the photo it linked or kept waiting, comma-separated; empty when none. */
+  warnings: ColumnType<string, string | undefined, string>;
 }
+
+/** One SFTP session, one browser upload or one photo package: the events it made are its report. */
+export interface DeliveriesTable {
+  id: Generated<number>;
+  district_id: number;
+  source: IntakeSource;
+  /** The SFTP username, the staff member's email, or the zip's name. */
+  by: string;
+  address: string | null;
+  /** A package's delivery: the delivery its zip came in. */
+  parent_id: number | null;
+  started_at: string;
+  /** When the session or upload ended; null while open. */
+  ended_at: string | null;
+}
+
+export type DeliveryRow = Selectable<DeliveriesTable>;
 
 export interface AuditLogTable {
   id: Generated<number>;

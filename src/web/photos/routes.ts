@@ -12,24 +12,26 @@ import { missingPhotosCsv, photosDeskView } from './view.js';
 
 const EVENTS_SHOWN = 100;
 const MISSING_SHOWN = 20;
+const DELIVERIES_SHOWN = 20;
 
 /** The Photos desk: what happened to uploads, coverage per school, who has no photo yet, and uploading from the browser. */
-export function photoRoutes(domain: Pick<WebDomain, 'photos' | 'intake' | 'schools'>, dropbox: Dropbox): FastifyPluginAsync {
+export function photoRoutes(domain: Pick<WebDomain, 'photos' | 'intake' | 'schools' | 'deliveries'>, dropbox: Dropbox): FastifyPluginAsync {
   const { photos } = domain;
 
   async function render(req: FastifyRequest, reply: FastifyReply, flash: Flash = {}, status = 200) {
     const districtId = req.district.id;
     const outcome = field(req.query, 'outcome');
     const mayUpload = can(req.session!.staff.role, 'photos:manage');
-    const [events, coverage, missing, schools, unmatched] = await Promise.all([
+    const [events, coverage, missing, schools, unmatched, deliveries] = await Promise.all([
       domain.intake.recentEvents(districtId, { folder: 'idphotos', outcome: outcome || undefined, limit: EVENTS_SHOWN, offset: 0 }),
       photos.photoCoverage(districtId),
       photos.peopleWithoutPhoto(districtId, MISSING_SHOWN),
       domain.schools.listSchools(districtId),
       mayUpload ? photos.unmatchedPhotos(districtId) : [],
+      domain.deliveries.listDeliveries(districtId, { folder: 'idphotos', limit: DELIVERIES_SHOWN }),
     ]);
     const schoolNames = new Map(schools.map((s) => [s.code, s.name]));
-    const body = photosDeskView({ flash, csrf: csrfOf(req), mayUpload, coverage, schoolNames, missing, unmatched, outcome, events });
+    const body = photosDeskView({ flash, csrf: csrfOf(req), mayUpload, coverage, schoolNames, missing, unmatched, outcome, events, deliveries });
     return sendPage(req, reply, { section: 'photos', title: 'Photos', body, status });
   }
 
@@ -61,6 +63,7 @@ export function photoRoutes(domain: Pick<WebDomain, 'photos' | 'intake' | 'schoo
       folder: 'idphotos',
       permission: 'photos:manage',
       dropbox,
+      openDelivery: domain.deliveries.deliveryTicket,
       done: (req, reply, r) => {
         if ((req.headers.accept ?? '').includes('application/json')) return reply.send(r);
         return render(req, reply, uploadSummary(r, 'their outcomes appear below within seconds.'), r.saved.length ? 200 : 400);
