@@ -332,6 +332,16 @@ export interface PhotoVersionsTable {
   /** How the name found the person (MatchRule, or `linked-later` rules prefixed the same way). */
   match_rule: string;
   created_at: string;
+  /** What the quality checks found (comma-separated codes; empty: nothing). */
+  warnings: ColumnType<string, string | undefined, string>;
+  /** 64-bit dHash (hex) and mean colour (0xRRGGBB): the same-as-another check's fingerprint; null before the checks existed. */
+  dhash: string | null;
+  colour: number | null;
+  /** The hash's 16-bit quarters, each indexed (photos/samePicture.ts). */
+  dhash_0: number | null;
+  dhash_1: number | null;
+  dhash_2: number | null;
+  dhash_3: number | null;
 }
 
 /** The photo a person shows now; no row means no photo (never uploaded, or removed). */
@@ -356,6 +366,9 @@ export interface WaitingPhotosTable {
   thumb_key: string;
   event_id: number | null;
   created_at: string;
+  warnings: ColumnType<string, string | undefined, string>;
+  dhash: string | null;
+  colour: number | null;
 }
 
 export type PhotoVersionRow = Selectable<PhotoVersionsTable>;

@@ -18,6 +18,17 @@ export const WARNING_SENTENCES: Readonly<Record<PhotoWarning, string>> = {
   'same-as-another': "the same picture as another person's photo: the file may carry the wrong Local ID",
 };
 
+/** A few words for a tag beside the photo. */
+export const WARNING_LABELS: Readonly<Record<PhotoWarning, string>> = {
+  'too-small': 'Too small',
+  'too-dark': 'Too dark',
+  'too-bright': 'Too bright',
+  blank: 'Blank',
+  blurred: 'Blurred',
+  'not-portrait': 'Not portrait',
+  'same-as-another': "Same as another person's",
+};
+
 const isWarning = (s: string): s is PhotoWarning => (PHOTO_WARNINGS as readonly string[]).includes(s);
 
 /** As stored on an event or a version: comma-separated codes, empty for none. */
@@ -32,5 +43,5 @@ export function decodeWarnings(stored: string | null | undefined): PhotoWarning[
 export function describeWarnings(w: readonly PhotoWarning[]): string {
   if (w.length === 0) return '';
   const s = w.map((code) => WARNING_SENTENCES[code]).join('; ');
-  return `Shown, but check it: ${s}.`;
+  return `Check this photo: ${s}.`;
 }
