@@ -27,6 +27,7 @@ import { peopleWithoutPhoto, photoCoverage, photoFilter } from '../photos/covera
 import { currentPhotos, photoSrc } from '../photos/current.js';
 import { photoServer } from '../photos/serve.js';
 import { assignPhoto, unmatchedPhotos, type PhotoFolder } from '../photos/unmatched.js';
+import { retakeList, type RetakeQuery } from '../photos/retakes.js';
 import { keptVersions, revertPhoto, showVersion } from '../photos/versions.js';
 import { changeRosterSettings, deactivateAnyway, findImport, getDailyImport, getRosterSettings, listImports, listSchools } from '../roster/index.js';
 import { endSession, resolveSession, startSession } from '../staff/sessions.js';
@@ -95,6 +96,8 @@ export function createWebDomain(deps: { db: Db; blobs: BlobStore; dropbox: Dropb
     photos: {
       ...overDb(db, { currentPhotos, keptVersions, showVersion, revertPhoto, photoCoverage, peopleWithoutPhoto }),
       photoFilter,
+      /** Everyone who needs a (new) photo, by school and name (photos/retakes.ts). */
+      retakeList: (districtId: number, q: RetakeQuery) => retakeList(db, districtId, q),
       /** The current photo's URLs of each of these people who has one, keyed by person id: one query per page, never per row. */
       faces: async (districtId: number, personIds: readonly number[]) => {
         const refs = await currentPhotos(db, districtId, [...personIds]);

@@ -84,6 +84,7 @@ function missingCard(p: PhotosDeskProps): Html {
   const howMany = more ? `More than ${count.toLocaleString('en-US')} active people have` : `${count} active ${count === 1 ? 'person has' : 'people have'}`;
   return html`<section class="card">
   <h2>No photo yet</h2>
+  <p><a href="/photos/retakes">Retake list</a>: by school, with photos to check and old ones too, printable and for the photographer.</p>
   ${count === 0
     ? html`<p>Everyone active has a photo.</p>`
     : html`<p>${howMany} no photo. ${csv}</p>
