@@ -92,6 +92,28 @@ describe('deliveries on the Photos and Rosters desks, in Chromium', () => {
     assert.equal(await page.locator('table.deliveries tbody tr').count(), 1, 'the Photos desk still shows only the photo delivery');
   });
 
+  test('the retake list prints everyone active without a photo, school by school, and downloads for the photographer', async () => {
+    await page.goto(server.url('/photos'));
+    await page.click('a:has-text("Retake list")');
+    await page.locator('h1', { hasText: 'Retake list' }).waitFor();
+    // Everyone active but the two whose photos were linked above has no photo.
+    const listed = await page.locator('table.retakes tbody tr').allInnerTexts();
+    assert.ok(listed.length > 0);
+    assert.ok(!listed.some((l) => /\b004410\b|\b004411\b/.test(l)), 'people with a good photo are not listed');
+    assert.ok(listed.every((l) => /No photo$/.test(l.trim())), listed.find((l) => !/No photo$/.test(l.trim())));
+    await page.selectOption('#school', '101');
+    await page.click('button:has-text("Show")');
+    const headings = await page.locator('.retake-school h2').allInnerTexts();
+    assert.equal(headings.length, 1);
+    await screenshot(page, 'retakes');
+    const inSchool = await page.locator('table.retakes tbody tr').count();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('a:has-text("Download for the photographer (CSV)")')]);
+    assert.equal(download.suggestedFilename(), 'springfield-retakes.csv');
+    const rows = (await fs.readFile((await download.path())!, 'utf8')).replace(/^\uFEFF/, '').trim().split('\r\n');
+    assert.equal(rows[0], 'Local ID,Last Name,First Name,Grade,School');
+    assert.equal(rows.length, 1 + inSchool);
+  });
+
   test('no page so far broke the content security policy', () => {
     assert.deepEqual(errors, []);
   });
@@ -99,5 +121,11 @@ describe('deliveries on the Photos and Rosters desks, in Chromium', () => {
   test('a delivery of another number is not found', async () => {
     assert.equal((await page.goto(server.url('/deliveries/999999')))?.status(), 404);
     assert.equal((await page.goto(server.url('/deliveries/abc')))?.status(), 404);
+  });
+
+  test('a bad date on the retake list is said on the page', async () => {
+    const res = await page.goto(server.url('/photos/retakes?before=yesterday'));
+    assert.equal(res?.status(), 400);
+    assert.match(await page.locator('[role="alert"]').innerText(), /"yesterday" is not a date: give it as YYYY-MM-DD/);
   });
 });
