@@ -16,6 +16,7 @@ import * as m0013 from './migrations/0013_nfc_file_names.js';
 import * as m0060 from './migrations/0060_search_prefix_indexes.js';
 import * as m0080 from './migrations/0080_deliveries.js';
 import * as m0081 from './migrations/0081_photo_quality.js';
+import * as m0082 from './migrations/0082_webhooks.js';
 
 /** A migration sees the dialect, since identity columns differ between SQLite and PostgreSQL. */
 export interface LanyardMigration {
@@ -39,6 +40,7 @@ const migrations: Record<string, LanyardMigration> = {
   '0060_search_prefix_indexes': m0060,
   '0080_deliveries': m0080,
   '0081_photo_quality': m0081,
+  '0082_webhooks': m0082,
 };
 
 export class MigrationError extends Error {

@@ -13,6 +13,8 @@ export interface Database {
   dropbox_files: DropboxFilesTable;
   intake_events: IntakeEventsTable;
   deliveries: DeliveriesTable;
+  webhooks: WebhooksTable;
+  webhook_posts: WebhookPostsTable;
   audit_log: AuditLogTable;
   login_throttle: LoginThrottleTable;
   staff: StaffTable;
@@ -138,6 +140,32 @@ export interface DeliveriesTable {
 }
 
 export type DeliveryRow = Selectable<DeliveriesTable>;
+
+/** Where a district's finished deliveries are pushed. */
+export interface WebhooksTable {
+  district_id: number;
+  /** https:// only. */
+  url: string;
+  /** Signs each push (HMAC-SHA256); shown to the district's admins. */
+  secret: string;
+  created_at: string;
+}
+
+export type WebhookPostStatus = 'pending' | 'sent' | 'failed';
+
+/** The outbox: one push per finished delivery, with its attempts. */
+export interface WebhookPostsTable {
+  id: Generated<number>;
+  district_id: number;
+  delivery_id: number;
+  status: WebhookPostStatus;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: string;
+  /** What the last attempt got: `HTTP 500`, or why it could not connect. */
+  last_result: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
 
 export interface AuditLogTable {
   id: Generated<number>;
