@@ -31,6 +31,7 @@ import { retakeList, type RetakeQuery } from '../photos/retakes.js';
 import { keptVersions, revertPhoto, showVersion } from '../photos/versions.js';
 import { changeRosterSettings, deactivateAnyway, findImport, getDailyImport, getRosterSettings, listImports, listSchools } from '../roster/index.js';
 import { endSession, resolveSession, startSession } from '../staff/sessions.js';
+import { getWebhook, removeWebhook, setWebhook, webhookLog } from '../webhooks/webhooks.js';
 import { inviteStaff, listStaff, removeStaff, setStaffRole, verifyStaffLogin } from '../staff/staff.js';
 
 /** A domain function over a Db, as written (the database first). */
@@ -89,6 +90,7 @@ export function createWebDomain(deps: { db: Db; blobs: BlobStore; dropbox: Dropb
     }),
     incidents: overDb(db, { openIncident, getIncident, incidentTimeline, updateIncident, listIncidents }),
     intake: overDb(db, { listEvents, recentEvents }),
+    webhooks: overDb(db, { getWebhook, setWebhook, removeWebhook, webhookLog }),
     deliveries: {
       ...overDb(db, { listDeliveries, getDelivery, deliveryTicket }),
       allDeliveryProblems: (districtId: number, id: number) => allDeliveryProblems(db, districtId, id),

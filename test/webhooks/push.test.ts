@@ -7,6 +7,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { webhookLog } from '../../src/webhooks/webhooks.js';
+import { launchChromium, screenshot, signIn } from '../helpers/browser.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { REPO, Workspace, type RunningLanyard } from '../helpers/lanyard.js';
 import { addPeople, District, fixturePeople, PASSWORD, PHOTOS, withDb } from '../photos/harness.js';
@@ -48,6 +49,8 @@ const validSignature = (secret: string, r: Received): boolean => {
   return got.length === expected.length && timingSafeEqual(got, expected);
 };
 
+const ADMIN = { email: 'skinner@springfield.k12.us', password: 'superintendent-1' };
+
 for (const dialect of DIALECTS) {
   describe(`a finished delivery is pushed to the district's webhook (${dialect})`, () => {
     let ws: Workspace;
@@ -63,6 +66,8 @@ for (const dialect of DIALECTS) {
       ws = await Workspace.create(dialect);
       await ws.district('springfield', PASSWORD);
       await addPeople(ws, 'springfield', fixturePeople(['100199']));
+      const staff = await ws.cli(['staff', 'create', 'springfield', '--email', ADMIN.email, '--password', ADMIN.password, '--role', 'admin']);
+      assert.equal(staff.code, 0, staff.stderr);
       secret = (await ws.cliJson<{ webhook: { url: string; secret: string } }>(['district', 'webhook', 'springfield', receiver.url])).webhook.secret;
       // The server trusts the test's certificate as a district's server's certificate would be trusted.
       server = await ws.start([], { NODE_EXTRA_CA_CERTS: receiver.cert });
@@ -120,6 +125,21 @@ for (const dialect of DIALECTS) {
         }
         if (Date.now() > logDeadline) assert.fail(`log: ${JSON.stringify(log)}`);
         await new Promise((r) => setTimeout(r, 100));
+      }
+    });
+
+    test('an admin reads the push on Settings, in Chromium', async () => {
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage({ viewport: { width: 1180, height: 820 } });
+        await signIn(page, server, ADMIN.email, ADMIN.password, '/settings');
+        const card = page.locator('section', { has: page.locator('h2', { hasText: 'Webhook' }) });
+        assert.match(await card.innerText(), new RegExp(`Pushing to ${receiver.url.replace(/[./]/g, '\\$&')}`));
+        const line = await card.locator('table.webhook-log tbody tr').first().innerText();
+        assert.match(line, /Sent\s+2\s+HTTP 200/);
+        await screenshot(page, `settings-webhook-${dialect}`);
+      } finally {
+        await browser.close();
       }
     });
   });

@@ -10,7 +10,7 @@ import { changedBy, csrfOf, formError, sendPage } from '../page.js';
 import { AUTH_LABELS, settingsView, type SettingsFlash } from './view.js';
 
 export interface SettingsDeps {
-  domain: Pick<WebDomain, 'districts' | 'staff'>;
+  domain: Pick<WebDomain, 'districts' | 'staff' | 'webhooks'>;
   hostKeys: HostKey[];
   /** What the settings page tells districts to connect to. */
   sftp: { host: string; port: number };
@@ -22,14 +22,20 @@ type Form = Record<string, string | undefined>;
 
 /** How to connect, who may sign in, and an admin's changes to both (each audited by the domain function that makes it). */
 export function settingsRoutes(deps: SettingsDeps): FastifyPluginAsync {
-  const { districts, staff } = deps.domain;
+  const { districts, staff, webhooks } = deps.domain;
 
   async function render(req: FastifyRequest, reply: FastifyReply, flash: SettingsFlash = {}, status = 200) {
     // Read again, not req.district: the change just made (the login mode) must show.
     const d = await districts.getDistrictById(req.district.id);
     const session = req.session!;
     const admin = can(session.staff.role, 'settings:manage');
-    const [sshKeys, members, tokens] = await Promise.all([districts.listSshKeys(d.slug), staff.listStaff(d.id), admin ? districts.listApiTokens(d.slug) : []]);
+    const [sshKeys, members, tokens, webhook, webhookLog] = await Promise.all([
+      districts.listSshKeys(d.slug),
+      staff.listStaff(d.id),
+      admin ? districts.listApiTokens(d.slug) : [],
+      admin ? webhooks.getWebhook(d.id) : undefined,
+      admin ? webhooks.webhookLog(d.id) : [],
+    ]);
     const body = settingsView({
       flash,
       csrf: csrfOf(req),
@@ -40,6 +46,8 @@ export function settingsRoutes(deps: SettingsDeps): FastifyPluginAsync {
       myId: session.staff.id,
       admin,
       tokens,
+      webhook: webhook ? { url: webhook.url, createdAt: webhook.createdAt } : null,
+      webhookLog,
     });
     return sendPage(req, reply, { section: 'settings', title: 'Settings', body, status });
   }
@@ -104,6 +112,21 @@ export function settingsRoutes(deps: SettingsDeps): FastifyPluginAsync {
         const id = Number(req.params.id);
         await districts.revokeApiToken(req.district.slug, Number.isSafeInteger(id) ? id : -1, by);
         return { notice: `API token ${id} is revoked: calls with it now get 401.` };
+      }),
+    );
+
+    app.post('/settings/webhook', admin, (req, reply) =>
+      change(req, reply, async (f, by) => {
+        const hook = await webhooks.setWebhook(req.district.id, f.url ?? '', by);
+        const note = 'Give it to whoever runs the receiving server; it is needed to check each push, and replacing the address makes a new one.';
+        return { notice: `Finished deliveries are now pushed to ${hook.url}.`, secret: { label: 'The webhook secret', value: hook.secret, note } };
+      }),
+    );
+
+    app.post('/settings/webhook/remove', admin, (req, reply) =>
+      change(req, reply, async (_f, by) => {
+        await webhooks.removeWebhook(req.district.id, by);
+        return { notice: 'Deliveries are no longer pushed.' };
       }),
     );
 

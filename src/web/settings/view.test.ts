@@ -20,6 +20,8 @@ const props = (over: Partial<SettingsProps> = {}): SettingsProps => ({
     { id: 3, label: 'Incident IQ sync', shown: 'lny_AbCdEf…', createdAt: AT, expiresAt: null, expired: false },
     { id: 4, label: null, shown: null, createdAt: AT, expiresAt: '2026-11-30T00:00:00.000Z', expired: true },
   ],
+  webhook: null,
+  webhookLog: [],
   ...over,
 });
 
@@ -45,6 +47,7 @@ test('an admin can reset the password, choose the login mode, manage keys and st
     '/settings/api-tokens/3/revoke',
     '/settings/api-tokens/4/revoke',
     '/settings/api-tokens',
+    '/settings/webhook',
   ]);
   assert.match(out.toString(), /<option value="either" selected>SSH key or password \(either\)<\/option>/);
   assert.match(out.toString(), /<select id="role-2" name="role"><option value="admin">admin<\/option><option value="technician" selected>technician<\/option>/);
@@ -66,4 +69,32 @@ test('an admin sees the API tokens by their first characters, never whole, with 
   assert.ok(formActions(out).includes('/settings/api-tokens/3/revoke'));
   assert.ok(formActions(out).includes('/settings/api-tokens'));
   assert.doesNotMatch(visibleText(settingsView(props({ admin: false }))), /API tokens/, 'others do not see which integrations exist');
+});
+
+test("an admin sets the webhook and reads its delivery log: each push's delivery, status, attempts and last answer", () => {
+  const none = settingsView(props());
+  assert.match(visibleText(none), /No webhook: deliveries are not pushed\./);
+  assert.ok(formActions(none).includes('/settings/webhook'));
+  const page = settingsView(
+    props({
+      webhook: { url: 'https://sis.example.org/hook', createdAt: AT },
+      webhookLog: [
+        { id: 2, deliveryId: 12, status: 'pending', attempts: 1, nextAttemptAt: AT, lastResult: 'HTTP 500', createdAt: AT, sentAt: null },
+        { id: 1, deliveryId: 11, status: 'sent', attempts: 2, nextAttemptAt: AT, lastResult: 'HTTP 200', createdAt: AT, sentAt: AT },
+      ],
+    }),
+  );
+  const text = visibleText(page);
+  assert.match(text, /Pushing to https:\/\/sis\.example\.org\/hook since 25 Nov 2026, 08:47/);
+  assert.match(text, /12 25 Nov 2026, 08:47 Retrying 1 HTTP 500 25 Nov 2026, 08:47/);
+  assert.match(text, /11 25 Nov 2026, 08:47 Sent 2 HTTP 200/);
+  assert.ok(formActions(page).includes('/settings/webhook/remove'));
+  assert.doesNotMatch(visibleText(settingsView(props({ admin: false, webhook: { url: 'https://sis.example.org/hook', createdAt: AT } }))), /sis\.example\.org/);
+});
+
+test('the webhook secret is shown once, with what it is for', () => {
+  const note = 'Give it to whoever runs the receiving server.';
+  const text = visibleText(settingsView(props({ flash: { secret: { label: 'The webhook secret', value: 'whsec_abc', note } } })));
+  assert.match(text, /The webhook secret whsec_abc Give it to whoever runs the receiving server\./);
+  assert.doesNotMatch(text, /scrambled form/);
 });

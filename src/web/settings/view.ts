@@ -3,9 +3,11 @@ import type { ApiTokenInfo } from '../../districts/tokens.js';
 import type { HostKey } from '../../hostKeys/hostKeys.js';
 import { STAFF_ROLES } from '../../staff/roles.js';
 import type { StaffMember } from '../../staff/staff.js';
+import type { WebhookPost } from '../../webhooks/webhooks.js';
 import { html, type Html } from '../html.js';
 import { flashBlock, type Flash } from '../views/flash.js';
 import { hidden, option, optionsOf, postForm } from '../views/forms.js';
+import { timeEl } from '../views/format.js';
 import { headRow, hiddenLabel, row } from '../views/table.js';
 
 type AuthMode = District['sftpAuth'];
@@ -19,7 +21,7 @@ export const AUTH_LABELS: Record<AuthMode, string> = {
 
 /** What a settings change leaves to show: a result, an error, or a secret that is shown this once. */
 export interface SettingsFlash extends Flash {
-  secret?: { label: string; value: string } | undefined;
+  secret?: { label: string; value: string; note?: string } | undefined;
 }
 
 export interface SettingsProps {
@@ -36,6 +38,9 @@ export interface SettingsProps {
   admin: boolean;
   /** The district's API tokens (shown to admins only: a token list says what integrations exist). */
   tokens: ApiTokenInfo[];
+  /** Where finished deliveries are pushed (admins only), and the latest pushes. */
+  webhook: { url: string; createdAt: string } | null;
+  webhookLog: WebhookPost[];
 }
 
 const FINGERPRINT_HINT =
@@ -51,7 +56,7 @@ const INVITE_HINT =
 function secretCard(secret: SettingsFlash['secret']): Html | string {
   if (!secret) return '';
   return html`<div class="card secret" role="status"><h2>${secret.label}</h2><p><code class="big">${secret.value}</code></p>
-  <p class="muted">Copy it now: Lanyard stores only a scrambled form and cannot show it again.</p></div>`;
+  <p class="muted">${secret.note ?? 'Copy it now: Lanyard stores only a scrambled form and cannot show it again.'}</p></div>`;
 }
 
 const removeButton = html`<button type="submit" class="link danger">Remove</button>`;
@@ -176,6 +181,44 @@ function tokensCard(p: SettingsProps): Html {
 </section>`;
 }
 
+const WEBHOOK_HINT =
+  'When a delivery is finished (its session has ended and every file has its outcome), Lanyard POSTs its report as JSON to this ' +
+  'https:// address, signed in the x-lanyard-signature header (HMAC-SHA256 of the x-lanyard-timestamp header, a dot and the body, ' +
+  'with the secret shown when you set it). A push that fails is tried again, less and less often, for a day.';
+
+const POST_STATUS: Readonly<Record<WebhookPost['status'], string>> = { pending: 'Retrying', sent: 'Sent', failed: 'Gave up' };
+
+function webhookCard(p: SettingsProps): Html {
+  const logRow = (w: WebhookPost) =>
+    row(
+      html`<a href="/deliveries/${w.deliveryId}">${w.deliveryId}</a>`,
+      timeEl(w.createdAt),
+      POST_STATUS[w.status],
+      w.attempts,
+      w.lastResult ?? '',
+      w.status === 'pending' ? timeEl(w.nextAttemptAt) : w.sentAt ? timeEl(w.sentAt) : '',
+    );
+  const set = postForm(
+    '/settings/webhook',
+    p.csrf,
+    html`<label for="webhook-url">${p.webhook ? 'Replace the address (a new secret is made)' : 'Address'}</label>
+    <input id="webhook-url" name="url" type="url" required maxlength="2000" placeholder="https://sis.example.org/lanyard-hook">
+    <button type="submit">${p.webhook ? 'Replace' : 'Push deliveries here'}</button>`,
+    'stack',
+  );
+  const remove = p.webhook ? postForm('/settings/webhook/remove', p.csrf, html`<button type="submit" class="link danger">Stop pushing</button>`, 'inline') : '';
+  return html`<section class="card" aria-labelledby="webhook-title">
+  <h2 id="webhook-title">Webhook</h2>
+  <p class="muted">${WEBHOOK_HINT}</p>
+  ${p.webhook ? html`<p>Pushing to <code>${p.webhook.url}</code> since ${timeEl(p.webhook.createdAt)}. ${remove}</p>` : html`<p class="muted">No webhook: deliveries are not pushed.</p>`}
+  ${set}
+  ${p.webhookLog.length
+    ? html`<h3>Latest pushes</h3><table class="webhook-log">${headRow('Delivery', 'Finished', 'Status', 'Attempts', 'Last answer', 'Next try / sent')}
+  <tbody>${p.webhookLog.map(logRow)}</tbody></table>`
+    : ''}
+</section>`;
+}
+
 /** Settings: how to connect over SFTP and check the server, who may sign in, API tokens, and an admin's changes to them. */
 export function settingsView(p: SettingsProps): Html {
   return html`<h1>Settings</h1>
@@ -183,5 +226,6 @@ ${flashBlock(p.flash)}
 ${secretCard(p.flash.secret)}
 ${sftpCard(p)}
 ${staffCard(p)}
-${p.admin ? tokensCard(p) : ''}`;
+${p.admin ? tokensCard(p) : ''}
+${p.admin ? webhookCard(p) : ''}`;
 }
