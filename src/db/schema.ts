@@ -189,6 +189,8 @@ export interface PeopleTable {
   state_id: string | null;
   /** 1 or 0: the same in SQLite and PostgreSQL. */
   active: number;
+  /** 1 while the person has a current photo (person_photos), kept by triggers (migration 0061). */
+  has_photo: Generated<number>;
   created_at: string;
   updated_at: string;
 }
