@@ -109,7 +109,7 @@ export async function listDevices(db: Db, districtId: number, opts: { search?: s
   if (s) {
     // Starts with, each column a range of its own index (migration 0060), as the people search.
     const columns = ['asset_tag', 'serial_number', 'model'].map((column) => startsWithText(db.dialect, column, s));
-    search = await districtSearch(db, 'devices', districtId, columns);
+    search = await districtSearch(db, 'devices', districtId, s, columns);
     q = q.where(search.where);
   }
   const rows = await q.orderBy(orderKey('asset_tag', search?.sortMatches ?? false)).limit(opts.limit).offset(opts.offset).execute();

@@ -113,7 +113,7 @@ export const COUNT_LIMIT = 10_000;
 export async function searchPeople(db: Db, districtId: number, q: PeopleQuery): Promise<{ people: Person[]; total: number; more: boolean }> {
   let base = db.kysely.selectFrom('people').where('district_id', '=', districtId);
   const text = q.text?.trim();
-  const search = text ? await districtSearch(db, 'people', districtId, textConditions(db.dialect, text)) : undefined;
+  const search = text ? await districtSearch(db, 'people', districtId, text, textConditions(db.dialect, text)) : undefined;
   if (search) base = base.where(search.where);
   if (q.school) base = base.where('school', '=', q.school);
   if (q.grade) base = base.where('grade', '=', q.grade);
