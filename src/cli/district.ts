@@ -6,11 +6,13 @@ import { LanyardError } from '../shared/errors.js';
 import { cliActor } from './actor.js';
 import { jsonOption, withDataOptions } from './options.js';
 import type { Output } from './output.js';
+import { registerWebhookCommand } from './webhook.js';
 import { renderWelcome } from './welcome.js';
 import { withServices } from './withServices.js';
 
 export function registerDistrictCommands(program: Command, out: Output, env: NodeJS.ProcessEnv) {
   const district = program.command('district').description('Districts and their SFTP accounts.');
+  registerWebhookCommand(district, out, env);
 
   withDataOptions(district.command('create <slug>'))
     .description('Create a district and its SFTP account (username = slug); prints the welcome sheet.')

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { isLanyardError } from '../shared/errors.js';
+import { registerDeliveryCommands } from './delivery.js';
 import { registerDemo } from './demo.js';
 import { registerDistrictCommands } from './district.js';
 import { registerHostKeyCommands } from './hostKeys.js';
@@ -25,6 +26,7 @@ export function buildProgram(out: Output, env: NodeJS.ProcessEnv): Command {
   registerPhotoCommands(program, out, env);
   registerDemo(program, out, env);
   registerRosterCommands(program, out, env);
+  registerDeliveryCommands(program, out, env);
   return program;
 }
 
