@@ -28,6 +28,7 @@ export interface Database {
   checkouts: CheckoutsTable;
   incidents: IncidentsTable;
   incident_notes: IncidentNotesTable;
+  blob_guards: BlobGuardsTable;
 }
 
 export type SftpAuthMode = 'password' | 'publickey' | 'both' | 'either';
@@ -346,4 +347,12 @@ export interface RosterSchedulesTable {
   daily_at: string;
   /** YYYY-MM-DD (UTC) of the last run. */
   last_run_on: string | null;
+}
+
+/** A pin on a stored key while a commit is about to refer to it (src/retention/guards.ts). */
+export interface BlobGuardsTable {
+  blob_key: string;
+  /** Whose pin: only its taker releases it. Empty while the sweep holds the key to delete it. */
+  token: string;
+  pinned_at: string;
 }

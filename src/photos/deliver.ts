@@ -7,6 +7,7 @@ import { fullName, matchPerson, type Person } from '../people/people.js';
 import type { PhotoDecoder } from './decoder.js';
 import { setPhoto, type StoredPhoto } from './versions.js';
 import { dropWaiting, keepWaiting } from './waiting.js';
+import { releasePins } from '../retention/guards.js';
 
 /**
  * One photo for one Local ID, wherever it came from (a file in idphotos or an
@@ -67,7 +68,7 @@ export async function planDelivery(deps: DeliveryDeps, d: Delivery): Promise<Del
     return { kind: 'rejected', outcome: { outcome: 'rejected', localId: person?.localId ?? null, message: `${normalised.message}${unchanged}` } };
   }
   const [profile, thumb] = await Promise.all([deps.blobs.putBuffer(normalised.sizes.profile), deps.blobs.putBuffer(normalised.sizes.thumb)]);
-  const photo: StoredPhoto = { original: d.original, profileKey: profile.key, thumbKey: thumb.key };
+  const photo: StoredPhoto = { original: d.original, profileKey: profile.key, thumbKey: thumb.key, pins: [profile, thumb] };
 
   if (match.kind === 'matched') {
     const p = match.person;
@@ -107,6 +108,7 @@ export interface Applied {
 /** The plan's database changes; `eventId` is the event that explains them. */
 export async function applyDelivery(trx: Kysely<Database>, deps: Pick<DeliveryDeps, 'keepVersions'>, d: Omit<Delivery, 'read'>, plan: DeliveryPlan): Promise<Applied> {
   if (plan.kind === 'rejected') return {};
+  await releasePins(trx, [...(plan.photo.pins ?? []), plan.photo.original]);
   if (plan.kind === 'linked') {
     await dropWaiting(trx, d.districtId, d.file);
     await setPhoto(trx, {

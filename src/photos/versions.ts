@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Db } from '../db/db.js';
 import type { Database, PhotoVersionRow } from '../db/schema.js';
+import type { PinnedKey } from '../retention/guards.js';
 import { nowIso } from '../shared/time.js';
 
 /**
@@ -16,9 +17,11 @@ export const DEFAULT_KEEP_VERSIONS = 10;
 
 /** The blobs of one normalised delivery, already in the blob store. */
 export interface StoredPhoto {
-  original: { key: string; sha256: string; size: number };
+  original: { key: string; sha256: string; size: number; pin?: string };
   profileKey: string;
   thumbKey: string;
+  /** Pins the store took on sizes it wrote for this photo: the commit that refers to them releases them. */
+  pins?: readonly PinnedKey[];
 }
 
 export interface NewVersion {
