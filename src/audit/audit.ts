@@ -22,7 +22,8 @@ export type AuditAction =
   | 'staff.created'
   | 'staff.invited'
   | 'staff.role'
-  | 'staff.removed';
+  | 'staff.removed'
+  | 'person.erased';
 
 export interface AuditEntry {
   action: AuditAction;

@@ -4,6 +4,7 @@ import { isLanyardError } from '../shared/errors.js';
 import { registerDemo } from './demo.js';
 import { registerDistrictCommands } from './district.js';
 import { registerHostKeyCommands } from './hostKeys.js';
+import { registerPersonCommands } from './person.js';
 import { registerPhotoCommands } from './photo.js';
 import { registerRosterCommands } from './roster.js';
 import { registerServe } from './serve.js';
@@ -23,6 +24,7 @@ export function buildProgram(out: Output, env: NodeJS.ProcessEnv): Command {
   registerStaffCommands(program, out, env);
   registerHostKeyCommands(program, out, env);
   registerPhotoCommands(program, out, env);
+  registerPersonCommands(program, out, env);
   registerDemo(program, out, env);
   registerRosterCommands(program, out, env);
   return program;

@@ -15,6 +15,7 @@ import * as m0012 from './migrations/0012_sftp_credential_version.js';
 import * as m0013 from './migrations/0013_nfc_file_names.js';
 import * as m0060 from './migrations/0060_search_prefix_indexes.js';
 import * as m0070 from './migrations/0070_blob_guards.js';
+import * as m0071 from './migrations/0071_erasures.js';
 
 /** A migration sees the dialect, since identity columns differ between SQLite and PostgreSQL. */
 export interface LanyardMigration {
@@ -37,6 +38,7 @@ const migrations: Record<string, LanyardMigration> = {
   '0013_nfc_file_names': m0013,
   '0060_search_prefix_indexes': m0060,
   '0070_blob_guards': m0070,
+  '0071_erasures': m0071,
 };
 
 export class MigrationError extends Error {

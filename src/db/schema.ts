@@ -29,6 +29,7 @@ export interface Database {
   incidents: IncidentsTable;
   incident_notes: IncidentNotesTable;
   blob_guards: BlobGuardsTable;
+  erasures: ErasuresTable;
 }
 
 export type SftpAuthMode = 'password' | 'publickey' | 'both' | 'either';
@@ -355,4 +356,16 @@ export interface BlobGuardsTable {
   /** Whose pin: only its taker releases it. Empty while the sweep holds the key to delete it. */
   token: string;
   pinned_at: string;
+}
+
+/** A Local ID whose photos and files were erased on request; the profile says so if the person is (or comes back) in the roster. */
+export interface ErasuresTable {
+  district_id: number;
+  /** The loose Local ID (localId.ts), as people.local_id_key. */
+  local_id_key: string;
+  /** As it was given to the erase. */
+  local_id: string;
+  erased_at: string;
+  /** Who asked: a staff email or `cli:<user>`. */
+  erased_by: string;
 }
