@@ -13,6 +13,7 @@ import { watchEventLoop } from './eventLoop.js';
 import { intakeHandlers } from './intake.js';
 import { createWebDomain } from './webDomain.js';
 import { createLogger, openServices } from './services.js';
+import { startRetention, type RetentionSchedule } from '../retention/schedule.js';
 
 /** Uploads this recent still count as a client's upload in progress (the gap between two files of one `put`). */
 const EDGE_QUIET_MS = 300;
@@ -36,6 +37,7 @@ export async function startServer(config: Config, print: (line: string) => void)
   const eventLoop = watchEventLoop();
   let draining = false;
   let daily: { stop(): Promise<void> } | undefined;
+  let retention: RetentionSchedule | undefined;
   // When this node last recorded an upload: a client's files come one after another, with a moment between them.
   let lastUploadAt = 0;
   const services = await openServices(config, log, {
@@ -83,6 +85,9 @@ export async function startServer(config: Config, print: (line: string) => void)
     } else {
       log.info('intake off: uploads are recorded and wait for a node that runs the intake');
     }
+    if (config.retentionIntervalSeconds > 0) {
+      retention = startRetention({ db, blobs, log: log.child({ component: 'retention' }), intervalSeconds: config.retentionIntervalSeconds });
+    }
     const s = await sftp.listen();
     print(`sftp listening on ${s.host}:${s.port}`);
     const web = createWebServer({
@@ -124,6 +129,7 @@ export async function startServer(config: Config, print: (line: string) => void)
           if (abandonedUploads > 0) log.warn({ abandonedUploads }, 'uploads still open after the drain time were abandoned; their files keep their earlier versions');
           await web.close();
           await daily?.stop();
+          await retention?.stop();
           await worker?.stop();
           await decoder?.close();
           eventLoop.stop();
@@ -133,6 +139,7 @@ export async function startServer(config: Config, print: (line: string) => void)
     };
   } catch (err) {
     await daily?.stop();
+    await retention?.stop();
     await worker?.stop();
     await decoder?.close();
     eventLoop.stop();

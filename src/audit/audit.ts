@@ -23,7 +23,8 @@ export type AuditAction =
   | 'staff.invited'
   | 'staff.role'
   | 'staff.removed'
-  | 'person.erased';
+  | 'person.erased'
+  | 'settings.retention';
 
 export interface AuditEntry {
   action: AuditAction;

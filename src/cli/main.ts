@@ -6,6 +6,7 @@ import { registerDistrictCommands } from './district.js';
 import { registerHostKeyCommands } from './hostKeys.js';
 import { registerPersonCommands } from './person.js';
 import { registerPhotoCommands } from './photo.js';
+import { registerRetentionRun } from './retention.js';
 import { registerRosterCommands } from './roster.js';
 import { registerServe } from './serve.js';
 import { registerStaffCommands } from './staff.js';
@@ -25,6 +26,7 @@ export function buildProgram(out: Output, env: NodeJS.ProcessEnv): Command {
   registerHostKeyCommands(program, out, env);
   registerPhotoCommands(program, out, env);
   registerPersonCommands(program, out, env);
+  registerRetentionRun(program, out, env);
   registerDemo(program, out, env);
   registerRosterCommands(program, out, env);
   return program;

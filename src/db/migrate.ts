@@ -16,6 +16,7 @@ import * as m0013 from './migrations/0013_nfc_file_names.js';
 import * as m0060 from './migrations/0060_search_prefix_indexes.js';
 import * as m0070 from './migrations/0070_blob_guards.js';
 import * as m0071 from './migrations/0071_erasures.js';
+import * as m0072 from './migrations/0072_retention.js';
 
 /** A migration sees the dialect, since identity columns differ between SQLite and PostgreSQL. */
 export interface LanyardMigration {
@@ -39,6 +40,7 @@ const migrations: Record<string, LanyardMigration> = {
   '0060_search_prefix_indexes': m0060,
   '0070_blob_guards': m0070,
   '0071_erasures': m0071,
+  '0072_retention': m0072,
 };
 
 export class MigrationError extends Error {

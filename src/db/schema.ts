@@ -30,6 +30,9 @@ export interface Database {
   incident_notes: IncidentNotesTable;
   blob_guards: BlobGuardsTable;
   erasures: ErasuresTable;
+  retention_policies: RetentionPoliciesTable;
+  retention_reports: RetentionReportsTable;
+  retention_lease: RetentionLeaseTable;
 }
 
 export type SftpAuthMode = 'password' | 'publickey' | 'both' | 'either';
@@ -368,4 +371,35 @@ export interface ErasuresTable {
   erased_at: string;
   /** Who asked: a staff email or `cli:<user>`. */
   erased_by: string;
+}
+
+/** A district's retention policy: days per rule, null for the documented default (src/retention/policy.ts). */
+export interface RetentionPoliciesTable {
+  district_id: number;
+  superseded_days: number | null;
+  originals_days: number | null;
+  unmatched_days: number | null;
+  deactivated_days: number | null;
+  uploads_days: number | null;
+  updated_at: string;
+}
+
+/** What one rule of one retention run removed in one district (null: the store-wide sweep). */
+export interface RetentionReportsTable {
+  id: Generated<number>;
+  run_at: string;
+  district_id: number | null;
+  rule: string;
+  /** Rows that stopped pointing at bytes (versions, files, events, waiting photos). */
+  items: number;
+  /** Stored files deleted, and their bytes. */
+  files: number;
+  bytes: number;
+}
+
+/** Who runs the retention sweep now: one node at a time. */
+export interface RetentionLeaseTable {
+  name: string;
+  holder: string;
+  until: string;
 }
