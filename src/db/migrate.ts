@@ -18,6 +18,9 @@ import * as m0061 from './migrations/0061_people_filter_indexes.js';
 import * as m0080 from './migrations/0080_deliveries.js';
 import * as m0081 from './migrations/0081_photo_quality.js';
 import * as m0082 from './migrations/0082_webhooks.js';
+import * as m0070 from './migrations/0070_blob_guards.js';
+import * as m0071 from './migrations/0071_erasures.js';
+import * as m0072 from './migrations/0072_retention.js';
 
 /** A migration sees the dialect, since identity columns differ between SQLite and PostgreSQL. */
 export interface LanyardMigration {
@@ -43,6 +46,9 @@ const migrations: Record<string, LanyardMigration> = {
   '0080_deliveries': m0080,
   '0081_photo_quality': m0081,
   '0082_webhooks': m0082,
+  '0070_blob_guards': m0070,
+  '0071_erasures': m0071,
+  '0072_retention': m0072,
 };
 
 export class MigrationError extends Error {

@@ -10,7 +10,7 @@ import { changedBy, csrfOf, formError, sendPage } from '../page.js';
 import { AUTH_LABELS, settingsView, type SettingsFlash } from './view.js';
 
 export interface SettingsDeps {
-  domain: Pick<WebDomain, 'districts' | 'staff'>;
+  domain: Pick<WebDomain, 'districts' | 'staff' | 'retention'>;
   hostKeys: HostKey[];
   /** What the settings page tells districts to connect to. */
   sftp: { host: string; port: number };
@@ -22,14 +22,20 @@ type Form = Record<string, string | undefined>;
 
 /** How to connect, who may sign in, and an admin's changes to both (each audited by the domain function that makes it). */
 export function settingsRoutes(deps: SettingsDeps): FastifyPluginAsync {
-  const { districts, staff } = deps.domain;
+  const { districts, staff, retention } = deps.domain;
 
   async function render(req: FastifyRequest, reply: FastifyReply, flash: SettingsFlash = {}, status = 200) {
     // Read again, not req.district: the change just made (the login mode) must show.
     const d = await districts.getDistrictById(req.district.id);
     const session = req.session!;
     const admin = can(session.staff.role, 'settings:manage');
-    const [sshKeys, members, tokens] = await Promise.all([districts.listSshKeys(d.slug), staff.listStaff(d.id), admin ? districts.listApiTokens(d.slug) : []]);
+    const [sshKeys, members, tokens, policy, lastRun] = await Promise.all([
+      districts.listSshKeys(d.slug),
+      staff.listStaff(d.id),
+      admin ? districts.listApiTokens(d.slug) : [],
+      retention.getPolicy(d.id),
+      retention.lastReport(d.id),
+    ]);
     const body = settingsView({
       flash,
       csrf: csrfOf(req),
@@ -40,6 +46,7 @@ export function settingsRoutes(deps: SettingsDeps): FastifyPluginAsync {
       myId: session.staff.id,
       admin,
       tokens,
+      retention: { policy, lastRun },
     });
     return sendPage(req, reply, { section: 'settings', title: 'Settings', body, status });
   }

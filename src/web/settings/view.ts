@@ -7,6 +7,7 @@ import { html, type Html } from '../html.js';
 import { flashBlock, type Flash } from '../views/flash.js';
 import { hidden, option, optionsOf, postForm } from '../views/forms.js';
 import { headRow, hiddenLabel, row } from '../views/table.js';
+import { retentionCard, type RetentionProps } from './retentionCard.js';
 
 type AuthMode = District['sftpAuth'];
 
@@ -36,6 +37,8 @@ export interface SettingsProps {
   admin: boolean;
   /** The district's API tokens (shown to admins only: a token list says what integrations exist). */
   tokens: ApiTokenInfo[];
+  /** How long the district's photos and files are kept, and what the last run removed. */
+  retention?: RetentionProps | undefined;
 }
 
 const FINGERPRINT_HINT =
@@ -183,5 +186,6 @@ ${flashBlock(p.flash)}
 ${secretCard(p.flash.secret)}
 ${sftpCard(p)}
 ${staffCard(p)}
-${p.admin ? tokensCard(p) : ''}`;
+${p.admin ? tokensCard(p) : ''}
+${p.retention ? retentionCard(p.retention) : ''}`;
 }
