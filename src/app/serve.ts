@@ -14,6 +14,7 @@ import { watchEventLoop } from './eventLoop.js';
 import { intakeHandlers } from './intake.js';
 import { createWebDomain } from './webDomain.js';
 import { createLogger, openServices } from './services.js';
+import { startRetention, type RetentionSchedule } from '../retention/schedule.js';
 
 /** Uploads this recent still count as a client's upload in progress (the gap between two files of one `put`). */
 const EDGE_QUIET_MS = 300;
@@ -38,6 +39,7 @@ export async function startServer(config: Config, print: (line: string) => void)
   let draining = false;
   let daily: { stop(): Promise<void> } | undefined;
   let pushes: { stop(): Promise<void> } | undefined;
+  let retention: RetentionSchedule | undefined;
   // When this node last recorded an upload: a client's files come one after another, with a moment between them.
   let lastUploadAt = 0;
   const services = await openServices(config, log, {
@@ -86,6 +88,9 @@ export async function startServer(config: Config, print: (line: string) => void)
     } else {
       log.info('intake off: uploads are recorded and wait for a node that runs the intake');
     }
+    if (config.retentionIntervalSeconds > 0) {
+      retention = startRetention({ db, blobs, log: log.child({ component: 'retention' }), intervalSeconds: config.retentionIntervalSeconds });
+    }
     const s = await sftp.listen();
     print(`sftp listening on ${s.host}:${s.port}`);
     const web = createWebServer({
@@ -128,6 +133,7 @@ export async function startServer(config: Config, print: (line: string) => void)
           await web.close();
           await daily?.stop();
           await pushes?.stop();
+          await retention?.stop();
           await worker?.stop();
           await decoder?.close();
           eventLoop.stop();
@@ -138,6 +144,7 @@ export async function startServer(config: Config, print: (line: string) => void)
   } catch (err) {
     await daily?.stop();
     await pushes?.stop();
+    await retention?.stop();
     await worker?.stop();
     await decoder?.close();
     eventLoop.stop();

@@ -29,6 +29,9 @@ import { photoServer } from '../photos/serve.js';
 import { assignPhoto, unmatchedPhotos, type PhotoFolder } from '../photos/unmatched.js';
 import { retakeList, type RetakeQuery } from '../photos/retakes.js';
 import { keptVersions, revertPhoto, showVersion } from '../photos/versions.js';
+import { erasureOf } from '../retention/erase.js';
+import { getPolicy } from '../retention/policy.js';
+import { lastReport } from '../retention/run.js';
 import { changeRosterSettings, deactivateAnyway, findImport, getDailyImport, getRosterSettings, listImports, listSchools } from '../roster/index.js';
 import { endSession, resolveSession, startSession } from '../staff/sessions.js';
 import { getWebhook, removeWebhook, setWebhook, webhookLog } from '../webhooks/webhooks.js';
@@ -110,6 +113,7 @@ export function createWebDomain(deps: { db: Db; blobs: BlobStore; dropbox: Dropb
         assignPhoto(db, photoFolder, districtId, input, by),
       served: photoServer(db, blobs),
     },
+    retention: overDb(db, { getPolicy, lastReport, erasureOf }),
     rosters: {
       ...overDb(db, { listImports, findImport, getRosterSettings, getDailyImport, changeRosterSettings }),
       /** The guard's override: the same import again, with force (roster/deactivateAnyway.ts says when it may). */

@@ -23,7 +23,9 @@ export type AuditAction =
   | 'staff.created'
   | 'staff.invited'
   | 'staff.role'
-  | 'staff.removed';
+  | 'staff.removed'
+  | 'person.erased'
+  | 'settings.retention';
 
 export interface AuditEntry {
   action: AuditAction;

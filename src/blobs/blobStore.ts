@@ -45,7 +45,21 @@ export interface StoredBlob {
   key: string;
   sha256: string;
   size: number;
+  /**
+   * The pin the store took on the key before it wrote the bytes (see
+   * BlobPinner), for the transaction that refers to the key to release.
+   * Absent when the store was made without a pinner.
+   */
+  pin?: string;
 }
+
+/**
+ * Called with a key just before a store writes (or writes again) the bytes
+ * behind it, and before the caller can refer to them: the sweep of
+ * unreferenced bytes (src/retention) spares a pinned key, so bytes a commit is
+ * about to point at are never deleted under it. Returns the pin's token.
+ */
+export type BlobPinner = (key: string) => Promise<string>;
 
 export interface BlobWriter {
   /** Bytes written so far counted from offset 0, i.e. the highest end seen. */

@@ -3,14 +3,14 @@ import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { BlobNotFoundError, isBlobKey, type BlobInfo, type BlobReader, type BlobStore, type BlobWriter, type StoredBlob } from './blobStore.js';
+import { BlobNotFoundError, isBlobKey, type BlobInfo, type BlobPinner, type BlobReader, type BlobStore, type BlobWriter, type StoredBlob } from './blobStore.js';
 
 /**
  * Blobs as files under `<root>/sha256/ab/<hash>`; writers fill `<root>/incoming/`
  * and are renamed into place on commit, so a crash never leaves a partial blob
  * behind a key.
  */
-export function createFsBlobStore(root: string): BlobStore {
+export function createFsBlobStore(root: string, pinner?: BlobPinner): BlobStore {
   const incoming = path.join(root, 'incoming');
   const objects = path.join(root, 'sha256');
   let ready: Promise<void> | undefined;
@@ -48,7 +48,10 @@ export function createFsBlobStore(root: string): BlobStore {
   async function place(fd: number, tmp: string, sha256: string, size: number): Promise<StoredBlob> {
     const dest = pathOf(sha256);
     const dir = path.dirname(dest);
+    let pin: string | undefined;
     try {
+      // Before the rename: a sweep that already decided to delete this key finishes first, then we write it again.
+      pin = await pinner?.(sha256);
       if (fsSync.existsSync(dest)) {
         await fsyncFd(fd);
         renameIntoShard(tmp, dest);
@@ -63,7 +66,7 @@ export function createFsBlobStore(root: string): BlobStore {
     } finally {
       fsSync.closeSync(fd);
     }
-    return { key: sha256, sha256, size };
+    return { key: sha256, sha256, size, ...(pin === undefined ? {} : { pin }) };
   }
 
   return {

@@ -17,7 +17,7 @@ import {
   UploadPartCopyCommand,
   type BucketLocationConstraint,
 } from '@aws-sdk/client-s3';
-import { BlobNotFoundError, isBlobKey, type BlobInfo, type BlobReader, type BlobStore, type StoredBlob } from './blobStore.js';
+import { BlobNotFoundError, isBlobKey, type BlobInfo, type BlobPinner, type BlobReader, type BlobStore, type StoredBlob } from './blobStore.js';
 import { S3BlobWriter, type MultipartTarget } from './s3Writer.js';
 import { LanyardError } from '../shared/errors.js';
 
@@ -51,6 +51,8 @@ export interface S3BlobStoreOptions {
   copyPartBytes?: number;
   /** Keys per listing request (S3 gives at most 1000). */
   listPageSize?: number;
+  /** Pins a key before its object is written (see BlobPinner). */
+  pinner?: BlobPinner;
 }
 
 export interface S3BlobStore extends BlobStore {
@@ -124,22 +126,33 @@ export function createS3BlobStore(opts: S3BlobStoreOptions): S3BlobStore {
   const unavailable = (err: unknown) =>
     new LanyardError('unavailable', `The object store bucket "${bucket}"${opts.endpoint ? ` at ${opts.endpoint}` : ''} cannot be used: ${describe(err)}.`, { cause: err });
 
+  const pinned = async (sha256: string, size: number, write: () => Promise<unknown>): Promise<StoredBlob> => {
+    const pin = await opts.pinner?.(sha256);
+    await write();
+    return { key: sha256, sha256, size, ...(pin === undefined ? {} : { pin }) };
+  };
+
   async function putContent(data: Buffer, sha256: string): Promise<StoredBlob> {
+    return pinned(sha256, data.length, () => putObject(data, sha256));
+  }
+
+  async function putObject(data: Buffer, sha256: string): Promise<void> {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: contentKey(sha256), Body: data, ContentLength: data.length, ContentType: 'application/octet-stream' }));
-    return { key: sha256, sha256, size: data.length };
   }
 
   /** Copies a completed temporary object behind its content key (server-side) and removes it. */
   async function place(temp: string, sha256: string, size: number): Promise<StoredBlob> {
     const dest = contentKey(sha256);
-    if (size <= singleCopyMaxBytes) {
-      await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: dest, CopySource: copySource(temp) }));
-    } else {
-      await copyInParts(temp, dest, size);
-    }
+    const stored = await pinned(sha256, size, async () => {
+      if (size <= singleCopyMaxBytes) {
+        await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: dest, CopySource: copySource(temp) }));
+      } else {
+        await copyInParts(temp, dest, size);
+      }
+    });
     // A temporary object left by a failed delete is swept later; the blob is stored either way.
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: temp })).catch(() => undefined);
-    return { key: sha256, sha256, size };
+    return stored;
   }
 
   async function copyInParts(from: string, to: string, size: number) {

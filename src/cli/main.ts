@@ -5,7 +5,9 @@ import { registerDeliveryCommands } from './delivery.js';
 import { registerDemo } from './demo.js';
 import { registerDistrictCommands } from './district.js';
 import { registerHostKeyCommands } from './hostKeys.js';
+import { registerPersonCommands } from './person.js';
 import { registerPhotoCommands } from './photo.js';
+import { registerRetentionRun } from './retention.js';
 import { registerRosterCommands } from './roster.js';
 import { registerServe } from './serve.js';
 import { registerStaffCommands } from './staff.js';
@@ -24,6 +26,8 @@ export function buildProgram(out: Output, env: NodeJS.ProcessEnv): Command {
   registerStaffCommands(program, out, env);
   registerHostKeyCommands(program, out, env);
   registerPhotoCommands(program, out, env);
+  registerPersonCommands(program, out, env);
+  registerRetentionRun(program, out, env);
   registerDemo(program, out, env);
   registerRosterCommands(program, out, env);
   registerDeliveryCommands(program, out, env);

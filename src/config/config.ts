@@ -31,6 +31,8 @@ export interface Config {
    * may speak for another address.
    */
   trustedProxies: string[];
+  /** Seconds between retention runs (src/retention), which one node at a time takes; 0: this node never runs them. */
+  retentionIntervalSeconds: number;
   logLevel: string;
 }
 
@@ -148,6 +150,7 @@ const schema = z.object({
   loginFailuresPerAddress: positiveInt('the failed-login limit per address'),
   loginLockoutSeconds: positiveInt('the lockout time'),
   credentialCheckSeconds: positiveInt('the credential check interval'),
+  retentionIntervalSeconds: z.coerce.number({ error: 'the retention interval must be a number of seconds' }).int('the retention interval must be whole seconds').min(0, 'the retention interval cannot be negative'),
   drainSeconds: z.coerce.number({ error: 'the drain time must be a number' }).int('the drain time must be whole seconds').min(0, 'the drain time cannot be negative'),
   maxReadBytes: positiveInt('the largest READ answer').min(1024, 'the largest READ answer must be at least 1024 bytes').max(16 * 1024 * 1024, 'the largest READ answer must be at most 16 MiB'),
   connectionBufferBytes: positiveInt('the buffer per connection').min(1024 * 1024, 'the buffer per connection must be at least 1 MiB'),
@@ -191,6 +194,7 @@ export function loadConfig(flags: ConfigInput, env: Record<string, string | unde
     loginLockoutSeconds: emptyToUndefined(env.LANYARD_LOGIN_LOCKOUT) ?? 900,
     credentialCheckSeconds: emptyToUndefined(env.LANYARD_SFTP_CREDENTIAL_CHECK) ?? 5,
     drainSeconds: emptyToUndefined(env.LANYARD_DRAIN_SECONDS) ?? 30,
+    retentionIntervalSeconds: emptyToUndefined(env.LANYARD_RETENTION_INTERVAL) ?? 3600,
     maxReadBytes: emptyToUndefined(env.LANYARD_SFTP_READ_MAX) ?? DEFAULT_MAX_READ_BYTES,
     connectionBufferBytes: emptyToUndefined(env.LANYARD_SFTP_CONNECTION_BUFFER) ?? 16 * 1024 * 1024,
     districtBufferBytes: emptyToUndefined(env.LANYARD_SFTP_DISTRICT_BUFFER) ?? 64 * 1024 * 1024,
@@ -242,6 +246,7 @@ export function loadConfig(flags: ConfigInput, env: Record<string, string | unde
     intake: c.intake === 'on',
     blobStore: blobStoreConfig(pick(flags.blobStore, 'LANYARD_BLOB_STORE') ?? 'file', env),
     trustedProxies: trustedProxyList(pick(flags.trustedProxies, 'LANYARD_TRUSTED_PROXIES') ?? ''),
+    retentionIntervalSeconds: c.retentionIntervalSeconds,
     logLevel: c.logLevel,
   };
 }

@@ -31,6 +31,11 @@ export interface Database {
   checkouts: CheckoutsTable;
   incidents: IncidentsTable;
   incident_notes: IncidentNotesTable;
+  blob_guards: BlobGuardsTable;
+  erasures: ErasuresTable;
+  retention_policies: RetentionPoliciesTable;
+  retention_reports: RetentionReportsTable;
+  retention_lease: RetentionLeaseTable;
 }
 
 export type SftpAuthMode = 'password' | 'publickey' | 'both' | 'either';
@@ -239,6 +244,8 @@ export interface PeopleTable {
   state_id: string | null;
   /** 1 or 0: the same in SQLite and PostgreSQL. */
   active: number;
+  /** 1 while the person has a current photo (person_photos), kept by triggers (migration 0061). */
+  has_photo: Generated<number>;
   created_at: string;
   updated_at: string;
 }
@@ -409,4 +416,55 @@ export interface RosterSchedulesTable {
   daily_at: string;
   /** YYYY-MM-DD (UTC) of the last run. */
   last_run_on: string | null;
+}
+
+/** A pin on a stored key while a commit is about to refer to it (src/retention/guards.ts). */
+export interface BlobGuardsTable {
+  blob_key: string;
+  /** Whose pin: only its taker releases it. Empty while the sweep holds the key to delete it. */
+  token: string;
+  pinned_at: string;
+}
+
+/** A Local ID whose photos and files were erased on request; the profile says so if the person is (or comes back) in the roster. */
+export interface ErasuresTable {
+  district_id: number;
+  /** The loose Local ID (localId.ts), as people.local_id_key. */
+  local_id_key: string;
+  /** As it was given to the erase. */
+  local_id: string;
+  erased_at: string;
+  /** Who asked: a staff email or `cli:<user>`. */
+  erased_by: string;
+}
+
+/** A district's retention policy: days per rule, null for the documented default (src/retention/policy.ts). */
+export interface RetentionPoliciesTable {
+  district_id: number;
+  superseded_days: number | null;
+  originals_days: number | null;
+  unmatched_days: number | null;
+  deactivated_days: number | null;
+  uploads_days: number | null;
+  updated_at: string;
+}
+
+/** What one rule of one retention run removed in one district (null: the store-wide sweep). */
+export interface RetentionReportsTable {
+  id: Generated<number>;
+  run_at: string;
+  district_id: number | null;
+  rule: string;
+  /** Rows that stopped pointing at bytes (versions, files, events, waiting photos). */
+  items: number;
+  /** Stored files deleted, and their bytes. */
+  files: number;
+  bytes: number;
+}
+
+/** Who runs the retention sweep now: one node at a time. */
+export interface RetentionLeaseTable {
+  name: string;
+  holder: string;
+  until: string;
 }

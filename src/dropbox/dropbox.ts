@@ -7,6 +7,7 @@ import { insertEvent } from '../intake/events.js';
 import { formatBytes } from '../shared/bytes.js';
 import { LanyardError } from '../shared/errors.js';
 import { checkName, fileName, isClientTempName } from './paths.js';
+import { releasePins } from '../retention/guards.js';
 
 export type { DropboxFolder };
 
@@ -372,6 +373,7 @@ class DropboxUpload implements Upload {
     const deliveryId = await deliveryIdFor(a, this.name);
     const ids = await this.db.kysely.transaction().execute(async (trx) => {
       await upsertFile(trx, a.districtId, this.folder, this.name, file);
+      await releasePins(trx, [blob]);
       await writeAudit(trx, {
         action: 'dropbox.upload',
         districtId: a.districtId,

@@ -9,6 +9,7 @@ import { personWithSamePicture } from './samePicture.js';
 import { setPhoto, type StoredPhoto, type StoredQuality } from './versions.js';
 import { decodeWarnings, describeWarnings, encodeWarnings, type PhotoWarning } from './warnings.js';
 import { dropWaiting, keepWaiting } from './waiting.js';
+import { releasePins } from '../retention/guards.js';
 
 /**
  * One photo for one Local ID, wherever it came from (a file in idphotos or an
@@ -74,7 +75,7 @@ export async function planDelivery(deps: DeliveryDeps, d: Delivery): Promise<Del
   const same = await personWithSamePicture(deps.db, d.districtId, found, person?.id);
   const warnings: PhotoWarning[] = same ? [...found.warnings, 'same-as-another'] : found.warnings;
   const quality: StoredQuality = { warnings, dhash: found.dhash, colour: found.colour };
-  const photo: StoredPhoto = { original: d.original, profileKey: profile.key, thumbKey: thumb.key, quality };
+  const photo: StoredPhoto = { original: d.original, profileKey: profile.key, thumbKey: thumb.key, quality, pins: [profile, thumb] };
   const sameNote = same ? ` It looks like the photo of ${same.localId}.` : '';
 
   if (match.kind === 'matched') {
@@ -122,6 +123,7 @@ export interface Applied {
 /** The plan's database changes; `eventId` is the event that explains them. */
 export async function applyDelivery(trx: Kysely<Database>, deps: Pick<DeliveryDeps, 'keepVersions'>, d: Omit<Delivery, 'read'>, plan: DeliveryPlan): Promise<Applied> {
   if (plan.kind === 'rejected') return {};
+  await releasePins(trx, [...(plan.photo.pins ?? []), plan.photo.original]);
   if (plan.kind === 'linked') {
     await dropWaiting(trx, d.districtId, d.file);
     await setPhoto(trx, {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Db } from '../db/db.js';
 import type { Database, PhotoVersionRow } from '../db/schema.js';
+import type { PinnedKey } from '../retention/guards.js';
 import { nowIso } from '../shared/time.js';
 import { fingerprintColumns, type Fingerprint } from './samePicture.js';
 import { decodeWarnings, encodeWarnings, type PhotoWarning } from './warnings.js';
@@ -18,9 +19,11 @@ export const DEFAULT_KEEP_VERSIONS = 10;
 
 /** The blobs of one normalised delivery, already in the blob store. */
 export interface StoredPhoto {
-  original: { key: string; sha256: string; size: number };
+  original: { key: string; sha256: string; size: number; pin?: string };
   profileKey: string;
   thumbKey: string;
+  /** Pins the store took on sizes it wrote for this photo: the commit that refers to them releases them. */
+  pins?: readonly PinnedKey[];
   /** What the quality checks found and the picture's fingerprint; null for photos stored before the checks. */
   quality: StoredQuality | null;
 }

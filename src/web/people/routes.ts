@@ -15,7 +15,7 @@ type PeopleQueryString = { q?: string; school?: string; grade?: string; role?: s
 type PersonRequest = FastifyRequest<{ Params: { localId: string } }>;
 
 /** People: search and filters, each person's profile, and an admin's choice of the photo they show. */
-export function peopleRoutes(domain: Pick<WebDomain, 'people' | 'schools' | 'photos' | 'checkouts' | 'incidents' | 'devices'>): FastifyPluginAsync {
+export function peopleRoutes(domain: Pick<WebDomain, 'people' | 'schools' | 'photos' | 'checkouts' | 'incidents' | 'devices' | 'retention'>): FastifyPluginAsync {
   const { people, photos } = domain;
 
   const schoolNames = async (districtId: number) => new Map((await domain.schools.listSchools(districtId)).map((s) => [s.code, s.name]));
@@ -24,12 +24,13 @@ export function peopleRoutes(domain: Pick<WebDomain, 'people' | 'schools' | 'pho
     const districtId = req.district.id;
     const person = await people.findPerson(districtId, req.params.localId);
     if (!person) return noSuchPerson(req, reply);
-    const [faces, checkouts, { incidents }, versions, names] = await Promise.all([
+    const [faces, checkouts, { incidents }, versions, names, erased] = await Promise.all([
       photos.faces(districtId, [person.id]),
       domain.checkouts.checkoutsOfPerson(districtId, person.id),
       domain.incidents.listIncidents(districtId, { personId: person.id, limit: 100, offset: 0 }),
       photos.keptVersions(districtId, person.id),
       schoolNames(districtId),
+      domain.retention.erasureOf(districtId, person.localId),
     ]);
     const devices = await domain.devices.devicesByIds(districtId, [...checkouts.map((c) => c.deviceId), ...incidents.map((i) => i.deviceId)]);
     const role = req.session!.staff.role;
@@ -45,6 +46,7 @@ export function peopleRoutes(domain: Pick<WebDomain, 'people' | 'schools' | 'pho
       devices,
       mayChangePhoto: can(role, 'photos:manage'),
       mayOpenIncident: can(role, 'incidents:write'),
+      erased,
     });
     return sendPage(req, reply, { section: 'people', title: fullName(person), body, status });
   }

@@ -94,7 +94,15 @@ export interface ProfileProps {
   /** An admin may show an earlier photo again. */
   mayChangePhoto: boolean;
   mayOpenIncident: boolean;
+  /** When this Local ID's photos and files were erased on request, if they were. */
+  erased?: { erasedAt: string } | undefined;
 }
+
+/** Said on the profile of someone whose photos were erased: a roster may bring them back, new photos are welcome. */
+const erasedNotice = (p: ProfileProps): Html | string =>
+  p.erased
+    ? html`<p class="notice" role="status"><span class="tag">Erased</span> Every photo and file of ${p.person.localId} was erased on request on ${timeEl(p.erased.erasedAt)}. New photos of them are welcome.</p>`
+    : '';
 
 function facts(p: ProfileProps): Html {
   const person = p.person;
@@ -184,6 +192,7 @@ export function profileView(p: ProfileProps): Html {
   <div class="profile-face">${face({ ...p.person, photo: p.photo }, 'profile')}</div>
   <div class="profile-facts">
     <h1>${fullName(p.person)}</h1>
+    ${erasedNotice(p)}
     ${facts(p)}
     ${revertForm(p)}
   </div>

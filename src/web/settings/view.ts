@@ -9,6 +9,7 @@ import { flashBlock, type Flash } from '../views/flash.js';
 import { hidden, option, optionsOf, postForm } from '../views/forms.js';
 import { timeEl } from '../views/format.js';
 import { headRow, hiddenLabel, row } from '../views/table.js';
+import { retentionCard, type RetentionProps } from './retentionCard.js';
 
 type AuthMode = District['sftpAuth'];
 
@@ -41,6 +42,8 @@ export interface SettingsProps {
   /** Where finished deliveries are pushed (admins only), and the latest pushes. */
   webhook: { url: string; createdAt: string } | null;
   webhookLog: WebhookPost[];
+  /** How long the district's photos and files are kept, and what the last run removed. */
+  retention?: RetentionProps | undefined;
 }
 
 const FINGERPRINT_HINT =
@@ -227,5 +230,6 @@ ${secretCard(p.flash.secret)}
 ${sftpCard(p)}
 ${staffCard(p)}
 ${p.admin ? tokensCard(p) : ''}
-${p.admin ? webhookCard(p) : ''}`;
+${p.admin ? webhookCard(p) : ''}
+${p.retention ? retentionCard(p.retention) : ''}`;
 }
