@@ -42,6 +42,8 @@ export function registerDeliveryCommands(program: Command, out: Output, env: Nod
       });
       if (opts.json) return out.stdout(`${JSON.stringify(report)}\n`);
       out.stdout(line(report));
+      const f = report.fixed;
+      if (f.firstPhotos || f.replacedFlagged) out.stdout(`Fixed: ${f.firstPhotos} first photos, ${f.replacedFlagged} flagged photos replaced\n`);
       for (const p of report.problems) out.stdout(`${p.localId ?? '-'}\t${p.file}\t${p.outcome}\t${p.reason}\n`);
       if (report.moreProblems) out.stdout('(more files: see the CSV on the delivery page)\n');
     });

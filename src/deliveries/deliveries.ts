@@ -3,6 +3,7 @@ import type { DeliveryRow, DropboxFolder, IntakeOutcome, IntakeSource } from '..
 import { classifyPhotoName } from '../photos/fileName.js';
 import { decodeWarnings, describeWarnings, type PhotoWarning } from '../photos/warnings.js';
 import { LanyardError } from '../shared/errors.js';
+import { whatItFixed, type DeliveryFixes } from './fixed.js';
 
 /**
  * A delivery as the district reads it: what one SFTP session, browser upload
@@ -61,6 +62,8 @@ export interface DeliveryReport extends DeliverySummary {
   moreProblems: boolean;
   /** Packages unpacked from this delivery's zips, each a delivery of its own. */
   packages: DeliverySummary[];
+  /** People who got their first photo, and flagged photos replaced by good ones (what a retake day fixed). */
+  fixed: DeliveryFixes;
 }
 
 const EMPTY_COUNTS = (): DeliveryCounts => ({ linked: 0, unmatched: 0, rejected: 0, flagged: 0, imported: 0, removed: 0, pending: 0 });
@@ -107,7 +110,9 @@ export async function getDelivery(db: Db, districtId: number, id: number): Promi
   const [summary] = await summarise(db, [row]);
   const children = await db.kysely.selectFrom('deliveries').selectAll().where('parent_id', '=', id).where('district_id', '=', districtId).orderBy('id').execute();
   const problems = await deliveryProblems(db, id, { afterEventId: 0, limit: PROBLEMS_SHOWN + 1 });
+  const fixed = await whatItFixed(db, districtId, id);
   return {
+    fixed,
     ...summary!,
     problems: problems.slice(0, PROBLEMS_SHOWN),
     moreProblems: problems.length > PROBLEMS_SHOWN,

@@ -88,5 +88,26 @@ for (const dialect of DIALECTS) {
       assert.match(r.stderr, /"1\/9\/2026" is not a date: give it as YYYY-MM-DD/);
       assert.equal(r.stdout, '');
     });
+
+    test("after retake day the photographer's delivery says what it fixed, and the list is empty", async () => {
+      const since = await district.lastEventId();
+      await district.upload([path.join(PHOTOS, 'valid/004411.jpg'), path.join(PHOTOS, 'valid/004412.jpg')]);
+      await district.settled(since, 2);
+      const deadline = Date.now() + 30_000;
+      let newest: { id: number; finishedAt: string | null };
+      for (;;) {
+        const res = await fetch(server.url('/api/v1/deliveries?limit=1'), { headers: district.auth });
+        newest = ((await res.json()) as { deliveries: Array<{ id: number; finishedAt: string | null }> }).deliveries[0]!;
+        if (newest.finishedAt) break;
+        if (Date.now() > deadline) assert.fail('the retake delivery never finished');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const report = (await (await fetch(server.url(`/api/v1/deliveries/${newest.id}`), { headers: district.auth })).json()) as { fixed: unknown };
+      assert.deepEqual(report.fixed, { firstPhotos: 1, replacedFlagged: 1 });
+      const shown = await ws.cli(['delivery', 'show', 'springfield']);
+      assert.match(shown.stdout, /Fixed: 1 first photos, 1 flagged photos replaced/);
+      const r = await ws.cli(['photo', 'retake-list', 'springfield', '--csv']);
+      assert.deepEqual(csvRows(r.stdout), ['Local ID,Last Name,First Name,Grade,School']);
+    });
   });
 }

@@ -43,7 +43,7 @@ export function deliveriesApi(domain: Pick<WebDomain, 'deliveries'>): FastifyPlu
       { schema: { params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } } },
       async (req) => {
         const d = await domain.deliveries.getDelivery(req.district.id, req.params.id);
-        return { ...toApi(d), problems: d.problems, moreProblems: d.moreProblems, packages: d.packages.map(toApi) };
+        return { ...toApi(d), problems: d.problems, moreProblems: d.moreProblems, packages: d.packages.map(toApi), fixed: d.fixed };
       },
     );
   };

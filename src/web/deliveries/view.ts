@@ -72,6 +72,17 @@ function countsTable(c: DeliveryCounts): Html {
   <tbody>${line('Linked', c.linked)}${line('Linked, to check', c.flagged)}${line('Waiting for their person', c.unmatched)}${line('Rejected', c.rejected)}${c.imported ? line('Rosters imported', c.imported) : ''}${c.removed ? line('Deleted', c.removed) : ''}${c.pending ? line('Not processed yet', c.pending) : ''}</tbody></table>`;
 }
 
+/** What retake day fixed: said only when the delivery fixed something. */
+function fixedLine(d: DeliveryReport): Html | string {
+  const { firstPhotos, replacedFlagged } = d.fixed;
+  if (!firstPhotos && !replacedFlagged) return '';
+  const parts = [
+    firstPhotos ? `${firstPhotos} ${firstPhotos === 1 ? 'person' : 'people'} got a first photo` : '',
+    replacedFlagged ? `${replacedFlagged} flagged photo${replacedFlagged === 1 ? ' was' : 's were'} replaced by a good one` : '',
+  ].filter(Boolean);
+  return html`<p class="fixed">Fixed: ${parts.join('; ')}.</p>`;
+}
+
 /** One delivery's report. */
 export function deliveryView(d: DeliveryReport): Html {
   const from = d.source === 'package' ? html`the package <code>${d.by}</code>` : html`${SOURCE_LABELS[d.source]} (${d.by})`;
@@ -84,6 +95,7 @@ export function deliveryView(d: DeliveryReport): Html {
   <p>From ${from}, started ${timeEl(d.startedAt)}. ${status(d)}</p>
   ${parent}
   <p>${d.files} file${d.files === 1 ? '' : 's'}: ${countsLine(d.counts)}.</p>
+  ${fixedLine(d)}
   ${countsTable(d.counts)}
   ${packages}
 </section>
