@@ -93,6 +93,8 @@ export async function listDeliveries(
   let query = db.kysely.selectFrom('deliveries as d').selectAll('d').where('d.district_id', '=', districtId);
   if (q.before !== undefined) query = query.where('d.id', '<', q.before);
   const folder = q.folder;
+  // A package holds only photos: the Rosters desk need not look through a 20,000-photo package's events to know.
+  if (folder === 'data') query = query.where('d.source', '!=', 'package');
   // A delivery whose every change failed before its event has nothing to report.
   query = query.where(({ exists, selectFrom }) => {
     let events = selectFrom('intake_events as e').select('e.id').whereRef('e.delivery_id', '=', 'd.id');
