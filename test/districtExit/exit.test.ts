@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -64,7 +65,7 @@ for (const dialect of DIALECTS) {
           await addPeople(ws, slug, fixturePeople());
         }
         await ws.cli(['staff', 'create', 'springfield', '--email', 'skinner@springfield.k12.us', '--password', 'superintendent-1', '--role', 'admin']);
-        server = await ws.start(storeArgs, { ...storeEnv, LANYARD_RETENTION_INTERVAL: '0' });
+        server = await ws.start(storeArgs, { ...storeEnv, LANYARD_RETENTION_INTERVAL: '0', LANYARD_SFTP_CREDENTIAL_CHECK: '1' });
         springfield = new District(server, 'springfield', await ws.token('springfield'));
         shelbyville = new District(server, 'shelbyville', await ws.token('shelbyville'));
       });
@@ -130,6 +131,16 @@ for (const dialect of DIALECTS) {
 
         const mine = await keysOf('springfield');
         const theirs = await keysOf('shelbyville');
+        // A secretary's SFTP client left connected: deleting the district ends it.
+        const session = spawn('sshpass', ['-p', PASSWORD, 'sftp', '-oStrictHostKeyChecking=no', '-oUserKnownHostsFile=/dev/null', '-oLogLevel=ERROR', '-oPubkeyAuthentication=no', '-P', String(server!.sftpPort), 'springfield@127.0.0.1']);
+        let said = '';
+        session.stdout.on('data', (d: Buffer) => (said += d.toString()));
+        session.stderr.on('data', (d: Buffer) => (said += d.toString()));
+        session.stdin.on('error', () => undefined);
+        const ended = new Promise((resolve) => session.once('close', resolve));
+        session.stdin.write('ls -1 /\n');
+        for (let i = 0; i < 200 && !/idphotos/.test(said); i++) await new Promise((res) => setTimeout(res, 50));
+        assert.match(said, /idphotos/, 'connected');
         const r = await cli('district', 'delete', 'springfield', '--yes');
         assert.equal(r.code, 0, r.stderr);
         assert.match(r.stdout, /^Deleted springfield: \d+ people, 2 photo versions, /);
@@ -154,6 +165,12 @@ for (const dialect of DIALECTS) {
         for (const k of theirs.keys) assert.ok(await stored(k));
         const still = await shelbyville.person('100107');
         await shelbyville.image(still.photo!.url);
+        // The live session ends (within the credential check, 1 s here; sftp notices at its next command).
+        for (let i = 0; i < 60 && session.exitCode === null; i++) {
+          session.stdin.write('ls -1 /\n');
+          await Promise.race([ended, new Promise((res) => setTimeout(res, 500))]);
+        }
+        assert.notEqual(session.exitCode, null, `the SFTP session was ended: ${said}`);
         // Its token and logins are gone.
         assert.equal((await fetch(server!.url('/api/v1/people/100107'), { headers: springfield.auth })).status, 401);
       });
