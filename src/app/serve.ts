@@ -9,6 +9,7 @@ import { startIntakeWorker, type IntakeWorker } from '../intake/worker.js';
 import { decoderProcesses, type PhotoDecoder } from '../photos/decoder.js';
 import { linkWaitingPhotos } from '../photos/waiting.js';
 import { startDailyImports } from '../roster/index.js';
+import { startWebhookPush } from '../webhooks/push.js';
 import { watchEventLoop } from './eventLoop.js';
 import { intakeHandlers } from './intake.js';
 import { createWebDomain } from './webDomain.js';
@@ -37,6 +38,7 @@ export async function startServer(config: Config, print: (line: string) => void)
   const eventLoop = watchEventLoop();
   let draining = false;
   let daily: { stop(): Promise<void> } | undefined;
+  let pushes: { stop(): Promise<void> } | undefined;
   let retention: RetentionSchedule | undefined;
   // When this node last recorded an upload: a client's files come one after another, with a moment between them.
   let lastUploadAt = 0;
@@ -82,6 +84,7 @@ export async function startServer(config: Config, print: (line: string) => void)
         listDataFiles: (d) => services.dropbox.list(d, 'data', { limit: 1000 }),
         onPeopleChanged: (d) => linkWaitingPhotos(services, d).then(() => undefined),
       });
+      pushes = startWebhookPush({ db, log: log.child({ component: 'webhooks' }) });
     } else {
       log.info('intake off: uploads are recorded and wait for a node that runs the intake');
     }
@@ -129,6 +132,7 @@ export async function startServer(config: Config, print: (line: string) => void)
           if (abandonedUploads > 0) log.warn({ abandonedUploads }, 'uploads still open after the drain time were abandoned; their files keep their earlier versions');
           await web.close();
           await daily?.stop();
+          await pushes?.stop();
           await retention?.stop();
           await worker?.stop();
           await decoder?.close();
@@ -139,6 +143,7 @@ export async function startServer(config: Config, print: (line: string) => void)
     };
   } catch (err) {
     await daily?.stop();
+    await pushes?.stop();
     await retention?.stop();
     await worker?.stop();
     await decoder?.close();

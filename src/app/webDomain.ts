@@ -14,6 +14,8 @@ import {
   recentCheckouts,
 } from '../checkouts/checkouts.js';
 import type { Db } from '../db/db.js';
+import { allDeliveryProblems, getDelivery, listDeliveries } from '../deliveries/deliveries.js';
+import { deliveryTicket } from '../deliveries/ticket.js';
 import { addSshKey, getDistrictById, listSshKeys, removeSshKey, setSftpAuthMode, setSftpPassword } from '../districts/districts.js';
 import { createApiToken, districtForToken, listApiTokens, revokeApiToken } from '../districts/tokens.js';
 import type { Dropbox } from '../dropbox/dropbox.js';
@@ -25,6 +27,7 @@ import { peopleWithoutPhoto, photoCoverage, photoFilter } from '../photos/covera
 import { currentPhotos, photoSrc } from '../photos/current.js';
 import { photoServer } from '../photos/serve.js';
 import { assignPhoto, unmatchedPhotos, type PhotoFolder } from '../photos/unmatched.js';
+import { retakeList, type RetakeQuery } from '../photos/retakes.js';
 import { keptVersions, revertPhoto, showVersion } from '../photos/versions.js';
 import { erasePerson, erasureOf } from '../retention/erase.js';
 import { getPolicy } from '../retention/policy.js';
@@ -89,9 +92,15 @@ export function createWebDomain(deps: { db: Db; blobs: BlobStore; dropbox: Dropb
     }),
     incidents: overDb(db, { openIncident, getIncident, incidentTimeline, updateIncident, listIncidents }),
     intake: overDb(db, { listEvents, recentEvents }),
+    deliveries: {
+      ...overDb(db, { listDeliveries, getDelivery, deliveryTicket }),
+      allDeliveryProblems: (districtId: number, id: number) => allDeliveryProblems(db, districtId, id),
+    },
     photos: {
       ...overDb(db, { currentPhotos, keptVersions, showVersion, revertPhoto, photoCoverage, peopleWithoutPhoto }),
       photoFilter,
+      /** Everyone who needs a (new) photo, by school and name (photos/retakes.ts). */
+      retakeList: (districtId: number, q: RetakeQuery) => retakeList(db, districtId, q),
       /** The current photo's URLs of each of these people who has one, keyed by person id: one query per page, never per row. */
       faces: async (districtId: number, personIds: readonly number[]) => {
         const refs = await currentPhotos(db, districtId, [...personIds]);

@@ -19,6 +19,7 @@ export type AuditAction =
   | 'settings.api-token-created'
   | 'settings.api-token-revoked'
   | 'settings.roster'
+  | 'settings.webhook'
   | 'staff.created'
   | 'staff.invited'
   | 'staff.role'

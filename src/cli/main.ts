@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { isLanyardError } from '../shared/errors.js';
+import { registerDeliveryCommands } from './delivery.js';
 import { registerDemo } from './demo.js';
 import { registerDistrictCommands } from './district.js';
 import { registerHostKeyCommands } from './hostKeys.js';
@@ -29,6 +30,7 @@ export function buildProgram(out: Output, env: NodeJS.ProcessEnv): Command {
   registerRetentionRun(program, out, env);
   registerDemo(program, out, env);
   registerRosterCommands(program, out, env);
+  registerDeliveryCommands(program, out, env);
   return program;
 }
 

@@ -14,6 +14,10 @@ import * as m0011 from './migrations/0011_api_token_lifecycle.js';
 import * as m0012 from './migrations/0012_sftp_credential_version.js';
 import * as m0013 from './migrations/0013_nfc_file_names.js';
 import * as m0060 from './migrations/0060_search_prefix_indexes.js';
+import * as m0061 from './migrations/0061_people_filter_indexes.js';
+import * as m0080 from './migrations/0080_deliveries.js';
+import * as m0081 from './migrations/0081_photo_quality.js';
+import * as m0082 from './migrations/0082_webhooks.js';
 import * as m0070 from './migrations/0070_blob_guards.js';
 import * as m0071 from './migrations/0071_erasures.js';
 import * as m0072 from './migrations/0072_retention.js';
@@ -38,6 +42,10 @@ const migrations: Record<string, LanyardMigration> = {
   '0012_sftp_credential_version': m0012,
   '0013_nfc_file_names': m0013,
   '0060_search_prefix_indexes': m0060,
+  '0061_people_filter_indexes': m0061,
+  '0080_deliveries': m0080,
+  '0081_photo_quality': m0081,
+  '0082_webhooks': m0082,
   '0070_blob_guards': m0070,
   '0071_erasures': m0071,
   '0072_retention': m0072,

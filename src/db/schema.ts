@@ -12,6 +12,9 @@ export interface Database {
   host_keys: HostKeysTable;
   dropbox_files: DropboxFilesTable;
   intake_events: IntakeEventsTable;
+  deliveries: DeliveriesTable;
+  webhooks: WebhooksTable;
+  webhook_posts: WebhookPostsTable;
   audit_log: AuditLogTable;
   login_throttle: LoginThrottleTable;
   staff: StaffTable;
@@ -120,6 +123,53 @@ export interface IntakeEventsTable {
   claimed_until: string | null;
   attempts: Generated<number>;
   processed_at: string | null;
+  /** The delivery (SFTP session, browser upload, package) it came in; null for events made another way. */
+  delivery_id: number | null;
+  /** Quality check codes of the photo it linked or kept waiting, comma-separated; empty when none. */
+  warnings: ColumnType<string, string | undefined, string>;
+}
+
+/** One SFTP session, one browser upload or one photo package: the events it made are its report. */
+export interface DeliveriesTable {
+  id: Generated<number>;
+  district_id: number;
+  source: IntakeSource;
+  /** The SFTP username, the staff member's email, or the zip's name. */
+  by: string;
+  address: string | null;
+  /** A package's delivery: the delivery its zip came in. */
+  parent_id: number | null;
+  started_at: string;
+  /** When the session or upload ended; null while open. */
+  ended_at: string | null;
+}
+
+export type DeliveryRow = Selectable<DeliveriesTable>;
+
+/** Where a district's finished deliveries are pushed. */
+export interface WebhooksTable {
+  district_id: number;
+  /** https:// only. */
+  url: string;
+  /** Signs each push (HMAC-SHA256); shown to the district's admins. */
+  secret: string;
+  created_at: string;
+}
+
+export type WebhookPostStatus = 'pending' | 'sent' | 'failed';
+
+/** The outbox: one push per finished delivery, with its attempts. */
+export interface WebhookPostsTable {
+  id: Generated<number>;
+  district_id: number;
+  delivery_id: number;
+  status: WebhookPostStatus;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: string;
+  /** What the last attempt got: `HTTP 500`, or why it could not connect. */
+  last_result: string | null;
+  created_at: string;
+  sent_at: string | null;
 }
 
 export interface AuditLogTable {
@@ -194,6 +244,8 @@ export interface PeopleTable {
   state_id: string | null;
   /** 1 or 0: the same in SQLite and PostgreSQL. */
   active: number;
+  /** 1 while the person has a current photo (person_photos), kept by triggers (migration 0061). */
+  has_photo: Generated<number>;
   created_at: string;
   updated_at: string;
 }
@@ -315,6 +367,16 @@ export interface PhotoVersionsTable {
   /** How the name found the person (MatchRule, or `linked-later` rules prefixed the same way). */
   match_rule: string;
   created_at: string;
+  /** What the quality checks found (comma-separated codes; empty: nothing). */
+  warnings: ColumnType<string, string | undefined, string>;
+  /** 64-bit dHash (hex) and mean colour (0xRRGGBB): the same-as-another check's fingerprint; null before the checks existed. */
+  dhash: string | null;
+  colour: number | null;
+  /** The hash's 16-bit quarters, each indexed (photos/samePicture.ts). */
+  dhash_0: number | null;
+  dhash_1: number | null;
+  dhash_2: number | null;
+  dhash_3: number | null;
 }
 
 /** The photo a person shows now; no row means no photo (never uploaded, or removed). */
@@ -339,6 +401,9 @@ export interface WaitingPhotosTable {
   thumb_key: string;
   event_id: number | null;
   created_at: string;
+  warnings: ColumnType<string, string | undefined, string>;
+  dhash: string | null;
+  colour: number | null;
 }
 
 export type PhotoVersionRow = Selectable<PhotoVersionsTable>;

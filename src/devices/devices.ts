@@ -1,5 +1,5 @@
 import type { Db } from '../db/db.js';
-import { districtSearch, startsWithText } from '../db/search.js';
+import { districtSearch, orderKey, startsWithText, type DistrictSearch } from '../db/search.js';
 import type { DeviceRow, DeviceState } from '../db/schema.js';
 import { isUniqueViolation } from '../districts/districts.js';
 import { LanyardError } from '../shared/errors.js';
@@ -102,18 +102,17 @@ export async function updateDevice(db: Db, districtId: number, assetTag: string,
   return toDevice(row);
 }
 
-/** Beyond this many matches a device search walks the list's order instead of gathering them (db/search.ts). */
-const DENSE_SEARCH = 10_000;
-
 export async function listDevices(db: Db, districtId: number, opts: { search?: string | undefined; limit: number; offset: number }) {
   let q = db.kysely.selectFrom('devices').selectAll().where('district_id', '=', districtId);
   const s = opts.search?.trim();
+  let search: DistrictSearch | undefined;
   if (s) {
     // Starts with, each column a range of its own index (migration 0060), as the people search.
     const columns = ['asset_tag', 'serial_number', 'model'].map((column) => startsWithText(db.dialect, column, s));
-    q = q.where(await districtSearch(db, 'devices', districtId, columns, DENSE_SEARCH));
+    search = await districtSearch(db, 'devices', districtId, s, columns);
+    q = q.where(search.where);
   }
-  const rows = await q.orderBy('asset_tag').limit(opts.limit).offset(opts.offset).execute();
+  const rows = await q.orderBy(orderKey('asset_tag', search?.sortMatches ?? false)).limit(opts.limit).offset(opts.offset).execute();
   return rows.map(toDevice);
 }
 

@@ -1,6 +1,7 @@
 import type { BlobReader, BlobStore, BlobWriter } from '../blobs/blobStore.js';
 import { writeAudit } from '../audit/audit.js';
 import type { Db } from '../db/db.js';
+import type { DeliveryTicket } from '../deliveries/ticket.js';
 import type { DropboxFileRow, DropboxFolder, IntakeSource } from '../db/schema.js';
 import { insertEvent } from '../intake/events.js';
 import { formatBytes } from '../shared/bytes.js';
@@ -17,6 +18,14 @@ export interface Actor {
   /** The SFTP username or staff email. */
   name: string;
   address: string | null;
+  /** The delivery this session or upload makes; none for changes that are not a delivery (an admin's rename). */
+  delivery?: DeliveryTicket | undefined;
+}
+
+/** The actor's delivery id when the change makes an event at all (a client's temporary names make none). */
+async function deliveryIdFor(actor: Actor, ...names: string[]): Promise<number | null> {
+  if (!actor.delivery || names.every(isClientTempName)) return null;
+  return actor.delivery.id();
 }
 
 export interface DropboxFile {
@@ -161,6 +170,7 @@ export function createDropbox(opts: DropboxOptions): Dropbox {
         await mustFind(actor.districtId, from.folder, from.name);
         return;
       }
+      const deliveryId = await deliveryIdFor(actor, from.name, to.name);
       const ids = await db.kysely.transaction().execute(async (trx) => {
         const src = await trx
           .selectFrom('dropbox_files')
@@ -180,7 +190,7 @@ export function createDropbox(opts: DropboxOptions): Dropbox {
         await upsertFile(trx, actor.districtId, to.folder, to.name, { ...toFile(src), modifiedAt: src.modified_at });
         const ids: number[] = [];
         if (!isClientTempName(from.name)) {
-          ids.push(await insertEvent(trx, { districtId: actor.districtId, source: actor.source, folder: from.folder, file: from.name, action: 'delete' }));
+          ids.push(await insertEvent(trx, { districtId: actor.districtId, source: actor.source, folder: from.folder, file: from.name, action: 'delete', deliveryId }));
         }
         if (!isClientTempName(to.name)) {
           ids.push(
@@ -191,6 +201,7 @@ export function createDropbox(opts: DropboxOptions): Dropbox {
               file: to.name,
               action: 'upload',
               blob: { key: src.blob_key, sha256: src.sha256, size: src.size },
+              deliveryId,
             }),
           );
         }
@@ -208,6 +219,7 @@ export function createDropbox(opts: DropboxOptions): Dropbox {
 
     async remove(actor, folder, rawName) {
       const name = fileName(rawName);
+      const deliveryId = await deliveryIdFor(actor, name);
       const ids = await db.kysely.transaction().execute(async (trx) => {
         const res = await trx
           .deleteFrom('dropbox_files')
@@ -218,7 +230,7 @@ export function createDropbox(opts: DropboxOptions): Dropbox {
         if (Number(res.numDeletedRows) === 0) throw new LanyardError('not-found', `There is no file "${name}" in ${folder} to delete.`);
         await writeAudit(trx, { action: 'dropbox.delete', districtId: actor.districtId, actor: actor.name, address: actor.address, detail: { file: `${folder}/${name}`, source: actor.source } });
         if (isClientTempName(name)) return [];
-        return [await insertEvent(trx, { districtId: actor.districtId, source: actor.source, folder, file: name, action: 'delete' })];
+        return [await insertEvent(trx, { districtId: actor.districtId, source: actor.source, folder, file: name, action: 'delete', deliveryId })];
       });
       notify(actor.districtId, ids);
     },
@@ -358,6 +370,7 @@ class DropboxUpload implements Upload {
       modifiedAt: (this.modifiedAt ?? new Date()).toISOString(),
     };
     const a = this.actor;
+    const deliveryId = await deliveryIdFor(a, this.name);
     const ids = await this.db.kysely.transaction().execute(async (trx) => {
       await upsertFile(trx, a.districtId, this.folder, this.name, file);
       await releasePins(trx, [blob]);
@@ -369,7 +382,7 @@ class DropboxUpload implements Upload {
         detail: { file: `${this.folder}/${this.name}`, size: blob.size, sha256: blob.sha256, source: a.source },
       });
       if (isClientTempName(this.name)) return [];
-      return [await insertEvent(trx, { districtId: a.districtId, source: a.source, folder: this.folder, file: this.name, action: 'upload', blob })];
+      return [await insertEvent(trx, { districtId: a.districtId, source: a.source, folder: this.folder, file: this.name, action: 'upload', blob, deliveryId })];
     });
     this.notify(a.districtId, ids);
     return file;

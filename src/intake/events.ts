@@ -13,6 +13,8 @@ export interface NewEvent {
   file: string;
   action: IntakeAction;
   blob?: { key: string; sha256: string; size: number } | undefined;
+  /** The SFTP session, browser upload or package it belongs to. */
+  deliveryId?: number | null | undefined;
 }
 
 /** Inside the transaction that changes the file, so a file never changes without its event. */
@@ -32,6 +34,7 @@ export async function insertEvent(trx: Kysely<Database>, e: NewEvent): Promise<n
       outcome: RECEIVED,
       local_id: null,
       message: e.action === 'upload' ? 'Received; waiting to be processed.' : 'Deleted; waiting to be processed.',
+      delivery_id: e.deliveryId ?? null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();

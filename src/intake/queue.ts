@@ -148,6 +148,8 @@ export interface Outcome {
   outcome: Exclude<IntakeOutcome, 'received'>;
   localId?: string | null | undefined;
   message: string;
+  /** The photo quality checks' codes, comma-separated (a photo linked or kept with warnings). */
+  warnings?: string | undefined;
 }
 
 /**
@@ -158,7 +160,7 @@ export interface Outcome {
 export async function finishEvent(trx: Kysely<Database>, id: number, o: Outcome): Promise<boolean> {
   const res = await trx
     .updateTable('intake_events')
-    .set({ outcome: o.outcome, local_id: o.localId ?? null, message: o.message, processed_at: nowIso(), claimed_until: null })
+    .set({ outcome: o.outcome, local_id: o.localId ?? null, message: o.message, warnings: o.warnings ?? '', processed_at: nowIso(), claimed_until: null })
     .where('id', '=', id)
     .where('outcome', '=', RECEIVED)
     .executeTakeFirst();

@@ -1,6 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Db, Dialect } from '../db/db.js';
-import { districtSearch, personFullName, startsWithText } from '../db/search.js';
+import { districtSearch, orderKey, personFullName, startsWithText } from '../db/search.js';
 import type { Database, PersonRole, PersonRow } from '../db/schema.js';
 import { looseLocalIdKey, type MatchRule } from '../localId/localId.js';
 
@@ -113,17 +113,15 @@ export const COUNT_LIMIT = 10_000;
 export async function searchPeople(db: Db, districtId: number, q: PeopleQuery): Promise<{ people: Person[]; total: number; more: boolean }> {
   let base = db.kysely.selectFrom('people').where('district_id', '=', districtId);
   const text = q.text?.trim();
-  if (text) {
-    const found = await districtSearch(db, 'people', districtId, textConditions(db.dialect, text), COUNT_LIMIT);
-    base = base.where(found);
-  }
+  const search = text ? await districtSearch(db, 'people', districtId, text, textConditions(db.dialect, text)) : undefined;
+  if (search) base = base.where(search.where);
   if (q.school) base = base.where('school', '=', q.school);
   if (q.grade) base = base.where('grade', '=', q.grade);
   if (q.role) base = base.where('role', '=', q.role);
   if (q.active !== undefined) base = base.where('active', '=', q.active ? 1 : 0);
   if (q.restrict) base = base.where(q.restrict);
   const [rows, count] = await Promise.all([
-    base.selectAll().orderBy('last_name').orderBy('first_name').orderBy('local_id').limit(q.limit).offset(q.offset).execute(),
+    base.selectAll().orderBy(orderKey('last_name', search?.sortMatches ?? false)).orderBy('first_name').orderBy('local_id').limit(q.limit).offset(q.offset).execute(),
     db.kysely
       .selectFrom(base.select(sql.lit(1).as('one')).limit(COUNT_LIMIT + 1).as('matching'))
       .select((eb) => eb.fn.countAll().as('n'))

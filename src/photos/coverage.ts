@@ -29,7 +29,7 @@ export async function photoCoverage(db: Db, districtId: number): Promise<PhotoCo
       (await db.kysely.selectFrom(q.select(sql.lit(1).as('one')).limit(COUNT_LIMIT + 1).as('counted')).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n,
     );
   if ((await capped(activePeople)) > COUNT_LIMIT) {
-    const withoutPhoto = await capped(activePeople.where((eb) => eb.not(eb.exists(eb.selectFrom('person_photos as c').select('c.person_id').whereRef('c.person_id', '=', 'p.id')))));
+    const withoutPhoto = await capped(activePeople.where('p.has_photo', '=', 0));
     return { kind: 'beyondCount', activeMoreThan: COUNT_LIMIT, withoutPhoto: Math.min(withoutPhoto, COUNT_LIMIT), moreWithoutPhoto: withoutPhoto > COUNT_LIMIT };
   }
   const rows = await activePeople
@@ -52,11 +52,10 @@ export async function photoCoverage(db: Db, districtId: number): Promise<PhotoCo
 export async function peopleWithoutPhoto(db: Db, districtId: number, limit = 1_000_000): Promise<Person[]> {
   const rows = await db.kysely
     .selectFrom('people as p')
-    .leftJoin('person_photos as c', 'c.person_id', 'p.id')
     .selectAll('p')
     .where('p.district_id', '=', districtId)
     .where('p.active', '=', 1)
-    .where('c.person_id', 'is', null)
+    .where('p.has_photo', '=', 0)
     .orderBy('p.last_name')
     .orderBy('p.first_name')
     .orderBy('p.local_id')
@@ -67,12 +66,10 @@ export async function peopleWithoutPhoto(db: Db, districtId: number, limit = 1_0
 
 /**
  * A people search's restriction to those with (or without) a current photo:
- * who has one is this module's to say, so it writes the condition, and the
- * people query applies it per row (a primary-key probe), never a list of ids.
+ * who has one is this module's to say, so it writes the condition. It reads
+ * the person's has_photo, which triggers on person_photos keep (migration
+ * 0061), so that a count of who has no photo reads one index.
  */
 export function photoFilter(hasPhoto: boolean): PeopleRestriction {
-  return (eb) => {
-    const shown = eb.selectFrom('person_photos as c').select('c.person_id').whereRef('c.person_id', '=', 'people.id');
-    return hasPhoto ? eb.exists(shown) : eb.not(eb.exists(shown));
-  };
+  return (eb) => eb('people.has_photo', '=', hasPhoto ? 1 : 0);
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../db/db.js';
+import { decodeWarnings, type PhotoWarning } from './warnings.js';
 
 /**
  * A person's current photo as pages and the API refer to it. The URL is
@@ -11,6 +12,8 @@ export interface PhotoRef {
   sha256: string;
   /** When this photo became the person's current one. */
   updatedAt: string;
+  /** What the quality checks found in it (CONTRACT.md's codes); empty when nothing. */
+  warnings: PhotoWarning[];
 }
 
 export type PhotoSize = 'thumb' | 'profile';
@@ -34,11 +37,13 @@ export async function currentPhotos(db: Db, districtId: number, personIds: numbe
     const rows = await db.kysely
       .selectFrom('person_photos as c')
       .innerJoin('photo_versions as v', 'v.id', 'c.version_id')
-      .select(['c.person_id', 'c.updated_at', 'v.url_key', 'v.original_sha256'])
+      .select(['c.person_id', 'c.updated_at', 'v.url_key', 'v.original_sha256', 'v.warnings'])
       .where('c.district_id', '=', districtId)
       .where('c.person_id', 'in', ids.slice(i, i + 500))
       .execute();
-    for (const r of rows) out.set(r.person_id, { url: photoUrl(r.url_key), sha256: r.original_sha256, updatedAt: r.updated_at });
+    for (const r of rows) {
+      out.set(r.person_id, { url: photoUrl(r.url_key), sha256: r.original_sha256, updatedAt: r.updated_at, warnings: decodeWarnings(r.warnings) });
+    }
   }
   return out;
 }

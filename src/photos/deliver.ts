@@ -5,7 +5,9 @@ import type { Database } from '../db/schema.js';
 import type { Outcome } from '../intake/queue.js';
 import { fullName, matchPerson, type Person } from '../people/people.js';
 import type { PhotoDecoder } from './decoder.js';
-import { setPhoto, type StoredPhoto } from './versions.js';
+import { personWithSamePicture } from './samePicture.js';
+import { setPhoto, type StoredPhoto, type StoredQuality } from './versions.js';
+import { decodeWarnings, describeWarnings, encodeWarnings, type PhotoWarning } from './warnings.js';
 import { dropWaiting, keepWaiting } from './waiting.js';
 import { pinBlob, releasePins } from '../retention/guards.js';
 
@@ -54,11 +56,12 @@ export async function planDelivery(deps: DeliveryDeps, d: Delivery): Promise<Del
   if (person) {
     const known = await reusedVersion(deps.db, person.id, d.original.sha256);
     if (known) {
-      const photo: StoredPhoto = { original: d.original, profileKey: known.profile_key, thumbKey: known.thumb_key, pins: known.pins };
+      const photo: StoredPhoto = { original: d.original, profileKey: known.profile_key, thumbKey: known.thumb_key, quality: known.quality, pins: known.pins };
       const message = known.current
         ? `This photo is already ${fullName(person)}'s (${person.localId}): nothing changed.`
         : `This is an earlier photo of ${fullName(person)} (${person.localId}): it is shown again.`;
-      return { kind: 'linked', person, rule, photo, outcome: { outcome: 'linked', localId: person.localId, message } };
+      const warnings = known.quality?.warnings ?? [];
+      return { kind: 'linked', person, rule, photo, outcome: { outcome: 'linked', localId: person.localId, ...withWarnings(message, warnings) } };
     }
   }
 
@@ -68,7 +71,12 @@ export async function planDelivery(deps: DeliveryDeps, d: Delivery): Promise<Del
     return { kind: 'rejected', outcome: { outcome: 'rejected', localId: person?.localId ?? null, message: `${normalised.message}${unchanged}` } };
   }
   const [profile, thumb] = await Promise.all([deps.blobs.putBuffer(normalised.sizes.profile), deps.blobs.putBuffer(normalised.sizes.thumb)]);
-  const photo: StoredPhoto = { original: d.original, profileKey: profile.key, thumbKey: thumb.key, pins: [profile, thumb] };
+  const found = normalised.quality;
+  const same = await personWithSamePicture(deps.db, d.districtId, found, person?.id);
+  const warnings: PhotoWarning[] = same ? [...found.warnings, 'same-as-another'] : found.warnings;
+  const quality: StoredQuality = { warnings, dhash: found.dhash, colour: found.colour };
+  const photo: StoredPhoto = { original: d.original, profileKey: profile.key, thumbKey: thumb.key, quality, pins: [profile, thumb] };
+  const sameNote = same ? ` It looks like the photo of ${same.localId}.` : '';
 
   if (match.kind === 'matched') {
     const p = match.person;
@@ -79,14 +87,19 @@ export async function planDelivery(deps: DeliveryDeps, d: Delivery): Promise<Del
       person: p,
       rule: match.rule,
       photo,
-      outcome: { outcome: 'linked', localId: p.localId, message: `Shown on ${fullName(p)} (${p.localId})${loose}.${inactive}` },
+      outcome: { outcome: 'linked', localId: p.localId, ...withWarnings(`Shown on ${fullName(p)} (${p.localId})${loose}.${inactive}${sameNote}`, warnings) },
     };
   }
   const message =
     match.kind === 'ambiguous'
       ? `${d.localId} could be ${match.candidates.map((c) => `${c.localId} (${fullName(c)})`).join(' or ')}: the photo is kept but shown on nobody. Rename it to the exact Local ID and upload it again.`
       : `Nobody with Local ID ${d.localId} is in the roster yet: the photo is kept and will be shown as soon as a roster import brings them.`;
-  return { kind: 'unmatched', photo, outcome: { outcome: 'unmatched', localId: null, message } };
+  return { kind: 'unmatched', photo, outcome: { outcome: 'unmatched', localId: null, ...withWarnings(`${message}${sameNote}`, warnings) } };
+}
+
+/** The outcome's sentence with what the checks found, and their codes for the event. */
+function withWarnings(message: string, warnings: readonly PhotoWarning[]): { message: string; warnings: string } {
+  return { message: warnings.length ? `${message} ${describeWarnings(warnings)}` : message, warnings: encodeWarnings(warnings) };
 }
 
 /**
@@ -108,11 +121,13 @@ async function knownVersion(db: Db, personId: number, sha256: string) {
   const v = await db.kysely
     .selectFrom('photo_versions as v')
     .leftJoin('person_photos as c', 'c.version_id', 'v.id')
-    .select(['v.id', 'v.profile_key', 'v.thumb_key', 'c.person_id as current'])
+    .select(['v.id', 'v.profile_key', 'v.thumb_key', 'v.warnings', 'v.dhash', 'v.colour', 'c.person_id as current'])
     .where('v.person_id', '=', personId)
     .where('v.original_sha256', '=', sha256)
     .executeTakeFirst();
-  return v && { profile_key: v.profile_key, thumb_key: v.thumb_key, current: v.current !== null };
+  if (!v) return undefined;
+  const quality: StoredQuality | null = v.dhash === null || v.colour === null ? null : { warnings: decodeWarnings(v.warnings), dhash: v.dhash, colour: v.colour };
+  return { profile_key: v.profile_key, thumb_key: v.thumb_key, current: v.current !== null, quality };
 }
 
 export interface Applied {

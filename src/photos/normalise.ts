@@ -1,5 +1,6 @@
 import os from 'node:os';
 import sharp, { type JpegOptions, type Metadata } from 'sharp';
+import { dHash, luminance, meanColour, measurePixels, pixelWarnings, type PhotoQuality } from './quality.js';
 
 /**
  * From the bytes a district uploaded to the two images we serve: checked by
@@ -83,6 +84,8 @@ export interface NormalisedPhoto {
   sourceColourSpace: string;
   /** More than one frame (an animated GIF): only the first is kept. */
   animated: boolean;
+  /** What the quality checks found in the picture itself, and its fingerprint (quality.ts). */
+  quality: PhotoQuality;
 }
 
 export type NormaliseResult = NormalisedPhoto | PhotoRejected;
@@ -156,10 +159,18 @@ export async function normalisePhoto(bytes: Buffer, options: NormaliseOptions = 
       .raw()
       .toBuffer({ resolveWithObject: true });
     const raw = { raw: { width: info.width, height: info.height, channels: info.channels } } as const;
-    const [profileJpeg, thumbJpeg] = await Promise.all([
+    const [profileJpeg, thumbJpeg, hashCells] = await Promise.all([
       sharp(data, raw).jpeg(PROFILE_JPEG).toBuffer(),
       sharp(data, raw).resize(THUMB_SIZE.width, THUMB_SIZE.height, { fit: 'cover' }).jpeg(THUMB_JPEG).toBuffer(),
+      sharp(data, raw).greyscale().resize(9, 8, { fit: 'fill' }).raw().toBuffer(),
     ]);
+    const measures = measurePixels(luminance(data, info.channels), info.width, info.height);
+    const quality: PhotoQuality = {
+      warnings: pixelWarnings(measures, upright, info.width, PROFILE_SIZE.width),
+      measures,
+      dhash: dHash(hashCells),
+      colour: meanColour(data, info.channels),
+    };
     return {
       ok: true,
       contentType: SERVED_CONTENT_TYPE,
@@ -171,6 +182,7 @@ export async function normalisePhoto(bytes: Buffer, options: NormaliseOptions = 
       orientationApplied: (meta.orientation ?? 1) > 1,
       sourceColourSpace: String(meta.space ?? 'srgb'),
       animated: (meta.pages ?? 1) > 1,
+      quality,
     };
   } catch (err) {
     return fromDecodeError(err);

@@ -1,6 +1,8 @@
+import { insertDelivery } from '../deliveries/ticket.js';
 import type { ClaimedEvent } from '../intake/queue.js';
 import { finishEvent } from '../intake/queue.js';
 import { insertEvent } from '../intake/events.js';
+import { nowIso } from '../shared/time.js';
 import type { Decision } from '../intake/worker.js';
 import { applyDelivery, planDelivery, type Delivery, type DeliveryDeps, type DeliveryPlan } from './deliver.js';
 import { openPackage, type PackageFormat, type PackageItem, type PackageLimits } from './packages/readPackage.js';
@@ -71,10 +73,17 @@ export async function decidePackage(deps: DeliveryDeps, limits: PackageLimits, e
     outcome: 'unpacked',
     message,
     apply: async (trx) => {
+      // The package is a delivery of its own, begun and ended here: its images all have outcomes in this transaction.
+      const deliveryId = await insertDelivery(
+        trx,
+        { districtId: event.district_id, source: 'package', by: event.file, address: null },
+        event.delivery_id,
+        nowIso(),
+      );
       for (const item of items) {
         const d = item.delivery;
         const blob = item.hasBlob ? d.original : undefined;
-        const eventId = await insertEvent(trx, { districtId: d.districtId, source: 'package', folder: 'idphotos', file: d.file, action: 'upload', blob });
+        const eventId = await insertEvent(trx, { districtId: d.districtId, source: 'package', folder: 'idphotos', file: d.file, action: 'upload', blob, deliveryId });
         await finishEvent(trx, eventId, item.plan.outcome);
         const applied = await applyDelivery(trx, deps, { ...d, eventId }, item.plan);
         if (applied.waitingId !== undefined) waiting.push(applied.waitingId);

@@ -4,6 +4,8 @@ import type { Db } from '../db/db.js';
 import type { Database, PhotoVersionRow } from '../db/schema.js';
 import type { PinnedKey } from '../retention/guards.js';
 import { nowIso } from '../shared/time.js';
+import { fingerprintColumns, type Fingerprint } from './samePicture.js';
+import { decodeWarnings, encodeWarnings, type PhotoWarning } from './warnings.js';
 
 /**
  * A person's photos over time. Every delivery that changes someone's face is
@@ -22,6 +24,12 @@ export interface StoredPhoto {
   thumbKey: string;
   /** Pins the store took on sizes it wrote for this photo: the commit that refers to them releases them. */
   pins?: readonly PinnedKey[];
+  /** What the quality checks found and the picture's fingerprint; null for photos stored before the checks. */
+  quality: StoredQuality | null;
+}
+
+export interface StoredQuality extends Fingerprint {
+  warnings: PhotoWarning[];
 }
 
 export interface NewVersion {
@@ -70,6 +78,8 @@ export async function setPhoto(trx: Trx, v: NewVersion): Promise<SetPhotoResult>
       event_id: v.eventId,
       match_rule: v.matchRule,
       created_at: now,
+      warnings: encodeWarnings(v.photo.quality?.warnings ?? []),
+      ...fingerprintColumns(v.photo.quality),
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -141,6 +151,8 @@ export interface KeptVersion {
   /** Which rule linked the name to the person (`exact`, `loose`, `assigned`, ...). */
   matchRule: string;
   shownNow: boolean;
+  /** What the quality checks found in it. */
+  warnings: PhotoWarning[];
 }
 
 /** A person's kept versions, newest first. */
@@ -148,12 +160,20 @@ export async function keptVersions(db: Db, districtId: number, personId: number)
   const rows = await db.kysely
     .selectFrom('photo_versions as v')
     .leftJoin('person_photos as c', (j) => j.onRef('c.version_id', '=', 'v.id').onRef('c.person_id', '=', 'v.person_id'))
-    .select(['v.id', 'v.url_key', 'v.file', 'v.created_at', 'v.match_rule', 'c.person_id as shown'])
+    .select(['v.id', 'v.url_key', 'v.file', 'v.created_at', 'v.match_rule', 'v.warnings', 'c.person_id as shown'])
     .where('v.district_id', '=', districtId)
     .where('v.person_id', '=', personId)
     .orderBy('v.id', 'desc')
     .execute();
-  return rows.map((r) => ({ id: r.id, urlKey: r.url_key, file: r.file, createdAt: r.created_at, matchRule: r.match_rule, shownNow: r.shown !== null }));
+  return rows.map((r) => ({
+    id: r.id,
+    urlKey: r.url_key,
+    file: r.file,
+    createdAt: r.created_at,
+    matchRule: r.match_rule,
+    shownNow: r.shown !== null,
+    warnings: decodeWarnings(r.warnings),
+  }));
 }
 
 /**

@@ -5,6 +5,7 @@ import { looseLocalIdKey } from '../localId/localId.js';
 import { matchPerson } from '../people/people.js';
 import { nowIso } from '../shared/time.js';
 import { DEFAULT_KEEP_VERSIONS, setPhoto, type StoredPhoto } from './versions.js';
+import { decodeWarnings, encodeWarnings } from './warnings.js';
 
 /**
  * Photos whose Local ID nobody in the district has yet (the photographer was
@@ -39,6 +40,9 @@ export async function keepWaiting(trx: Trx, w: WaitingPhoto): Promise<number> {
       thumb_key: w.photo.thumbKey,
       event_id: w.eventId,
       created_at: nowIso(),
+      warnings: encodeWarnings(w.photo.quality?.warnings ?? []),
+      dhash: w.photo.quality?.dhash ?? null,
+      colour: w.photo.quality?.colour ?? null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -96,6 +100,7 @@ async function linkOne(db: Db, row: WaitingPhotoRow, opts: LinkOptions): Promise
         original: { key: row.original_key, sha256: row.original_sha256, size: row.original_size },
         profileKey: row.profile_key,
         thumbKey: row.thumb_key,
+        quality: row.dhash === null || row.colour === null ? null : { warnings: decodeWarnings(row.warnings), dhash: row.dhash, colour: row.colour },
       },
       file: row.file,
       eventId: row.event_id,

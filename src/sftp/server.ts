@@ -7,6 +7,7 @@ import type { SftpConfig } from '../config/config.js';
 import type { Db } from '../db/db.js';
 import type { District } from '../districts/districts.js';
 import type { Dropbox } from '../dropbox/dropbox.js';
+import { deliveryTicket } from '../deliveries/ticket.js';
 import type { HostKey } from '../hostKeys/hostKeys.js';
 import { addressKey, type LoginGuard } from '../loginGuard/loginGuard.js';
 import { Admission } from './admission.js';
@@ -177,7 +178,10 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
           client.end();
         },
       });
+      // One delivery per logged-in connection: everything this session uploads, renames or deletes.
+      const delivery = deliveryTicket(deps.db, { districtId: d.id, source: 'sftp', by: d.slug, address });
       client.once('close', () => {
+        delivery.end().catch((err: unknown) => clog.warn({ err }, 'could not record the end of a delivery'));
         forget();
         sessionsByDistrict.set(d.id, (sessionsByDistrict.get(d.id) ?? 1) - 1);
         if (pool.size === 0 && pools.get(d.id) === pool) pools.delete(d.id);
@@ -210,7 +214,7 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
           }
           serveSftp(sftp, {
             dropbox: deps.dropbox,
-            actor: { districtId: d.id, source: 'sftp', name: d.slug, address },
+            actor: { districtId: d.id, source: 'sftp', name: d.slug, address, delivery },
             username: d.slug,
             log: clog.child({ district: d.slug }),
             flow: channelFlow,

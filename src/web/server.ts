@@ -28,6 +28,8 @@ import { photoRoutes } from './photos/routes.js';
 import { rosterRoutes } from './rosters/routes.js';
 import { securityHeaders } from './security.js';
 import { settingsRoutes } from './settings/routes.js';
+import { deliveriesApi } from './api/deliveries.js';
+import { deliveryRoutes } from './deliveries/routes.js';
 
 export interface WebDeps {
   /** Everything the pages and the API read and change, with the database already given (app/webDomain.ts). */
@@ -90,11 +92,12 @@ export function createWebServer(deps: WebDeps): FastifyInstance {
   void app.register(incidentRoutes(domain));
   void app.register(photoRoutes(domain, deps.dropbox));
   void app.register(rosterRoutes(domain, deps.dropbox));
+  void app.register(deliveryRoutes(domain));
 
   void app.register(
     async (api) => {
       api.addHook('onRequest', apiAuth(domain));
-      for (const routes of [intakeApi, deviceApi, checkoutApi, incidentApi, peopleApi, photoApi]) await api.register(routes(domain));
+      for (const routes of [intakeApi, deliveriesApi, deviceApi, checkoutApi, incidentApi, peopleApi, photoApi]) await api.register(routes(domain));
     },
     { prefix: '/api/v1' },
   );

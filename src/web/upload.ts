@@ -1,6 +1,7 @@
 import path from 'node:path';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { DeliveryOpener, DeliveryTicket } from '../deliveries/ticket.js';
 import type { Dropbox, DropboxFolder } from '../dropbox/dropbox.js';
 import { isLanyardError } from '../shared/errors.js';
 import { can, type Permission } from '../staff/roles.js';
@@ -23,6 +24,8 @@ export async function registerUpload(
     folder: DropboxFolder;
     permission: Permission;
     dropbox: Dropbox;
+    /** One delivery per request: every file of one browser upload is one report. */
+    openDelivery: (opener: DeliveryOpener) => DeliveryTicket;
     done: (req: FastifyRequest, reply: FastifyReply, r: UploadResult) => unknown;
   },
 ): Promise<void> {
@@ -39,37 +42,43 @@ export async function registerUpload(
       const header = req.headers['x-csrf-token'];
       let trusted = csrfMatches(session, Array.isArray(header) ? header[0] : header);
       const result: UploadResult = { saved: [], refused: [] };
-      for await (const part of req.parts()) {
-        if (part.type === 'field') {
-          if (part.fieldname === '_csrf' && typeof part.value === 'string') trusted ||= csrfMatches(session, part.value);
-          continue;
-        }
-        if (!trusted) {
-          part.file.resume();
-          return reply.status(403).type('text/plain').send(EXPIRED);
-        }
-        // Browsers send a bare name; some old ones a whole path.
-        const name = path.basename(part.filename.replace(/\\/g, '/'));
-        try {
-          const actor = { districtId: req.district.id, source: 'web' as const, name: session.staff.email, address: req.ip };
-          const upload = await opts.dropbox.beginUpload(actor, opts.folder, name);
-          try {
-            let offset = 0;
-            for await (const chunk of part.file as AsyncIterable<Buffer>) {
-              await upload.write(chunk, offset);
-              offset += chunk.length;
-            }
-            await upload.commit();
-          } catch (err) {
-            await upload.abort();
-            throw err;
+      // One delivery for everything this request brings; it ends with the request, uploaded or not.
+      const delivery = opts.openDelivery({ districtId: req.district.id, source: 'web', by: session.staff.email, address: req.ip });
+      try {
+        for await (const part of req.parts()) {
+          if (part.type === 'field') {
+            if (part.fieldname === '_csrf' && typeof part.value === 'string') trusted ||= csrfMatches(session, part.value);
+            continue;
           }
-          result.saved.push(name);
-        } catch (err) {
-          if (!isLanyardError(err)) throw err;
-          part.file.resume();
-          result.refused.push({ file: name, reason: err.message });
+          if (!trusted) {
+            part.file.resume();
+            return reply.status(403).type('text/plain').send(EXPIRED);
+          }
+          // Browsers send a bare name; some old ones a whole path.
+          const name = path.basename(part.filename.replace(/\\/g, '/'));
+          try {
+            const actor = { districtId: req.district.id, source: 'web' as const, name: session.staff.email, address: req.ip, delivery };
+            const upload = await opts.dropbox.beginUpload(actor, opts.folder, name);
+            try {
+              let offset = 0;
+              for await (const chunk of part.file as AsyncIterable<Buffer>) {
+                await upload.write(chunk, offset);
+                offset += chunk.length;
+              }
+              await upload.commit();
+            } catch (err) {
+              await upload.abort();
+              throw err;
+            }
+            result.saved.push(name);
+          } catch (err) {
+            if (!isLanyardError(err)) throw err;
+            part.file.resume();
+            result.refused.push({ file: name, reason: err.message });
+          }
         }
+      } finally {
+        await delivery.end();
       }
       if (!trusted) return reply.status(403).type('text/plain').send(EXPIRED);
       return opts.done(req, reply, result);

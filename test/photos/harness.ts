@@ -34,7 +34,7 @@ export interface ApiPerson {
   lastName: string;
   role: string;
   active: boolean;
-  photo: null | { url: string; sha256: string; updatedAt: string };
+  photo: null | { url: string; sha256: string; updatedAt: string; warnings: string[] };
 }
 
 interface FixturePeople {

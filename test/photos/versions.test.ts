@@ -8,7 +8,7 @@ import { currentPhotos } from '../../src/photos/current.js';
 import { removeCurrent, revertPhoto, setPhoto, versionCount, type StoredPhoto } from '../../src/photos/versions.js';
 import { createDatabase, dropDatabase, DIALECTS } from '../helpers/databases.js';
 
-const photo = (n: number): StoredPhoto => ({ original: { key: `o${n}`, sha256: `sha${n}`, size: n }, profileKey: `p${n}`, thumbKey: `t${n}` });
+const photo = (n: number): StoredPhoto => ({ original: { key: `o${n}`, sha256: `sha${n}`, size: n }, profileKey: `p${n}`, thumbKey: `t${n}`, quality: null });
 
 for (const dialect of DIALECTS) {
   describe(`a person's photo versions (${dialect})`, () => {

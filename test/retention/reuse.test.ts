@@ -39,7 +39,7 @@ for (const dialect of DIALECTS) {
         const original = await lab.blobs.putBuffer(randomBytes(2048));
         const profile = await lab.blobs.putBuffer(randomBytes(1024));
         const thumb = await lab.blobs.putBuffer(randomBytes(512));
-        return { original, profileKey: profile.key, thumbKey: thumb.key, pins: [profile, thumb] };
+        return { original, profileKey: profile.key, thumbKey: thumb.key, quality: null, pins: [profile, thumb] };
       };
       const first = await stored();
       const second = await stored();

@@ -63,8 +63,8 @@ describe('the People list', () => {
 describe('the User Profile', () => {
   const lisa = person();
   const versions = [
-    { id: 9, urlKey: 'new', file: '004410.jpg', createdAt: '2026-11-26T10:00:00.000Z', matchRule: 'exact', shownNow: false, thumb: '/t/new' },
-    { id: 8, urlKey: 'old', file: '4410.png', createdAt: '2026-11-25T10:00:00.000Z', matchRule: 'loose', shownNow: true, thumb: '/t/old' },
+    { id: 9, urlKey: 'new', file: '004410.jpg', createdAt: '2026-11-26T10:00:00.000Z', matchRule: 'exact', shownNow: false, thumb: '/t/new', warnings: [] },
+    { id: 8, urlKey: 'old', file: '4410.png', createdAt: '2026-11-25T10:00:00.000Z', matchRule: 'loose', shownNow: true, thumb: '/t/old', warnings: [] },
   ];
   const props = (over: Partial<ProfileProps> = {}): ProfileProps => ({
     flash: {},
@@ -121,6 +121,15 @@ describe('the User Profile', () => {
     assert.ok(links(out).includes('/devices/LT-0200'));
     assert.ok(links(out).includes('/incidents/12'));
     assert.ok(links(out).includes('/incidents/new?localId=004410'));
+  });
+
+  test("the photo shown carries what the quality checks found; an earlier version's warnings are not said", () => {
+    const flagged = versions.map((v) => ({ ...v, warnings: v.shownNow ? (['blurred', 'same-as-another'] as const).slice() : (['too-dark'] as const).slice() }));
+    const text = visibleText(profileView(props({ versions: flagged })));
+    assert.match(text, /Blurred blurred or out of focus: retake it/);
+    assert.match(text, /Same as another person's the same picture as another person's photo: the file may carry the wrong Local ID/);
+    assert.doesNotMatch(text, /Too dark/);
+    assert.doesNotMatch(visibleText(profileView(props())), /retake it/);
   });
 
   test('a flash is shown above the profile', () => {

@@ -3,6 +3,7 @@ import type { Device } from '../../devices/devices.js';
 import type { Incident } from '../../incidents/incidents.js';
 import type { Person } from '../../people/people.js';
 import type { KeptVersion } from '../../photos/versions.js';
+import { WARNING_LABELS, WARNING_SENTENCES } from '../../photos/warnings.js';
 import { html, type Html } from '../html.js';
 import { fullName } from '../../people/name.js';
 import { face, type PhotoSrcs } from '../views/avatar.js';
@@ -134,8 +135,15 @@ function facts(p: ProfileProps): Html {
       <dt>Grade</dt><dd>${person.grade ?? '—'}</dd>
       <dt>Email</dt><dd>${person.email ?? '—'}</dd>
       <dt>Status</dt><dd>${activeOrTag(person.active)}</dd>
-      <dt>Photo</dt><dd>${p.photo ? 'On file' : html`<span class="tag warn">No photo yet</span>`}${kept}</dd>
+      <dt>Photo</dt><dd>${p.photo ? 'On file' : html`<span class="tag warn">No photo yet</span>`}${kept}${photoWarnings(p)}</dd>
     </dl>`;
+}
+
+/** What the quality checks found in the photo shown now: it is shown anyway, and someone should look. */
+function photoWarnings(p: ProfileProps): Html | string {
+  const shown = p.photo ? p.versions.find((v) => v.shownNow) : undefined;
+  if (!shown?.warnings.length) return '';
+  return html`<ul class="photo-warnings" aria-label="Photo warnings">${shown.warnings.map((w) => html`<li><span class="tag warn">${WARNING_LABELS[w]}</span> ${WARNING_SENTENCES[w]}</li>`)}</ul>`;
 }
 
 function revertForm(p: ProfileProps): Html | string {

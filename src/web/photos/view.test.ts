@@ -24,6 +24,7 @@ describe('the Photos desk', () => {
     flash: {},
     csrf: 'tok',
     mayUpload: true,
+    deliveries: [],
     coverage: {
       kind: 'counted',
       active: 3,

@@ -1,3 +1,4 @@
+import type { DeliverySummary } from '../../deliveries/deliveries.js';
 import type { PublicEvent } from '../../intake/events.js';
 import type { Person } from '../../people/people.js';
 import type { PhotoCoverage, SchoolCoverage } from '../../photos/coverage.js';
@@ -9,6 +10,7 @@ import { hidden, postForm } from '../views/forms.js';
 import { headRow, row } from '../views/table.js';
 import { personHref, personLink } from '../views/links.js';
 import { uploadForm } from '../views/upload.js';
+import { deliveriesCard } from '../deliveries/view.js';
 
 /** The outcomes a photo's delivery can have, as the filter offers them. */
 const OUTCOMES = ['received', 'linked', 'unmatched', 'rejected', 'removed'] as const;
@@ -35,6 +37,8 @@ export interface PhotosDeskProps {
   /** The deliveries shown, filtered by `outcome` ('' for any). */
   outcome: string;
   events: PublicEvent[];
+  /** The latest deliveries that brought photos, newest first. */
+  deliveries: DeliverySummary[];
 }
 
 const percent = (n: number, of: number) => (of === 0 ? '—' : `${Math.floor((100 * n) / of)}%`);
@@ -80,6 +84,7 @@ function missingCard(p: PhotosDeskProps): Html {
   const howMany = more ? `More than ${count.toLocaleString('en-US')} active people have` : `${count} active ${count === 1 ? 'person has' : 'people have'}`;
   return html`<section class="card">
   <h2>No photo yet</h2>
+  <p><a href="/photos/retakes">Retake list</a>: by school, with photos to check and old ones too, printable and for the photographer.</p>
   ${count === 0
     ? html`<p>Everyone active has a photo.</p>`
     : html`<p>${howMany} no photo. ${csv}</p>
@@ -112,10 +117,10 @@ function eventRow(e: PublicEvent): Html {
   return row(timeEl(e.at), html`<code>${e.file}</code>`, SOURCE_LABELS[e.source] ?? 'Package', outcome, linked ?? '', e.message);
 }
 
-function deliveriesCard(p: PhotosDeskProps): Html {
+function eventsCard(p: PhotosDeskProps): Html {
   const choice = (o: string) => html`<option value="${o}"${o === p.outcome ? html` selected` : ''}>${OUTCOME_LABELS[o]}</option>`;
   return html`<section class="card">
-  <h2>Recent photo deliveries</h2>
+  <h2>Recent photo files</h2>
   <form class="filters" method="get" action="/photos">
     <div class="field">
       <label for="outcome">Outcome</label>
@@ -142,8 +147,9 @@ ${p.mayUpload ? uploadCard(p.csrf) : ''}
 ${coverageCard(p)}
 ${missingCard(p)}
 </div>
+${deliveriesCard('Photo deliveries', p.deliveries, html`Each SFTP session, browser upload or photographer's package that brings photos is reported here.`)}
 ${unmatchedCard(p)}
-${deliveriesCard(p)}
+${eventsCard(p)}
 <script src="/assets/upload.js" defer></script>`;
 }
 

@@ -14,19 +14,20 @@ import { rostersDeskView, rowErrorsCsv } from './view.js';
 const HISTORY = 50;
 
 /** The Rosters desk: each import with its counts and row errors, files still waiting, settings, and uploading a roster from the browser. */
-export function rosterRoutes(domain: Pick<WebDomain, 'rosters' | 'intake'>, dropbox: Dropbox): FastifyPluginAsync {
+export function rosterRoutes(domain: Pick<WebDomain, 'rosters' | 'intake' | 'deliveries'>, dropbox: Dropbox): FastifyPluginAsync {
   const { rosters } = domain;
 
   async function render(req: FastifyRequest, reply: FastifyReply, flash: Flash = {}, status = 200) {
     const districtId = req.district.id;
-    const [imports, waiting, settings, dailyAt] = await Promise.all([
+    const [imports, waiting, settings, dailyAt, deliveries] = await Promise.all([
       rosters.listImports(districtId, HISTORY),
       domain.intake.recentEvents(districtId, { folder: 'data', outcome: 'received', limit: 20, offset: 0 }),
       rosters.getRosterSettings(districtId),
       rosters.getDailyImport(districtId),
+      domain.deliveries.listDeliveries(districtId, { folder: 'data', limit: 20 }),
     ]);
     const mayManage = can(req.session!.staff.role, 'rosters:manage');
-    const body = rostersDeskView({ flash, csrf: csrfOf(req), mayManage, imports, waiting, settings, dailyAt });
+    const body = rostersDeskView({ flash, csrf: csrfOf(req), mayManage, imports, waiting, deliveries, settings, dailyAt });
     return sendPage(req, reply, { section: 'rosters', title: 'Rosters', body, status });
   }
 
@@ -74,6 +75,7 @@ export function rosterRoutes(domain: Pick<WebDomain, 'rosters' | 'intake'>, drop
       folder: 'data',
       permission: 'rosters:manage',
       dropbox,
+      openDelivery: domain.deliveries.deliveryTicket,
       done: (req, reply, r) => {
         if ((req.headers.accept ?? '').includes('application/json')) return reply.send(r);
         return render(req, reply, uploadSummary(r, 'the import runs once the file has settled and shows below.'), r.saved.length ? 200 : 400);

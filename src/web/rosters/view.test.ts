@@ -28,6 +28,7 @@ describe('the Rosters desk', () => {
   const props = (over: Partial<RostersDeskProps> = {}): RostersDeskProps => ({
     flash: {},
     csrf: 'tok',
+    deliveries: [],
     mayManage: true,
     imports: [
       imported({ id: 3, held: 30, message: 'No students were deactivated: 30 of 40 are missing.' }),

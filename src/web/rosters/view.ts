@@ -1,3 +1,4 @@
+import type { DeliverySummary } from '../../deliveries/deliveries.js';
 import type { PublicEvent } from '../../intake/events.js';
 import type { ImportRecord, RosterSettings } from '../../roster/index.js';
 import { csvLine } from '../../shared/csv.js';
@@ -7,6 +8,7 @@ import { timeEl } from '../views/format.js';
 import { csrfField, postForm } from '../views/forms.js';
 import { headRow } from '../views/table.js';
 import { uploadForm } from '../views/upload.js';
+import { deliveriesCard } from '../deliveries/view.js';
 
 export interface RostersDeskProps {
   flash: Flash;
@@ -17,6 +19,8 @@ export interface RostersDeskProps {
   imports: ImportRecord[];
   /** Roster files received and not imported yet. */
   waiting: PublicEvent[];
+  /** The latest deliveries that brought roster files, newest first. */
+  deliveries: DeliverySummary[];
   settings: RosterSettings;
   dailyAt: string | null;
 }
@@ -102,6 +106,7 @@ export function rostersDeskView(p: RostersDeskProps): Html {
 ${flashBlock(p.flash)}
 ${p.mayManage ? uploadCard(p.csrf) : ''}
 ${waitingCard(p.waiting)}
+${deliveriesCard('Roster deliveries', p.deliveries, html`Each SFTP session or browser upload that brings roster files is reported here.`)}
 ${historyCard(p)}
 ${p.mayManage ? rosterSettingsForm(p.csrf, p.settings, p.dailyAt) : ''}
 <script src="/assets/upload.js" defer></script>`;

@@ -1,0 +1,143 @@
+import type { PhotoWarning } from './warnings.js';
+
+/**
+ * The photo quality checks that need only the picture itself, measured on the
+ * pixels the decoder already holds (the profile-size image, in sRGB), so they
+ * cost one pass over 600 × 750 pixels and no second decode. They warn, never
+ * refuse: a poor photo on a badge beats no photo, and a person decides.
+ * Thresholds and how they were chosen: docs/photo-quality.md.
+ */
+
+export const QUALITY_THRESHOLDS = Object.freeze({
+  /** Mean luminance (0–255) below this: much too dark. */
+  darkMean: 50,
+  /** Mean luminance above this: much too bright (washed out). */
+  brightMean: 205,
+  /** Standard deviation of luminance below this: almost one colour (a lens cap, a blank frame). */
+  blankStdDev: 6,
+  /** Variance of the Laplacian below this: blurred. */
+  blurVariance: 60,
+  /** Two photos whose dHashes differ in at most this many of 64 bits… */
+  sameHashDistance: 3,
+  /** …and whose mean colours are at most this far apart (Euclidean, 0–255 per channel) are the same picture. */
+  sameColourDistance: 12,
+});
+
+export interface PixelMeasures {
+  meanLuminance: number;
+  luminanceStdDev: number;
+  laplacianVariance: number;
+}
+
+/** What the checks found, and the picture's fingerprint for the same-as-another check. */
+export interface PhotoQuality {
+  warnings: PhotoWarning[];
+  measures: PixelMeasures;
+  /** 64-bit difference hash, 16 hex digits. */
+  dhash: string;
+  /** Mean colour as 0xRRGGBB. */
+  colour: number;
+}
+
+/** Luminance (Rec. 601) of interleaved 8-bit pixels with `channels` per pixel (RGB first). */
+export function luminance(data: Uint8Array, channels: number): Float32Array {
+  const n = Math.floor(data.length / channels);
+  const out = new Float32Array(n);
+  for (let i = 0, p = 0; i < n; i++, p += channels) out[i] = 0.299 * data[p]! + 0.587 * data[p + 1]! + 0.114 * data[p + 2]!;
+  return out;
+}
+
+export function measurePixels(grey: Float32Array, width: number, height: number): PixelMeasures {
+  let sum = 0;
+  let sumSq = 0;
+  for (const v of grey) {
+    sum += v;
+    sumSq += v * v;
+  }
+  const n = grey.length;
+  const mean = sum / n;
+  const stdDev = Math.sqrt(Math.max(0, sumSq / n - mean * mean));
+  // Variance of the 4-neighbour Laplacian over the interior: edges in focus give large responses, blur flattens them.
+  let lSum = 0;
+  let lSumSq = 0;
+  let count = 0;
+  for (let y = 1; y < height - 1; y++) {
+    for (let x = 1; x < width - 1; x++) {
+      const i = y * width + x;
+      const l = grey[i - width]! + grey[i + width]! + grey[i - 1]! + grey[i + 1]! - 4 * grey[i]!;
+      lSum += l;
+      lSumSq += l * l;
+      count++;
+    }
+  }
+  const lMean = count ? lSum / count : 0;
+  const laplacianVariance = count ? lSumSq / count - lMean * lMean : 0;
+  return { meanLuminance: mean, luminanceStdDev: stdDev, laplacianVariance };
+}
+
+/** The warnings the pixels and the shape give (not same-as-another, which needs the district's photos). */
+export function pixelWarnings(m: PixelMeasures, original: { width: number; height: number }, profileWidth: number, minProfileWidth: number): PhotoWarning[] {
+  const t = QUALITY_THRESHOLDS;
+  const w: PhotoWarning[] = [];
+  if (profileWidth < minProfileWidth) w.push('too-small');
+  const blank = m.luminanceStdDev < t.blankStdDev;
+  if (blank) w.push('blank');
+  if (m.meanLuminance < t.darkMean) w.push('too-dark');
+  if (m.meanLuminance > t.brightMean) w.push('too-bright');
+  // A blank frame has no edges to be sharp or blurred, and darkness flattens every edge: those warnings say it all.
+  if (!blank && m.meanLuminance >= t.darkMean && m.laplacianVariance < t.blurVariance) w.push('blurred');
+  if (original.width > original.height) w.push('not-portrait');
+  return w;
+}
+
+/**
+ * dHash: the picture shrunk to 9 × 8 grey cells, one bit per pair of
+ * neighbours in a row (is the left one brighter?). Re-encoding, resizing and
+ * small edits change few bits; a different picture changes many.
+ */
+export function dHash(grey9x8: Uint8Array): string {
+  let bits = 0n;
+  for (let y = 0; y < 8; y++) {
+    for (let x = 0; x < 8; x++) bits = (bits << 1n) | (grey9x8[y * 9 + x]! > grey9x8[y * 9 + x + 1]! ? 1n : 0n);
+  }
+  return bits.toString(16).padStart(16, '0');
+}
+
+export function hammingDistance(a: string, b: string): number {
+  let x = BigInt(`0x${a}`) ^ BigInt(`0x${b}`);
+  let n = 0;
+  while (x) {
+    n += Number(x & 1n);
+    x >>= 1n;
+  }
+  return n;
+}
+
+/**
+ * The hash's four 16-bit quarters, each indexed. Two hashes within 3 bits of
+ * each other agree exactly on at least one quarter (three differing bits can
+ * spoil at most three), so looking a hash up by its quarters finds every
+ * close one without reading the district's photos.
+ */
+export function dHashBands(hash: string): [number, number, number, number] {
+  return [0, 4, 8, 12].map((i) => parseInt(hash.slice(i, i + 4), 16)) as [number, number, number, number];
+}
+
+export function colourDistance(a: number, b: number): number {
+  const ch = (c: number, s: number) => (c >> s) & 0xff;
+  return Math.hypot(ch(a, 16) - ch(b, 16), ch(a, 8) - ch(b, 8), ch(a, 0) - ch(b, 0));
+}
+
+/** Mean colour of interleaved RGB(…) pixels as 0xRRGGBB. */
+export function meanColour(data: Uint8Array, channels: number): number {
+  const sums = [0, 0, 0];
+  const n = Math.floor(data.length / channels);
+  for (let p = 0; p < n * channels; p += channels) for (let c = 0; c < 3; c++) sums[c]! += data[p + c]!;
+  const [r, g, b] = sums.map((s) => Math.round(s / Math.max(1, n)));
+  return (r! << 16) | (g! << 8) | b!;
+}
+
+/** Same picture: close hashes and close colours (the hash alone sees shapes, and school portraits share a pose). */
+export function samePicture(a: { dhash: string; colour: number }, b: { dhash: string; colour: number }): boolean {
+  return hammingDistance(a.dhash, b.dhash) <= QUALITY_THRESHOLDS.sameHashDistance && colourDistance(a.colour, b.colour) <= QUALITY_THRESHOLDS.sameColourDistance;
+}
