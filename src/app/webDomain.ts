@@ -29,7 +29,7 @@ import { photoServer } from '../photos/serve.js';
 import { assignPhoto, unmatchedPhotos, type PhotoFolder } from '../photos/unmatched.js';
 import { retakeList, type RetakeQuery } from '../photos/retakes.js';
 import { keptVersions, revertPhoto, showVersion } from '../photos/versions.js';
-import { erasureOf } from '../retention/erase.js';
+import { erasePerson, erasureOf } from '../retention/erase.js';
 import { getPolicy } from '../retention/policy.js';
 import { lastReport } from '../retention/run.js';
 import { changeRosterSettings, deactivateAnyway, findImport, getDailyImport, getRosterSettings, listImports, listSchools } from '../roster/index.js';
@@ -113,7 +113,11 @@ export function createWebDomain(deps: { db: Db; blobs: BlobStore; dropbox: Dropb
         assignPhoto(db, photoFolder, districtId, input, by),
       served: photoServer(db, blobs),
     },
-    retention: overDb(db, { getPolicy, lastReport, erasureOf }),
+    retention: {
+      ...overDb(db, { getPolicy, lastReport, erasureOf }),
+      /** Every photo and stored file of a Local ID, now (the same as `lanyard person erase`). */
+      erasePerson: (districtId: number, localId: string, by: ChangedBy) => erasePerson(db, blobs, { districtId, localId, by }),
+    },
     rosters: {
       ...overDb(db, { listImports, findImport, getRosterSettings, getDailyImport, changeRosterSettings }),
       /** The guard's override: the same import again, with force (roster/deactivateAnyway.ts says when it may). */

@@ -25,7 +25,9 @@ export type AuditAction =
   | 'staff.role'
   | 'staff.removed'
   | 'person.erased'
-  | 'settings.retention';
+  | 'settings.retention'
+  | 'district.exported'
+  | 'district.deleted';
 
 export interface AuditEntry {
   action: AuditAction;

@@ -4,6 +4,7 @@ import { addSshKey, AUTH_MODES, createDistrict, setSftpAuthMode, setSftpPassword
 import { loadHostKeys, publicView } from '../hostKeys/hostKeys.js';
 import { LanyardError } from '../shared/errors.js';
 import { cliActor } from './actor.js';
+import { registerDistrictExit } from './districtExit.js';
 import { registerRetentionCommand } from './retention.js';
 import { jsonOption, withDataOptions } from './options.js';
 import type { Output } from './output.js';
@@ -15,6 +16,7 @@ export function registerDistrictCommands(program: Command, out: Output, env: Nod
   const district = program.command('district').description('Districts and their SFTP accounts.');
   registerWebhookCommand(district, out, env);
   registerRetentionCommand(district, out, env);
+  registerDistrictExit(district, out, env);
 
   withDataOptions(district.command('create <slug>'))
     .description('Create a district and its SFTP account (username = slug); prints the welcome sheet.')

@@ -26,5 +26,8 @@ export function sftpCredentialsChanged(db: Db, districtId: number, version: numb
 export async function sftpCredentialVersions(db: Db, districtIds: number[]): Promise<Map<number, number>> {
   if (districtIds.length === 0) return new Map();
   const rows = await db.kysely.selectFrom('districts').select(['id', 'sftp_credential_version']).where('id', 'in', districtIds).execute();
-  return new Map(rows.map((r) => [Number(r.id), Number(r.sftp_credential_version)]));
+  const versions = new Map(rows.map((r) => [Number(r.id), Number(r.sftp_credential_version)]));
+  // A district deleted meanwhile (`lanyard district delete`): no version is high enough for its sessions.
+  for (const id of districtIds) if (!versions.has(id)) versions.set(id, Number.MAX_SAFE_INTEGER);
+  return versions;
 }

@@ -9,7 +9,7 @@ import { personWithSamePicture } from './samePicture.js';
 import { setPhoto, type StoredPhoto, type StoredQuality } from './versions.js';
 import { decodeWarnings, describeWarnings, encodeWarnings, type PhotoWarning } from './warnings.js';
 import { dropWaiting, keepWaiting } from './waiting.js';
-import { releasePins } from '../retention/guards.js';
+import { pinBlob, releasePins } from '../retention/guards.js';
 
 /**
  * One photo for one Local ID, wherever it came from (a file in idphotos or an
@@ -54,9 +54,9 @@ export async function planDelivery(deps: DeliveryDeps, d: Delivery): Promise<Del
 
   // The same bytes as a version this person has: nothing to decode, it is shown (again).
   if (person) {
-    const known = await knownVersion(deps.db, person.id, d.original.sha256);
+    const known = await reusedVersion(deps.db, person.id, d.original.sha256);
     if (known) {
-      const photo = { original: d.original, profileKey: known.profile_key, thumbKey: known.thumb_key, quality: known.quality };
+      const photo: StoredPhoto = { original: d.original, profileKey: known.profile_key, thumbKey: known.thumb_key, quality: known.quality, pins: known.pins };
       const message = known.current
         ? `This photo is already ${fullName(person)}'s (${person.localId}): nothing changed.`
         : `This is an earlier photo of ${fullName(person)} (${person.localId}): it is shown again.`;
@@ -100,6 +100,21 @@ export async function planDelivery(deps: DeliveryDeps, d: Delivery): Promise<Del
 /** The outcome's sentence with what the checks found, and their codes for the event. */
 function withWarnings(message: string, warnings: readonly PhotoWarning[]): { message: string; warnings: string } {
   return { message: warnings.length ? `${message} ${describeWarnings(warnings)}` : message, warnings: encodeWarnings(warnings) };
+}
+
+/**
+ * A version of this person with these bytes, its sizes pinned for the commit
+ * that will point at them again. Read once more after pinning: a retention
+ * run may have removed the version (and its sizes) between the first read
+ * and the pin; once pinned, a version still there keeps its bytes.
+ */
+async function reusedVersion(db: Db, personId: number, sha256: string) {
+  const first = await knownVersion(db, personId, sha256);
+  if (!first) return undefined;
+  const pins = await Promise.all([first.profile_key, first.thumb_key].map(async (key) => ({ key, pin: await pinBlob(db, key) })));
+  const again = await knownVersion(db, personId, sha256);
+  if (!again || again.profile_key !== first.profile_key || again.thumb_key !== first.thumb_key) return undefined;
+  return { ...again, pins };
 }
 
 async function knownVersion(db: Db, personId: number, sha256: string) {

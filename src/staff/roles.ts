@@ -10,10 +10,12 @@ export type Permission =
   | 'photos:manage'
   | 'rosters:manage'
   | 'settings:manage'
-  | 'staff:manage';
+  | 'staff:manage'
+  /** Erasing a person's photos and files for good (retention/erase.ts). */
+  | 'people:erase';
 
 const GRANTS: Record<StaffRole, readonly Permission[]> = {
-  admin: ['people:read', 'devices:write', 'checkouts:write', 'incidents:write', 'photos:manage', 'rosters:manage', 'settings:manage', 'staff:manage'],
+  admin: ['people:read', 'devices:write', 'checkouts:write', 'incidents:write', 'photos:manage', 'rosters:manage', 'settings:manage', 'staff:manage', 'people:erase'],
   technician: ['people:read', 'devices:write', 'checkouts:write', 'incidents:write'],
   viewer: ['people:read'],
 };

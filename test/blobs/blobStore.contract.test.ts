@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BlobNotFoundError, type BlobInfo, type BlobStore, type BlobWriter } from '../../src/blobs/blobStore.js';
+import { BlobNotFoundError, type BlobInfo, type BlobPinner, type BlobStore, type BlobWriter } from '../../src/blobs/blobStore.js';
 import { createFsBlobStore } from '../../src/blobs/fsBlobStore.js';
 import { createS3BlobStore, type S3BlobStore } from '../../src/blobs/s3BlobStore.js';
 import { client, ensureBucket, keysUnder, removePrefix, storeOptions, testS3, uniquePrefix, uploadsUnder } from '../helpers/s3.js';
@@ -23,6 +23,8 @@ interface Subject {
   store: BlobStore;
   /** A store over the same storage that takes every leftover for abandoned (the next start after a crash). */
   sweeper(): BlobStore;
+  /** A store over the same storage made with a pinner, as app/services.ts makes it. */
+  pinned(pinner: BlobPinner): BlobStore;
   /** Leftovers of unfinished writers in the storage itself. */
   leftovers(): Promise<number>;
   /** The most a writer holds in memory when its write() resolves, besides what the client has in flight. */
@@ -38,6 +40,7 @@ async function fileSubject(): Promise<Subject> {
   return {
     store,
     sweeper: () => createFsBlobStore(root),
+    pinned: (pinner) => createFsBlobStore(root, pinner),
     leftovers: async () => (await fs.readdir(path.join(root, 'incoming'))).length,
     // 4 queued 1 MiB chunks and the one being filled.
     writerBound: 5 * MiB,
@@ -62,6 +65,7 @@ async function s3Subject(): Promise<Subject> {
   return {
     store: open(),
     sweeper: () => open({ incompleteAgeMs: 0 }),
+    pinned: (pinner) => open({ pinner }),
     leftovers: async () => (await uploadsUnder(c, s.bucket, prefix)).length + (await keysUnder(c, s.bucket, `${prefix}incoming/`)).length,
     // Two parts uploading and the one being filled.
     writerBound: 3 * 5 * MiB,
@@ -111,6 +115,36 @@ function contract(name: string, make: () => Promise<Subject>) {
       s = await make();
     });
     after(() => s?.dispose());
+
+    test('a store made with a pinner pins every key before it writes the bytes (when they are there already too) and hands back the pin', async () => {
+      const calls: Array<{ key: string; there: boolean }> = [];
+      const store = s.pinned(async (key) => {
+        calls.push({ key, there: await s.store.exists(key) });
+        return `pin-${calls.length}`;
+      });
+      const small = randomBytes(4096);
+      const put = await store.putBuffer(small);
+      assert.deepEqual(calls, [{ key: sha(small), there: false }], 'pinned before the bytes were written');
+      assert.equal(put.pin, 'pin-1');
+      // More than a part: the multipart path on S3, chunks on disk.
+      const large = randomBytes(s.partBytes + 4096);
+      const w = await store.createWriter();
+      await pipelined(w, large);
+      const committed = await w.commit();
+      assert.deepEqual(calls[1], { key: sha(large), there: false });
+      assert.equal(committed.pin, 'pin-2');
+      assert.deepEqual(await store.readAll(committed.key), large);
+      // The same bytes again: pinned again (a sweep may be about to delete them), whether there or just deleted.
+      await store.putBuffer(small);
+      assert.deepEqual(calls[2], { key: sha(small), there: true });
+      await s.store.delete(put.key);
+      const again = await store.putBuffer(small);
+      assert.deepEqual(calls[3], { key: sha(small), there: false });
+      assert.equal(again.pin, 'pin-4');
+      assert.deepEqual(await s.store.readAll(put.key), small, 'written again');
+      // Without a pinner, no pin.
+      assert.equal((await s.store.putBuffer(small)).pin, undefined);
+    });
 
     test('writes in order come back byte for byte, keyed by their SHA-256', async () => {
       const data = randomBytes(5 * MiB + 123);

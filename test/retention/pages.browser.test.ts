@@ -79,4 +79,29 @@ describe('retention and erasure in the web app (Chromium)', () => {
     assert.match((await page.textContent('main')) ?? '', /New photos of them are welcome/);
     await page.close();
   });
+
+  test('an admin erases a person from the profile only after typing their Local ID', async () => {
+    const before = await district.lastEventId();
+    await district.upload([[path.join(PHOTOS, 'valid', '100108.jpg'), '100108.jpg']]);
+    await district.settled(before, 1);
+    const person = await district.person('100108');
+    const name = `${person.firstName} ${person.lastName}`;
+    const page = await browser.newPage();
+    await signIn(page, server, ADMIN.email, ADMIN.password, '/people/100108');
+    const card = page.locator('section.card', { has: page.locator('h2', { hasText: 'Erase photos and files' }) });
+    await card.locator('input[name=confirm]').fill('100107');
+    await card.locator('button', { hasText: 'Erase every photo and file' }).click();
+    assert.match((await page.textContent('main')) ?? '', /Nothing was erased: type 100108 exactly in the box to confirm\./);
+    assert.equal(await page.locator(`.profile-face img[alt="${name}"]`).count(), 1, 'still shown');
+
+    await card.locator('input[name=confirm]').fill('100108');
+    await card.locator('button', { hasText: 'Erase every photo and file' }).click();
+    const text = (await page.textContent('main')) ?? '';
+    assert.match(text, new RegExp(`Erased ${name}'s photos and files: 1 photo version, 1 file in idphotos, \\d+ stored files deleted\\.`));
+    assert.match(text, /Every photo and file of 100108 was erased on request/);
+    assert.equal(await page.locator(`img[alt="${name}"]`).count(), 0);
+    assert.equal((await district.person('100108')).photo, null);
+    await screenshot(page, 'user-profile-erased');
+    await page.close();
+  });
 });

@@ -4,7 +4,7 @@ import type { PersonRole } from '../../people/people.js';
 import { photoSrc, photoUrl } from '../../photos/current.js';
 import { can } from '../../staff/roles.js';
 import { pageAuth } from '../auth.js';
-import { csrfOf, field, pageNumber, sendNotFound, sendPage } from '../page.js';
+import { changedBy, csrfOf, field, pageNumber, sendNotFound, sendPage } from '../page.js';
 import { fullName } from '../../people/name.js';
 import type { Flash } from '../views/flash.js';
 import { peopleListView, profileView, type PeopleFilters } from './view.js';
@@ -47,6 +47,7 @@ export function peopleRoutes(domain: Pick<WebDomain, 'people' | 'schools' | 'pho
       mayChangePhoto: can(role, 'photos:manage'),
       mayOpenIncident: can(role, 'incidents:write'),
       erased,
+      mayErase: can(role, 'people:erase'),
     });
     return sendPage(req, reply, { section: 'people', title: fullName(person), body, status });
   }
@@ -100,6 +101,20 @@ export function peopleRoutes(domain: Pick<WebDomain, 'people' | 'schools' | 'pho
           : profile(req, reply, { error: `That photo is no longer kept for ${fullName(person)}: choose one from the photo history below.` }, 404);
       },
     );
+
+    app.post<{ Params: { localId: string }; Body: { confirm?: string } }>('/people/:localId/erase', { preHandler: pageAuth('people:erase') }, async (req, reply) => {
+      const person = await people.findPerson(req.district.id, req.params.localId);
+      if (!person) return noSuchPerson(req, reply);
+      if ((req.body?.confirm ?? '').trim() !== person.localId) {
+        return profile(req, reply, { error: `Nothing was erased: type ${person.localId} exactly in the box to confirm.` }, 400);
+      }
+      const r = await domain.retention.erasePerson(req.district.id, person.localId, changedBy(req));
+      const n = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
+      const shared = r.shared > 0 ? ` ${n(r.shared, 'stored file is', 'stored files are')} also someone else's photo and stay theirs.` : '';
+      return profile(req, reply, {
+        notice: `Erased ${fullName(person)}'s photos and files: ${n(r.versions, 'photo version')}, ${n(r.files.length, 'file')} in idphotos, ${n(r.deleted, 'stored file')} deleted.${shared}`,
+      });
+    });
 
     app.post<{ Params: { localId: string } }>('/people/:localId/photo/revert', { preHandler: pageAuth('photos:manage') }, async (req, reply) => {
       const person = await people.findPerson(req.district.id, req.params.localId);

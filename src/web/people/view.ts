@@ -96,6 +96,27 @@ export interface ProfileProps {
   mayOpenIncident: boolean;
   /** When this Local ID's photos and files were erased on request, if they were. */
   erased?: { erasedAt: string } | undefined;
+  /** An admin may erase the person's photos and files (with the Local ID typed to confirm). */
+  mayErase?: boolean | undefined;
+}
+
+const ERASE_HINT =
+  'Removes every photo, earlier version, original and file in idphotos of this person from Lanyard and its storage, now, ' +
+  'for a parent\'s or the district\'s request. It cannot be undone. Their name, devices and incidents stay; new photos are welcome afterwards.';
+
+/** An admin's erase, behind typing the Local ID: a click alone must never destroy a child's photos. */
+function eraseCard(p: ProfileProps): Html | string {
+  if (!p.mayErase) return '';
+  const form = postForm(
+    `${personHref(p.person)}/erase`,
+    p.csrf,
+    html`<p class="muted">${ERASE_HINT}</p>
+    <label for="erase-confirm">Type the Local ID (${p.person.localId}) to confirm</label>
+    <input id="erase-confirm" name="confirm" autocomplete="off" required>
+    <button type="submit" class="danger">Erase every photo and file</button>`,
+    'stack',
+  );
+  return html`<section class="card"><h2>Erase photos and files</h2>${form}</section>`;
 }
 
 /** Said on the profile of someone whose photos were erased: a roster may bring them back, new photos are welcome. */
@@ -210,5 +231,6 @@ ${photoHistory(p)}
   <h2>Incidents</h2>
   ${incidentsOf(p)}
   ${p.mayOpenIncident ? html`<p><a class="button secondary" href="${newIncident}">Open an incident</a></p>` : ''}
-</section>`;
+</section>
+${eraseCard(p)}`;
 }

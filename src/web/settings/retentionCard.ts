@@ -22,7 +22,7 @@ export function sizeText(bytes: number): string {
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
-const HINT = 'How long Lanyard keeps photos and files the district no longer needs. A Lanyard operator changes it with lanyard district retention; docs/PRIVACY.md explains each rule.';
+const HINT = 'How long Lanyard keeps photos and files your district no longer needs, then deletes them from storage. To change it, ask whoever runs Lanyard for you (lanyard district retention).';
 
 /** Settings: the district's retention policy, and what the last run removed, rule by rule. */
 export function retentionCard(p: RetentionProps): Html {
