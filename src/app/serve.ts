@@ -9,6 +9,7 @@ import { startIntakeWorker, type IntakeWorker } from '../intake/worker.js';
 import { decoderProcesses, type PhotoDecoder } from '../photos/decoder.js';
 import { linkWaitingPhotos } from '../photos/waiting.js';
 import { startDailyImports } from '../roster/index.js';
+import { startMailPush } from '../mail/push.js';
 import { startWebhookPush } from '../webhooks/push.js';
 import { watchEventLoop } from './eventLoop.js';
 import { intakeHandlers } from './intake.js';
@@ -39,6 +40,7 @@ export async function startServer(config: Config, print: (line: string) => void)
   let draining = false;
   let daily: { stop(): Promise<void> } | undefined;
   let pushes: { stop(): Promise<void> } | undefined;
+  let mails: { stop(): Promise<void> } | undefined;
   let retention: RetentionSchedule | undefined;
   // When this node last recorded an upload: a client's files come one after another, with a moment between them.
   let lastUploadAt = 0;
@@ -85,6 +87,7 @@ export async function startServer(config: Config, print: (line: string) => void)
         onPeopleChanged: (d) => linkWaitingPhotos(services, d).then(() => undefined),
       });
       pushes = startWebhookPush({ db, log: log.child({ component: 'webhooks' }) });
+      if (config.mail) mails = startMailPush({ db, log: log.child({ component: 'mail' }), mail: config.mail });
     } else {
       log.info('intake off: uploads are recorded and wait for a node that runs the intake');
     }
@@ -133,6 +136,7 @@ export async function startServer(config: Config, print: (line: string) => void)
           await web.close();
           await daily?.stop();
           await pushes?.stop();
+    await mails?.stop();
           await retention?.stop();
           await worker?.stop();
           await decoder?.close();
@@ -144,6 +148,7 @@ export async function startServer(config: Config, print: (line: string) => void)
   } catch (err) {
     await daily?.stop();
     await pushes?.stop();
+    await mails?.stop();
     await retention?.stop();
     await worker?.stop();
     await decoder?.close();

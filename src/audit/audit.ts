@@ -20,6 +20,7 @@ export type AuditAction =
   | 'settings.api-token-revoked'
   | 'settings.roster'
   | 'settings.webhook'
+  | 'settings.contacts'
   | 'staff.created'
   | 'staff.invited'
   | 'staff.role'

@@ -8,6 +8,7 @@ import { registerDistrictExit } from './districtExit.js';
 import { registerRetentionCommand } from './retention.js';
 import { jsonOption, withDataOptions } from './options.js';
 import type { Output } from './output.js';
+import { registerContactsCommand } from './contacts.js';
 import { registerWebhookCommand } from './webhook.js';
 import { renderWelcome } from './welcome.js';
 import { withServices } from './withServices.js';
@@ -15,6 +16,7 @@ import { withServices } from './withServices.js';
 export function registerDistrictCommands(program: Command, out: Output, env: NodeJS.ProcessEnv) {
   const district = program.command('district').description('Districts and their SFTP accounts.');
   registerWebhookCommand(district, out, env);
+  registerContactsCommand(district, out, env);
   registerRetentionCommand(district, out, env);
   registerDistrictExit(district, out, env);
 

@@ -12,6 +12,8 @@ export function registerServe(program: Command, out: Output, env: NodeJS.Process
     .addOption(new Option('--roster-settle <seconds>', 'how long a roster file must sit unchanged before it is imported').env('LANYARD_ROSTER_SETTLE'))
     .addOption(new Option('--max-upload-bytes <n>', 'largest file accepted over SFTP').env('LANYARD_MAX_UPLOAD_BYTES'))
     .addOption(new Option('--trusted-proxies <list>', 'addresses or networks of the proxies in front (HAProxy), comma-separated: they send the PROXY protocol on SFTP and X-Forwarded-For on HTTP').env('LANYARD_TRUSTED_PROXIES'))
+    .addOption(new Option('--smtp-url <url>', 'e-mail each finished delivery to the district\'s contacts through this SMTP server (smtp://user:password@host:587 or smtps://host:465)').env('LANYARD_SMTP_URL'))
+    .addOption(new Option('--mail-from <address>', 'the sender of those e-mails (default: Lanyard <lanyard@this host>)').env('LANYARD_MAIL_FROM'))
     .addOption(new Option('--intake <on|off>', 'process uploads on this node (off: another node sharing the database does)').choices(['on', 'off']).env('LANYARD_INTAKE'))
     .action(async (opts) => {
       const config = loadConfig(opts, env);

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
@@ -33,6 +34,8 @@ export interface Config {
   trustedProxies: string[];
   /** Seconds between retention runs (src/retention), which one node at a time takes; 0: this node never runs them. */
   retentionIntervalSeconds: number;
+  /** Finished deliveries e-mailed to each district's contacts through this SMTP server (smtp:// or smtps://); undefined: no e-mail. */
+  mail: { smtpUrl: string; from: string } | undefined;
   logLevel: string;
 }
 
@@ -119,6 +122,8 @@ export interface ConfigInput {
   intake?: string | undefined;
   blobStore?: string | undefined;
   trustedProxies?: string | undefined;
+  smtpUrl?: string | undefined;
+  mailFrom?: string | undefined;
 }
 
 const port = z.coerce
@@ -247,8 +252,27 @@ export function loadConfig(flags: ConfigInput, env: Record<string, string | unde
     blobStore: blobStoreConfig(pick(flags.blobStore, 'LANYARD_BLOB_STORE') ?? 'file', env),
     trustedProxies: trustedProxyList(pick(flags.trustedProxies, 'LANYARD_TRUSTED_PROXIES') ?? ''),
     retentionIntervalSeconds: c.retentionIntervalSeconds,
+    mail: mailConfig(pick(flags.smtpUrl, 'LANYARD_SMTP_URL'), pick(flags.mailFrom, 'LANYARD_MAIL_FROM')),
     logLevel: c.logLevel,
   };
+}
+
+/** The SMTP server is a URL nodemailer reads (smtp://user:pass@host:587, smtps://host:465); the sender defaults to this host's name. */
+function mailConfig(smtpUrl: string | undefined, from: string | undefined): Config['mail'] {
+  if (!smtpUrl) {
+    if (from) throw new ConfigError('Lanyard cannot start: a sender for e-mail was given (mailFrom) but no SMTP server to send through (smtpUrl).');
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(smtpUrl);
+  } catch {
+    throw new ConfigError('Lanyard cannot start: the SMTP server is a URL like smtp://user:password@mail.example.org:587 (smtpUrl could not be read).');
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
+    throw new ConfigError(`Lanyard cannot start: the SMTP server's URL begins with smtp:// or smtps:// (smtpUrl begins with ${url.protocol}//).`);
+  }
+  return { smtpUrl, from: from ?? `Lanyard <lanyard@${os.hostname()}>` };
 }
 
 /** `file`, or `s3://BUCKET/PREFIX` with the AWS SDK's variables (CONTRACT.md). */

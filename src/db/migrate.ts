@@ -15,6 +15,7 @@ import * as m0012 from './migrations/0012_sftp_credential_version.js';
 import * as m0013 from './migrations/0013_nfc_file_names.js';
 import * as m0060 from './migrations/0060_search_prefix_indexes.js';
 import * as m0061 from './migrations/0061_people_filter_indexes.js';
+import * as m0062 from './migrations/0062_delivery_emails.js';
 import * as m0080 from './migrations/0080_deliveries.js';
 import * as m0081 from './migrations/0081_photo_quality.js';
 import * as m0082 from './migrations/0082_webhooks.js';
@@ -43,6 +44,7 @@ const migrations: Record<string, LanyardMigration> = {
   '0013_nfc_file_names': m0013,
   '0060_search_prefix_indexes': m0060,
   '0061_people_filter_indexes': m0061,
+  '0062_delivery_emails': m0062,
   '0080_deliveries': m0080,
   '0081_photo_quality': m0081,
   '0082_webhooks': m0082,

@@ -15,6 +15,8 @@ export interface Database {
   deliveries: DeliveriesTable;
   webhooks: WebhooksTable;
   webhook_posts: WebhookPostsTable;
+  district_contacts: DistrictContactsTable;
+  delivery_emails: DeliveryEmailsTable;
   audit_log: AuditLogTable;
   login_throttle: LoginThrottleTable;
   staff: StaffTable;
@@ -167,6 +169,27 @@ export interface WebhookPostsTable {
   attempts: ColumnType<number, number | undefined, number>;
   next_attempt_at: string;
   /** What the last attempt got: `HTTP 500`, or why it could not connect. */
+  last_result: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+/** Who in a district is told of finished deliveries by e-mail. */
+export interface DistrictContactsTable {
+  district_id: number;
+  email: string;
+  created_at: string;
+}
+
+/** The e-mail outbox: one message per finished delivery, with its attempts, as webhook_posts. */
+export interface DeliveryEmailsTable {
+  id: Generated<number>;
+  district_id: number;
+  delivery_id: number;
+  status: WebhookPostStatus;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: string;
+  /** What the last attempt got: the SMTP server's answer, or why it could not connect. */
   last_result: string | null;
   created_at: string;
   sent_at: string | null;

@@ -16,7 +16,8 @@ import { nowIso } from '../shared/time.js';
 export const SIGNATURE_HEADER = 'x-lanyard-signature';
 export const TIMESTAMP_HEADER = 'x-lanyard-timestamp';
 
-const GIVE_UP_MS = 24 * 60 * 60 * 1000;
+/** A push not taken within a day of the delivery finishing is given up (the e-mails of src/mail too). */
+export const GIVE_UP_MS = 24 * 60 * 60 * 1000;
 const CLAIM_MS = 60_000;
 const TIMEOUT_MS = 10_000;
 
