@@ -1,7 +1,7 @@
 import type { ChangedBy } from '../audit/audit.js';
 import type { BlobStore } from '../blobs/blobStore.js';
 import { addDevicesFromCsv } from '../devices/bulkCsv.js';
-import { createDevice, devicesByIds, findDevice, findDeviceById, getDevice, listDevices, updateDevice } from '../devices/devices.js';
+import { caseTwinsOf, createDevice, devicesByIds, findDevice, findDeviceById, getDevice, listDevices, updateDevice } from '../devices/devices.js';
 import {
   checkIn,
   checkOut,
@@ -72,7 +72,7 @@ export function createWebDomain(deps: { db: Db; blobs: BlobStore; dropbox: Dropb
     staff: overDb(db, { verifyStaffLogin, startSession, resolveSession, endSession, listStaff, inviteStaff, setStaffRole, removeStaff }),
     people: overDb(db, { findPerson, findPersonById, searchPeople, peopleFacets, peopleByIds, lookUpPerson }),
     schools: overDb(db, { listSchools }),
-    devices: overDb(db, { createDevice, findDevice, getDevice, findDeviceById, listDevices, devicesByIds, updateDevice, addDevicesFromCsv }),
+    devices: overDb(db, { createDevice, findDevice, caseTwinsOf, getDevice, findDeviceById, listDevices, devicesByIds, updateDevice, addDevicesFromCsv }),
     checkouts: overDb(db, {
       checkOut,
       checkIn,

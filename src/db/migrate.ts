@@ -14,6 +14,7 @@ import * as m0011 from './migrations/0011_api_token_lifecycle.js';
 import * as m0012 from './migrations/0012_sftp_credential_version.js';
 import * as m0013 from './migrations/0013_nfc_file_names.js';
 import * as m0060 from './migrations/0060_search_prefix_indexes.js';
+import * as m0090 from './migrations/0090_asset_tag_any_case.js';
 
 /** A migration sees the dialect, since identity columns differ between SQLite and PostgreSQL. */
 export interface LanyardMigration {
@@ -35,6 +36,7 @@ const migrations: Record<string, LanyardMigration> = {
   '0012_sftp_credential_version': m0012,
   '0013_nfc_file_names': m0013,
   '0060_search_prefix_indexes': m0060,
+  '0090_asset_tag_any_case': m0090,
 };
 
 export class MigrationError extends Error {

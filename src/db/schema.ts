@@ -164,6 +164,8 @@ export interface DevicesTable {
   id: Generated<number>;
   district_id: number;
   asset_tag: string;
+  /** assetTagKey(asset_tag); null on a device whose tag differs only in case from an older device's (migration 0090). */
+  asset_tag_key: string | null;
   serial_number: string;
   model: string;
   state: DeviceState;
