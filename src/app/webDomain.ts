@@ -17,7 +17,7 @@ import type { Db } from '../db/db.js';
 import { addSshKey, getDistrictById, listSshKeys, removeSshKey, setSftpAuthMode, setSftpPassword } from '../districts/districts.js';
 import { createApiToken, districtForToken, listApiTokens, revokeApiToken } from '../districts/tokens.js';
 import type { Dropbox } from '../dropbox/dropbox.js';
-import { getIncident, incidentTimeline, listIncidents, openIncident, updateIncident } from '../incidents/incidents.js';
+import { getIncident, incidentTimeline, listIncidents, openIncident, updateIncident, holderWhenOpened } from '../incidents/incidents.js';
 import { listEvents, recentEvents } from '../intake/events.js';
 import { lookUpPerson } from '../people/lookup.js';
 import { findPerson, findPersonById, peopleByIds, peopleFacets, searchPeople } from '../people/people.js';
@@ -84,7 +84,7 @@ export function createWebDomain(deps: { db: Db; blobs: BlobStore; dropbox: Dropb
       lastCheckoutOfDevice,
       editDevice,
     }),
-    incidents: overDb(db, { openIncident, getIncident, incidentTimeline, updateIncident, listIncidents }),
+    incidents: overDb(db, { openIncident, getIncident, incidentTimeline, updateIncident, listIncidents, holderWhenOpened }),
     intake: overDb(db, { listEvents, recentEvents }),
     photos: {
       ...overDb(db, { currentPhotos, keptVersions, showVersion, revertPhoto, photoCoverage, peopleWithoutPhoto }),

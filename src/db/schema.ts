@@ -213,7 +213,7 @@ export interface CheckoutsTable {
 export type CheckoutRow = Selectable<CheckoutsTable>;
 
 export type IncidentType = 'damage' | 'loss' | 'theft' | 'other';
-export type IncidentStatus = 'open' | 'in-repair' | 'waiting-for-pickup' | 'closed';
+export type IncidentStatus = 'open' | 'in-repair' | 'waiting-for-pickup' | 'lost' | 'closed';
 
 export interface IncidentsTable {
   id: Generated<number>;
