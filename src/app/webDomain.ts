@@ -1,7 +1,7 @@
 import type { ChangedBy } from '../audit/audit.js';
 import type { BlobStore } from '../blobs/blobStore.js';
 import { addDevicesFromCsv } from '../devices/bulkCsv.js';
-import { createDevice, devicesByIds, findDevice, findDeviceById, getDevice, listDevices, updateDevice } from '../devices/devices.js';
+import { caseTwinsOf, createDevice, devicesByIds, findDevice, findDeviceById, getDevice, listDevices, updateDevice } from '../devices/devices.js';
 import {
   checkIn,
   checkOut,
@@ -19,7 +19,7 @@ import { deliveryTicket } from '../deliveries/ticket.js';
 import { addSshKey, getDistrictById, listSshKeys, removeSshKey, setSftpAuthMode, setSftpPassword } from '../districts/districts.js';
 import { createApiToken, districtForToken, listApiTokens, revokeApiToken } from '../districts/tokens.js';
 import type { Dropbox } from '../dropbox/dropbox.js';
-import { getIncident, incidentTimeline, listIncidents, openIncident, updateIncident } from '../incidents/incidents.js';
+import { getIncident, incidentTimeline, listIncidents, openIncident, updateIncident, holderWhenOpened } from '../incidents/incidents.js';
 import { listEvents, recentEvents } from '../intake/events.js';
 import { lookUpPerson } from '../people/lookup.js';
 import { findPerson, findPersonById, peopleByIds, peopleFacets, searchPeople } from '../people/people.js';
@@ -79,7 +79,7 @@ export function createWebDomain(deps: { db: Db; blobs: BlobStore; dropbox: Dropb
     staff: overDb(db, { verifyStaffLogin, startSession, resolveSession, endSession, listStaff, inviteStaff, setStaffRole, removeStaff }),
     people: overDb(db, { findPerson, findPersonById, searchPeople, peopleFacets, peopleByIds, lookUpPerson }),
     schools: overDb(db, { listSchools }),
-    devices: overDb(db, { createDevice, findDevice, getDevice, findDeviceById, listDevices, devicesByIds, updateDevice, addDevicesFromCsv }),
+    devices: overDb(db, { createDevice, findDevice, caseTwinsOf, getDevice, findDeviceById, listDevices, devicesByIds, updateDevice, addDevicesFromCsv }),
     checkouts: overDb(db, {
       checkOut,
       checkIn,
@@ -91,7 +91,7 @@ export function createWebDomain(deps: { db: Db; blobs: BlobStore; dropbox: Dropb
       lastCheckoutOfDevice,
       editDevice,
     }),
-    incidents: overDb(db, { openIncident, getIncident, incidentTimeline, updateIncident, listIncidents }),
+    incidents: overDb(db, { openIncident, getIncident, incidentTimeline, updateIncident, listIncidents, holderWhenOpened }),
     intake: overDb(db, { listEvents, recentEvents }),
     webhooks: overDb(db, { getWebhook, setWebhook, removeWebhook, webhookLog }),
     deliveries: {

@@ -22,6 +22,7 @@ import * as m0082 from './migrations/0082_webhooks.js';
 import * as m0070 from './migrations/0070_blob_guards.js';
 import * as m0071 from './migrations/0071_erasures.js';
 import * as m0072 from './migrations/0072_retention.js';
+import * as m0090 from './migrations/0090_asset_tag_any_case.js';
 
 /** A migration sees the dialect, since identity columns differ between SQLite and PostgreSQL. */
 export interface LanyardMigration {
@@ -51,6 +52,7 @@ const migrations: Record<string, LanyardMigration> = {
   '0070_blob_guards': m0070,
   '0071_erasures': m0071,
   '0072_retention': m0072,
+  '0090_asset_tag_any_case': m0090,
 };
 
 export class MigrationError extends Error {

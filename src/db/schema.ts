@@ -242,6 +242,8 @@ export interface DevicesTable {
   id: Generated<number>;
   district_id: number;
   asset_tag: string;
+  /** assetTagKey(asset_tag); null on a device whose tag differs only in case from an older device's (migration 0090). */
+  asset_tag_key: string | null;
   serial_number: string;
   model: string;
   state: DeviceState;
@@ -291,7 +293,7 @@ export interface CheckoutsTable {
 export type CheckoutRow = Selectable<CheckoutsTable>;
 
 export type IncidentType = 'damage' | 'loss' | 'theft' | 'other';
-export type IncidentStatus = 'open' | 'in-repair' | 'waiting-for-pickup' | 'closed';
+export type IncidentStatus = 'open' | 'in-repair' | 'waiting-for-pickup' | 'lost' | 'closed';
 
 export interface IncidentsTable {
   id: Generated<number>;

@@ -2,6 +2,7 @@ import type { Db } from '../db/db.js';
 import { districtSearch, orderKey, startsWithText, type DistrictSearch } from '../db/search.js';
 import type { DeviceRow, DeviceState } from '../db/schema.js';
 import { isUniqueViolation } from '../districts/districts.js';
+import { assetTagKey } from '../assetTag/assetTag.js';
 import { LanyardError } from '../shared/errors.js';
 import { nowIso } from '../shared/time.js';
 
@@ -15,6 +16,13 @@ export interface Device {
   model: string;
   /** What staff set. Whether it is checked out comes from the check-outs, never stored twice. */
   state: DeviceState;
+  /**
+   * Another, older device's tag differs from this one's only in letter case
+   * (both were added before tags were compared ignoring case, migration
+   * 0090): a tag typed in any case finds the older one, this one only by its
+   * exact tag.
+   */
+  caseTwin: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -31,6 +39,7 @@ const toDevice = (r: DeviceRow): Device => ({
   serialNumber: r.serial_number,
   model: r.model,
   state: r.state,
+  caseTwin: r.asset_tag_key === null,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -51,6 +60,7 @@ export async function createDevice(db: Db, districtId: number, input: DeviceInpu
     .values({
       district_id: districtId,
       asset_tag: assetTag,
+      asset_tag_key: assetTagKey(assetTag),
       serial_number: (input.serialNumber ?? '').trim(),
       model: (input.model ?? '').trim(),
       state: 'available',
@@ -59,16 +69,47 @@ export async function createDevice(db: Db, districtId: number, input: DeviceInpu
     })
     .returningAll()
     .executeTakeFirstOrThrow()
-    .catch((err: unknown) => {
-      if (isUniqueViolation(err)) throw new LanyardError('conflict', `A device with asset tag ${assetTag} already exists.`);
+    .catch(async (err: unknown) => {
+      if (isUniqueViolation(err)) throw await duplicateTag(db, districtId, assetTag);
       throw err;
     });
   return toDevice(row);
 }
 
+/** The refusal names the tag already there, which may differ in case from the one typed. */
+async function duplicateTag(db: Db, districtId: number, assetTag: string): Promise<LanyardError> {
+  const existing = await findDevice(db, districtId, assetTag);
+  if (existing && existing.assetTag !== assetTag) {
+    return new LanyardError(
+      'conflict',
+      `Device ${existing.assetTag} already exists, and asset tags do not depend on letter case: ${assetTag} is the same tag. Open ${existing.assetTag} instead, or check the label.`,
+    );
+  }
+  return new LanyardError('conflict', `A device with asset tag ${assetTag} already exists.`);
+}
+
+/** A tag exactly as entered first (so a flagged case twin stays reachable), otherwise in any letter case. */
 export async function findDevice(db: Db, districtId: number, assetTag: string): Promise<Device | undefined> {
-  const row = await db.kysely.selectFrom('devices').selectAll().where('district_id', '=', districtId).where('asset_tag', '=', assetTag.trim()).executeTakeFirst();
+  const tag = assetTag.trim();
+  const inDistrict = db.kysely.selectFrom('devices').selectAll().where('district_id', '=', districtId);
+  const row =
+    (await inDistrict.where('asset_tag', '=', tag).executeTakeFirst()) ?? (await inDistrict.where('asset_tag_key', '=', assetTagKey(tag)).executeTakeFirst());
   return row && toDevice(row);
+}
+
+/** The devices whose tags differ from this one's only in letter case (see Device.caseTwin). */
+export async function caseTwinsOf(db: Db, districtId: number, device: Device): Promise<Device[]> {
+  const key = assetTagKey(device.assetTag);
+  const rows = await db.kysely
+    .selectFrom('devices')
+    .selectAll()
+    .where('district_id', '=', districtId)
+    .where(startsWithText(db.dialect, 'asset_tag', key))
+    .where('id', '!=', device.id)
+    .orderBy('id')
+    .limit(50)
+    .execute();
+  return rows.filter((r) => assetTagKey(r.asset_tag) === key).map(toDevice);
 }
 
 export async function getDevice(db: Db, districtId: number, assetTag: string): Promise<Device> {

@@ -1,5 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { Db } from '../db/db.js';
-import type { IncidentNoteRow, IncidentRow, IncidentStatus, IncidentType } from '../db/schema.js';
+import type { Database, IncidentNoteRow, IncidentRow, IncidentStatus, IncidentType } from '../db/schema.js';
 import { getDevice } from '../devices/devices.js';
 import { personForLocalId } from '../checkouts/checkouts.js';
 import { LanyardError } from '../shared/errors.js';
@@ -7,7 +8,7 @@ import { nowIso } from '../shared/time.js';
 
 export type { IncidentStatus, IncidentType };
 export const INCIDENT_TYPES: readonly IncidentType[] = ['damage', 'loss', 'theft', 'other'];
-export const INCIDENT_STATUSES: readonly IncidentStatus[] = ['open', 'in-repair', 'waiting-for-pickup', 'closed'];
+export const INCIDENT_STATUSES: readonly IncidentStatus[] = ['open', 'in-repair', 'waiting-for-pickup', 'lost', 'closed'];
 
 export const isIncidentType = (s: unknown): s is IncidentType => (INCIDENT_TYPES as readonly unknown[]).includes(s);
 export const isIncidentStatus = (s: unknown): s is IncidentStatus => (INCIDENT_STATUSES as readonly unknown[]).includes(s);
@@ -79,6 +80,26 @@ export async function openIncident(db: Db, districtId: number, input: OpenIncide
   return toIncident(row);
 }
 
+/**
+ * Who held the device when the incident was opened, if not the incident's
+ * person: a warning, never a refusal, since a borrowed or swapped device is
+ * exactly what an incident records. Undefined when the person held it.
+ */
+export async function holderWhenOpened(db: Db, districtId: number, incident: Incident): Promise<{ heldBy: number | null } | undefined> {
+  const row = await db.kysely
+    .selectFrom('checkouts')
+    .select('person_id')
+    .where('district_id', '=', districtId)
+    .where('device_id', '=', incident.deviceId)
+    .where('checked_out_at', '<=', incident.openedAt)
+    .where((eb) => eb.or([eb('checked_in_at', 'is', null), eb('checked_in_at', '>=', incident.openedAt)]))
+    .orderBy('checked_out_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (row?.person_id === incident.personId) return undefined;
+  return { heldBy: row?.person_id ?? null };
+}
+
 /** Another district's incident is as unknown as one that never existed. */
 export async function getIncident(db: Db, districtId: number, id: number): Promise<Incident> {
   const row = Number.isSafeInteger(id)
@@ -94,7 +115,23 @@ export async function incidentTimeline(db: Db, districtId: number, id: number): 
   return rows.map(toNote);
 }
 
-/** Adds a note, changes the status, or both, as one timeline entry. */
+/**
+ * An incident's status says where the device is: at the repair shop or lost,
+ * it is with no one (so the person's check-out ends, and a loaner can go out
+ * to them) and cannot be checked out; back from repair, it is available
+ * again. Lost stays lost when the incident closes: a found device is set
+ * available on its own page, deliberately.
+ */
+async function moveDevice(trx: Kysely<Database>, deviceId: number, status: IncidentStatus, change: { at: string; by: string }): Promise<void> {
+  if (status === 'in-repair' || status === 'lost') {
+    await trx.updateTable('checkouts').set({ checked_in_at: change.at, checked_in_by: change.by }).where('device_id', '=', deviceId).where('checked_in_at', 'is', null).execute();
+    await trx.updateTable('devices').set({ state: status, updated_at: change.at }).where('id', '=', deviceId).execute();
+  } else if (status === 'waiting-for-pickup' || status === 'closed') {
+    await trx.updateTable('devices').set({ state: 'available', updated_at: change.at }).where('id', '=', deviceId).where('state', '=', 'in-repair').execute();
+  }
+}
+
+/** Adds a note, changes the status, or both, as one timeline entry; the device moves with it (moveDevice). */
 export async function updateIncident(
   db: Db,
   districtId: number,
@@ -112,6 +149,7 @@ export async function updateIncident(
   const now = nowIso();
   return db.kysely.transaction().execute(async (trx) => {
     await trx.insertInto('incident_notes').values({ incident_id: incident.id, at: now, author: change.by, status, body }).execute();
+    if (status) await moveDevice(trx, incident.deviceId, status, { at: now, by: change.by });
     const row = await trx
       .updateTable('incidents')
       .set({ status: status ?? incident.status, updated_at: now })

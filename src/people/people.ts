@@ -44,8 +44,23 @@ export { fullName } from './name.js';
 
 type Reader = Kysely<Database>;
 
+/**
+ * A Local ID as typed at a desk, in a search or in a URL: exactly as written
+ * first, otherwise in any letter case when that is one person only (the
+ * roster may hold `a123` and `A123` as two people; neither is guessed).
+ */
 export async function findPerson(db: Db | Reader, districtId: number, localId: string): Promise<Person | undefined> {
   const k = 'kysely' in db ? db.kysely : db;
+  const exact = await findPersonExactly(k, districtId, localId);
+  if (exact) return exact;
+  // Every Local ID equal ignoring case shares the loose key, whose index narrows the few to compare.
+  const folded = localId.toLowerCase();
+  const rows = await k.selectFrom('people').selectAll().where('district_id', '=', districtId).where('local_id_key', '=', looseLocalIdKey(localId)).limit(50).execute();
+  const sameIgnoringCase = rows.filter((r) => r.local_id.toLowerCase() === folded);
+  return sameIgnoringCase.length === 1 ? toPerson(sameIgnoringCase[0] as PersonRow) : undefined;
+}
+
+async function findPersonExactly(k: Reader, districtId: number, localId: string): Promise<Person | undefined> {
   const row = await k.selectFrom('people').selectAll().where('district_id', '=', districtId).where('local_id', '=', localId).executeTakeFirst();
   return row ? toPerson(row) : undefined;
 }
@@ -68,7 +83,7 @@ export type PersonMatch =
  */
 export async function matchPerson(db: Db | Reader, districtId: number, localId: string): Promise<PersonMatch> {
   const k = 'kysely' in db ? db.kysely : db;
-  const exact = await findPerson(k, districtId, localId);
+  const exact = await findPersonExactly(k, districtId, localId);
   if (exact) return { kind: 'matched', person: exact, rule: 'exact' };
   const rows = await k
     .selectFrom('people')

@@ -26,6 +26,7 @@ import { loginRoutes } from './login/routes.js';
 import { peopleRoutes } from './people/routes.js';
 import { photoRoutes } from './photos/routes.js';
 import { rosterRoutes } from './rosters/routes.js';
+import { searchRoutes } from './search/routes.js';
 import { securityHeaders } from './security.js';
 import { settingsRoutes } from './settings/routes.js';
 import { deliveriesApi } from './api/deliveries.js';
@@ -93,6 +94,7 @@ export function createWebServer(deps: WebDeps): FastifyInstance {
   void app.register(photoRoutes(domain, deps.dropbox));
   void app.register(rosterRoutes(domain, deps.dropbox));
   void app.register(deliveryRoutes(domain));
+  void app.register(searchRoutes(domain));
 
   void app.register(
     async (api) => {

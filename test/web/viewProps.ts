@@ -28,7 +28,7 @@ export function person(over: Partial<Person> = {}): Person {
 }
 
 export function device(over: Partial<Device> = {}): Device {
-  return { id: 7, assetTag: 'LT-0100', serialNumber: 'SN-1', model: 'Chromebook 3100', state: 'available', createdAt: AT, updatedAt: AT, ...over };
+  return { id: 7, assetTag: 'LT-0100', serialNumber: 'SN-1', model: 'Chromebook 3100', state: 'available', caseTwin: false, createdAt: AT, updatedAt: AT, ...over };
 }
 
 export function checkout(over: Partial<Checkout> = {}): Checkout {

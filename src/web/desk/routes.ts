@@ -84,8 +84,8 @@ export function deskRoutes(domain: Pick<WebDomain, 'devices' | 'checkouts' | 'pe
     app.post<{ Body: Record<string, string | undefined>; Querystring: DeskQuery }>('/desk/checkout', write, async (req, reply) => {
       const assetTag = field(req.body, 'assetTag');
       try {
-        await checkouts.checkOut(req.district.id, { assetTag, localId: field(req.body, 'localId'), by: req.session!.staff.email });
-        return reply.redirect(`/desk?done=out&tag=${encodeURIComponent(assetTag)}`, 303);
+        const { device } = await checkouts.checkOut(req.district.id, { assetTag, localId: field(req.body, 'localId'), by: req.session!.staff.email });
+        return reply.redirect(`/desk?done=out&tag=${encodeURIComponent(device.assetTag)}`, 303);
       } catch (err) {
         const e = formError(err);
         return render(req, reply, { error: e.error }, e.status);
@@ -96,9 +96,10 @@ export function deskRoutes(domain: Pick<WebDomain, 'devices' | 'checkouts' | 'pe
       const assetTag = field(req.body, 'assetTag');
       try {
         if (!assetTag) throw new LanyardError('invalid', 'Scan or type the asset tag of the device being returned.');
-        await devices.getDevice(req.district.id, assetTag);
+        // The banner names the tag as labelled, whatever case it was typed in.
+        const device = await devices.getDevice(req.district.id, assetTag);
         await checkouts.checkIn(req.district.id, { assetTag, by: req.session!.staff.email });
-        return reply.redirect(`/desk?done=in&tag=${encodeURIComponent(assetTag)}`, 303);
+        return reply.redirect(`/desk?done=in&tag=${encodeURIComponent(device.assetTag)}`, 303);
       } catch (err) {
         const e = formError(err);
         return render(req, reply, { error: e.error }, e.status);

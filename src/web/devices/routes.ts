@@ -46,10 +46,11 @@ export function deviceRoutes(domain: Pick<WebDomain, 'devices' | 'checkouts' | '
     const districtId = req.district.id;
     const device = await devices.findDevice(districtId, req.params.assetTag);
     if (!device) return sendNotFound(req, reply, 'devices', `No device in ${req.district.name} has asset tag ${req.params.assetTag}.`);
-    const [holder, history, { incidents }] = await Promise.all([
+    const [holder, history, { incidents }, caseTwins] = await Promise.all([
       checkouts.deviceHolder(districtId, device.id),
       checkouts.checkoutsOfDevice(districtId, device.id),
       domain.incidents.listIncidents(districtId, { deviceId: device.id, limit: 100, offset: 0 }),
+      devices.caseTwinsOf(districtId, device),
     ]);
     const people = await domain.people.peopleByIds(districtId, [...history.map((c) => c.personId), ...incidents.map((i) => i.personId)]);
     const faces = await domain.photos.faces(districtId, [...people.keys()]);
@@ -66,6 +67,7 @@ export function deviceRoutes(domain: Pick<WebDomain, 'devices' | 'checkouts' | '
       mayCheckOut: can(role, 'checkouts:write'),
       mayOpenIncident: can(role, 'incidents:write'),
       mayEdit: can(role, 'devices:write'),
+      caseTwins,
     });
     return sendPage(req, reply, { section: 'devices', title: `Device ${device.assetTag}`, body, status });
   }

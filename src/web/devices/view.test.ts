@@ -60,6 +60,7 @@ describe('the Device Profile', () => {
     mayCheckOut: true,
     mayOpenIncident: true,
     mayEdit: true,
+    caseTwins: [],
     ...over,
   });
 
@@ -97,5 +98,34 @@ describe('the Device Profile', () => {
     assert.doesNotMatch(viewer.toString(), /Open an incident/);
     const retired = deviceProfileView(props({ holder: undefined, device: device({ state: 'retired' }) }));
     assert.deepEqual(formActions(retired), ['/devices/LT-0100']);
+  });
+});
+
+describe('a device kept with a case twin from before tags were case-blind', () => {
+  const props = (over: Partial<DeviceProfileProps>): DeviceProfileProps => ({
+    flash: {},
+    csrf: 'tok',
+    device: device(),
+    holder: undefined,
+    history: [],
+    incidents: [],
+    people: new Map(),
+    faces: new Map(),
+    mayCheckOut: true,
+    mayOpenIncident: true,
+    mayEdit: true,
+    caseTwins: [],
+    ...over,
+  });
+
+  test('says nothing when there is no twin', () => {
+    assert.doesNotMatch(visibleText(deviceProfileView(props({}))), /letter case/);
+  });
+
+  test('the flagged record says which device a typed tag finds and what to do', () => {
+    const text = visibleText(deviceProfileView(props({ device: device({ assetTag: 'lt-0100', caseTwin: true }), caseTwins: [device({ id: 3 })] })));
+    assert.match(text, /this device and LT-0100 were added as different devices/);
+    assert.match(text, /finds LT-0100 \(not this record; it opens only by its exact tag\)/);
+    assert.match(text, /retire the record with no history/);
   });
 });

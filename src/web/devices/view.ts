@@ -101,7 +101,25 @@ export interface DeviceProfileProps {
   mayCheckOut: boolean;
   mayOpenIncident: boolean;
   mayEdit: boolean;
+  /** Other devices whose tags differ from this one's only in letter case (kept from before migration 0090). */
+  caseTwins: readonly Device[];
 }
+
+/**
+ * Two devices whose tags differ only in case were both kept when tags became
+ * case-blind; the page says which one a typed tag finds, so a technician
+ * can retire the stray record instead of wondering where its history went.
+ */
+function caseTwinWarning(p: DeviceProfileProps): Html | '' {
+  if (p.caseTwins.length === 0) return '';
+  const others = p.caseTwins.map((t) => html`<a href="/devices/${encodeURIComponent(t.assetTag)}">${t.assetTag}</a>`);
+  const finds = p.device.caseTwin ? p.caseTwins.find((t) => !t.caseTwin) : p.device;
+  return html`<p class="error case-twin" role="alert">Asset tags do not depend on letter case, but this device and ${joinHtml(others)} were added as different devices before that rule.
+A scan or a tag typed in any case finds ${finds ? finds.assetTag : 'the older one'}${p.device.caseTwin ? ' (not this record; it opens only by its exact tag)' : ''}.
+Check the labels: if they are one device, retire the record with no history; if they are two, relabel one.</p>`;
+}
+
+const joinHtml = (parts: Html[]): Html => parts.reduce<Html>((acc, part, i) => (i === 0 ? part : html`${acc}, ${part}`), html``);
 
 const facts = (d: Device, checkedOut: boolean) => html`<dl class="facts">
     <dt>Asset tag</dt><dd>${d.assetTag}</dd>
@@ -180,6 +198,7 @@ export function deviceProfileView(p: DeviceProfileProps): Html {
   const newIncident = newIncidentHref({ assetTag: d.assetTag, localId: p.holder?.person.localId });
   return html`<h1>Device ${d.assetTag}</h1>
 ${flashBlock(p.flash)}
+${caseTwinWarning(p)}
 <div class="columns">
 <section class="card">
   ${facts(d, p.holder !== undefined)}

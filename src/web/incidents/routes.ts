@@ -32,11 +32,13 @@ export function incidentRoutes(domain: Pick<WebDomain, 'incidents' | 'devices' |
       if (isLanyardError(err) && err.kind === 'not-found') return sendNotFound(req, reply, 'incidents', err.message);
       throw err;
     }
-    const [device, person, timeline] = await Promise.all([
+    const [device, person, timeline, holder] = await Promise.all([
       devices.findDeviceById(districtId, incident.deviceId),
       people.findPersonById(districtId, incident.personId),
       incidents.incidentTimeline(districtId, incident.id),
+      incidents.holderWhenOpened(districtId, incident),
     ]);
+    const heldBy = holder?.heldBy == null ? undefined : await people.findPersonById(districtId, holder.heldBy);
     const faces = await photos.faces(districtId, person ? [person.id] : []);
     const body = incidentView({
       flash,
@@ -46,6 +48,7 @@ export function incidentRoutes(domain: Pick<WebDomain, 'incidents' | 'devices' |
       person,
       photo: person && faces.get(person.id),
       timeline,
+      notHolder: holder && { heldBy },
       mayWrite: can(req.session!.staff.role, 'incidents:write'),
     });
     return sendPage(req, reply, { section: 'incidents', title: `Incident #${incident.id}`, body, status });

@@ -1,6 +1,7 @@
 import type { Device } from '../../devices/devices.js';
 import type { Incident, IncidentNote } from '../../incidents/incidents.js';
 import type { Person } from '../../people/people.js';
+import { fullName } from '../../people/name.js';
 import { html, type Html } from '../html.js';
 import { face, type PhotoSrcs } from '../views/avatar.js';
 import { flashBlock, type Flash } from '../views/flash.js';
@@ -92,7 +93,16 @@ export interface IncidentProps {
   photo: PhotoSrcs | undefined;
   /** Notes and status changes, oldest first. */
   timeline: IncidentNote[];
+  /** Set when the person did not hold the device when the incident was opened: who did, if anyone. */
+  notHolder?: { heldBy: Person | undefined } | undefined;
   mayWrite: boolean;
+}
+
+/** A warning, not a refusal: a borrowed or swapped device is what incidents record. */
+function notHolderWarning(p: IncidentProps): Html | '' {
+  if (!p.notHolder || !p.person || !p.device) return '';
+  const held = p.notHolder.heldBy ? html`${nameLink(p.notHolder.heldBy)} had it checked out` : html`it was not checked out to anyone`;
+  return html`<p class="warning" role="status">${fullName(p.person)} did not hold ${p.device.assetTag} when this incident was opened: ${held}. Check who had the device.</p>`;
 }
 
 const personCard = (person: Person, photo: PhotoSrcs | undefined) => html`<div class="confirm-person">
@@ -124,6 +134,7 @@ export function incidentView(p: IncidentProps): Html {
   const type = INCIDENT_TYPE_LABELS[i.type];
   return html`<h1>Incident #${i.id}: ${type}</h1>
 ${flashBlock(p.flash)}
+${notHolderWarning(p)}
 <div class="columns">
 <section class="card">
   ${p.person ? personCard(p.person, p.photo) : ''}

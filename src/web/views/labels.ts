@@ -15,5 +15,6 @@ export const INCIDENT_STATUS_LABELS: Record<IncidentStatus, string> = {
   open: 'Open',
   'in-repair': 'In repair',
   'waiting-for-pickup': 'Waiting for pickup',
+  lost: 'Lost',
   closed: 'Closed',
 };

@@ -1,6 +1,6 @@
 import { html, type Html } from '../html.js';
 
-export type Section = 'people' | 'devices' | 'desk' | 'incidents' | 'photos' | 'rosters' | 'settings';
+export type Section = 'people' | 'devices' | 'desk' | 'incidents' | 'photos' | 'rosters' | 'settings' | 'search';
 
 /** What the frame of a signed-in page shows around its body. */
 export interface Frame {
@@ -47,6 +47,10 @@ export function page(frame: Frame, title: string, body: Html): Html {
   <nav aria-label="Main">
     <ul>${NAV.map((item) => navItem(item, frame.section))}</ul>
   </nav>
+  <form class="header-search" method="get" action="/search" role="search">
+    <label class="visually-hidden" for="header-q">Search people and devices</label>
+    <input id="header-q" name="q" type="search" placeholder="Tag, Local ID or name" autocomplete="off" spellcheck="false">
+  </form>
   <form class="signout" method="post" action="/logout">
     <input type="hidden" name="_csrf" value="${frame.csrf}">
     <span>${frame.email}</span>
