@@ -21,6 +21,7 @@ import * as m0082 from './migrations/0082_webhooks.js';
 import * as m0070 from './migrations/0070_blob_guards.js';
 import * as m0071 from './migrations/0071_erasures.js';
 import * as m0072 from './migrations/0072_retention.js';
+import * as m0100 from './migrations/0100_district_quotas.js';
 
 /** A migration sees the dialect, since identity columns differ between SQLite and PostgreSQL. */
 export interface LanyardMigration {
@@ -49,6 +50,7 @@ const migrations: Record<string, LanyardMigration> = {
   '0070_blob_guards': m0070,
   '0071_erasures': m0071,
   '0072_retention': m0072,
+  '0100_district_quotas': m0100,
 };
 
 export class MigrationError extends Error {
