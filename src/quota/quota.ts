@@ -71,7 +71,11 @@ export function quotaFullMessage(s: DistrictSpace, file: string, what: 'bytes' |
   return `${file} was not stored: ${why} (${left}). Delete files you no longer need from idphotos or data, or ask Lanyard support for a larger quota.`;
 }
 
-/** The refusal itself: an upload that does not fit. */
-export function quotaFull(s: DistrictSpace, file: string, what: 'bytes' | 'files'): LanyardError {
-  return new LanyardError('too-large', quotaFullMessage(s, file, what));
+/** An upload that does not fit in the district's quota: the edges show its sentence wherever the client lets them. */
+export class QuotaFullError extends LanyardError {
+  override name = 'QuotaFullError';
+}
+
+export function quotaFull(s: DistrictSpace, file: string, what: 'bytes' | 'files'): QuotaFullError {
+  return new QuotaFullError('too-large', quotaFullMessage(s, file, what));
 }

@@ -8,6 +8,8 @@ import { FOLDERS, formatPath, isFolder, parsePath, type DropboxPath } from '../d
 import { LanyardError } from '../shared/errors.js';
 import { entry, fileAttrs, folderAttrs } from './attrs.js';
 import { answerExtended } from './extensions.js';
+import { tellUser } from './version.js';
+import { QuotaFullError } from '../quota/quota.js';
 import type { SftpLimits } from '../config/config.js';
 import type { ChannelFlow } from './inFlight.js';
 import { ok, replyError, STATUS_CODE } from './status.js';
@@ -101,7 +103,15 @@ export function serveSftp(sftp: SFTPWrapper, deps: SessionDeps): void {
   /** Uploads whose CLOSE is being committed: no longer a handle, not yet done. */
   let committing = 0;
 
-  const fail = (reqId: number, err: unknown) => replyError(sftp, reqId, err, log);
+  /** The last sentence sent to the client's stderr: a pipelined upload gets one refusal per WRITE, the user reads it once. */
+  let told: string | undefined;
+  const fail = (reqId: number, err: unknown) => {
+    if (err instanceof QuotaFullError && err.message !== told) {
+      told = err.message;
+      tellUser(sftp, err.message);
+    }
+    replyError(sftp, reqId, err, log);
+  };
   const open = (h: Handle) => {
     const id = nextHandle++;
     if (closed) {

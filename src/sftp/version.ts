@@ -12,7 +12,7 @@ interface StreamInternals {
   _version: number;
   _extensions: Record<string, string>;
   outgoing: { id: number; state: string; window: number; packetSize: number };
-  _protocol: { channelData(id: number, data: Buffer): void };
+  _protocol: { channelData(id: number, data: Buffer): void; channelExtData?: (id: number, data: Buffer, type: number) => void };
   _buffer: Buffer[];
   _waitWindow: boolean;
   _chunkcb: (() => void) | undefined;
@@ -156,4 +156,25 @@ function drain(s: StreamInternals) {
     }
     s._buffer.shift();
   }
+}
+
+/** SSH_EXTENDED_DATA_STDERR. */
+const STDERR = 1;
+
+/**
+ * Writes a line to the channel's stderr, which OpenSSH's sftp and PuTTY's
+ * psftp print to the user's terminal as it comes. Both show only their own
+ * word for an SFTP status ("Failure"), never the server's sentence, so for a
+ * refusal a person must act on (a full quota) the sentence goes here too.
+ * Best effort: skipped (false) when the client's window has no room for it,
+ * since the status answer is what the protocol needs.
+ */
+export function tellUser(sftp: SFTPWrapper, line: string): boolean {
+  const s = sftp as unknown as StreamInternals;
+  const out = s.outgoing;
+  const data = Buffer.from(`${line}\n`, 'utf8');
+  if (typeof s._protocol?.channelExtData !== 'function' || out?.state !== 'open' || out.window < data.length || out.packetSize < data.length) return false;
+  out.window -= data.length;
+  s._protocol.channelExtData(out.id, data, STDERR);
+  return true;
 }
