@@ -112,6 +112,8 @@ export function createWebDomain(deps: { db: Db; blobs: BlobStore; dropbox: Dropb
       served: photoServer(db, blobs),
     },
     retention: overDb(db, { getPolicy, lastReport, erasureOf }),
+    /** The drop box's quota and what it holds (the Settings page; statvfs answers the same). */
+    quota: { space: (districtId: number) => dropbox.space(districtId) },
     rosters: {
       ...overDb(db, { listImports, findImport, getRosterSettings, getDailyImport, changeRosterSettings }),
       /** The guard's override: the same import again, with force (roster/deactivateAnyway.ts says when it may). */

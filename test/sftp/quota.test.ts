@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { launchChromium, signIn } from '../helpers/browser.js';
 import { Workspace, type RunningLanyard } from '../helpers/lanyard.js';
 import { opensshSftp, type Login } from '../helpers/openssh.js';
 import { run } from '../helpers/run.js';
@@ -80,6 +81,21 @@ for (const dialect of DIALECTS) {
       assert.equal(now.code, 0, now.output);
       const q = await ws.cliJson<{ quota: { bytes: number; files: number; ownBytes: boolean }; used: { bytes: number; files: number } }>(['district', 'quota', 'springfield']);
       assert.deepEqual(q, { slug: 'springfield', quota: { bytes: 100 * 1024 ** 3, files: 2, ownBytes: false, ownFiles: true }, used: { bytes: 20 * 1024, files: 2 } });
+    });
+
+    test('the Settings page shows the quota beside what the drop box holds', async () => {
+      await ws.cli(['staff', 'create', 'springfield', '--email', 'edna@springfield.k12.us', '--password', 'teacher-of-4th', '--role', 'viewer']);
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage();
+        await signIn(page, server, 'edna@springfield.k12.us', 'teacher-of-4th', '/settings');
+        const card = (await page.textContent('#quota')) ?? '';
+        assert.match(card, /Storage quota/);
+        assert.match(card, /Space\s*20 KB\s*100 GB\s*100\.0 GB/, card);
+        assert.match(card, /Files\s*2\s*2\s*0/, card);
+      } finally {
+        await browser.close();
+      }
     });
 
     test('a quota that is not a number is refused with a sentence', async () => {

@@ -10,7 +10,7 @@ import { changedBy, csrfOf, formError, sendPage } from '../page.js';
 import { AUTH_LABELS, settingsView, type SettingsFlash } from './view.js';
 
 export interface SettingsDeps {
-  domain: Pick<WebDomain, 'districts' | 'staff' | 'retention'>;
+  domain: Pick<WebDomain, 'districts' | 'staff' | 'retention' | 'quota'>;
   hostKeys: HostKey[];
   /** What the settings page tells districts to connect to. */
   sftp: { host: string; port: number };
@@ -22,19 +22,20 @@ type Form = Record<string, string | undefined>;
 
 /** How to connect, who may sign in, and an admin's changes to both (each audited by the domain function that makes it). */
 export function settingsRoutes(deps: SettingsDeps): FastifyPluginAsync {
-  const { districts, staff, retention } = deps.domain;
+  const { districts, staff, retention, quota } = deps.domain;
 
   async function render(req: FastifyRequest, reply: FastifyReply, flash: SettingsFlash = {}, status = 200) {
     // Read again, not req.district: the change just made (the login mode) must show.
     const d = await districts.getDistrictById(req.district.id);
     const session = req.session!;
     const admin = can(session.staff.role, 'settings:manage');
-    const [sshKeys, members, tokens, policy, lastRun] = await Promise.all([
+    const [sshKeys, members, tokens, policy, lastRun, space] = await Promise.all([
       districts.listSshKeys(d.slug),
       staff.listStaff(d.id),
       admin ? districts.listApiTokens(d.slug) : [],
       retention.getPolicy(d.id),
       retention.lastReport(d.id),
+      quota.space(d.id),
     ]);
     const body = settingsView({
       flash,
@@ -47,6 +48,7 @@ export function settingsRoutes(deps: SettingsDeps): FastifyPluginAsync {
       admin,
       tokens,
       retention: { policy, lastRun },
+      space,
     });
     return sendPage(req, reply, { section: 'settings', title: 'Settings', body, status });
   }

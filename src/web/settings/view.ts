@@ -8,6 +8,8 @@ import { flashBlock, type Flash } from '../views/flash.js';
 import { hidden, option, optionsOf, postForm } from '../views/forms.js';
 import { headRow, hiddenLabel, row } from '../views/table.js';
 import { retentionCard, type RetentionProps } from './retentionCard.js';
+import { quotaCard } from './quotaCard.js';
+import type { DistrictSpace } from '../../quota/quota.js';
 
 type AuthMode = District['sftpAuth'];
 
@@ -39,6 +41,8 @@ export interface SettingsProps {
   tokens: ApiTokenInfo[];
   /** How long the district's photos and files are kept, and what the last run removed. */
   retention?: RetentionProps | undefined;
+  /** The drop box's quota and what it holds now. */
+  space?: DistrictSpace | undefined;
 }
 
 const FINGERPRINT_HINT =
@@ -185,6 +189,7 @@ export function settingsView(p: SettingsProps): Html {
 ${flashBlock(p.flash)}
 ${secretCard(p.flash.secret)}
 ${sftpCard(p)}
+${p.space ? quotaCard(p.space) : ''}
 ${staffCard(p)}
 ${p.admin ? tokensCard(p) : ''}
 ${p.retention ? retentionCard(p.retention) : ''}`;
