@@ -5,29 +5,33 @@ import path from 'node:path';
 import { Workspace, type RunningLanyard } from '../test/helpers/lanyard.js';
 import { run } from '../test/helpers/run.js';
 import { Cleanup } from './lib/cleanup.js';
+import { generatePortraits } from './lib/portraits.js';
 import { startSshd } from './lib/sshd.js';
 import { median, printTable } from './lib/table.js';
 
 /**
  * Uploads with OpenSSH's `sftp` to Lanyard and to OpenSSH's own sshd
  * (internal-sftp) in the same run, same client, same key auth, same files:
- * 500 photo-sized files, then one 200 MB photographer's zip. Lanyard's target
- * is at least OpenSSH's speed on both, while it also hashes, fsyncs and
- * records an intake event for each file before answering CLOSE.
+ * 500 real 600×800 JPEG portraits, then one 200 MB photographer's zip, each
+ * to OpenSSH plain, OpenSSH with `put -f` (fsync before each close: its
+ * durable path) and Lanyard, which hashes, fsyncs and records an intake event
+ * for each file before answering CLOSE. Targets (issue 13): photos at least as
+ * fast as OpenSSH -f, the big file at least as fast as plain OpenSSH.
  *
  * BENCH_REPS (default 3) sets the repetitions; the table shows medians.
  * BENCH_SFTP_CASE=small or big runs one case only; BENCH_CPU_PROF=<dir>
  * profiles the server (see bench/README.md).
  */
 const SMALL_FILES = 500;
-const SMALL_BYTES = 85 * 1024;
 const BIG_BYTES = 200 * 1024 * 1024;
 const SLUG = 'bench';
 
 interface Target {
-  name: 'OpenSSH' | 'Lanyard';
+  name: 'OpenSSH' | 'OpenSSH -f' | 'Lanyard';
   port: number;
   username: string;
+  /** `put -f`: the client asks fsync@openssh.com before each CLOSE, OpenSSH's durable path (Lanyard is always durable). */
+  put: 'put' | 'put -f';
 }
 
 interface Case {
@@ -58,29 +62,31 @@ export default async function sftpBench(): Promise<void> {
     const lanyard = await startLanyard(cleanup, `${key}.pub`);
 
     const targets: Target[] = [
-      { name: 'OpenSSH', port: sshd.port, username: sshd.username },
-      { name: 'Lanyard', port: lanyard.sftpPort, username: SLUG },
+      { name: 'OpenSSH', port: sshd.port, username: sshd.username, put: 'put' },
+      { name: 'OpenSSH -f', port: sshd.port, username: sshd.username, put: 'put -f' },
+      { name: 'Lanyard', port: lanyard.sftpPort, username: SLUG, put: 'put' },
     ];
     for (const t of targets) console.log(`${t.name}: sftp on 127.0.0.1:${t.port}, ${await negotiated(t, key)}`);
 
     const only = process.env.BENCH_SFTP_CASE;
     const cases: Case[] = [
-      { id: 'small', name: `${SMALL_FILES} × ${SMALL_BYTES / 1024} KB`, bytes: SMALL_FILES * SMALL_BYTES, commands: ['cd idphotos', 'put small/*'] },
-      { id: 'big', name: `1 × ${BIG_BYTES / 1024 / 1024} MB`, bytes: BIG_BYTES, commands: ['cd idphotos', 'put big.zip'] },
+      { id: 'small', name: `${SMALL_FILES} photos`, bytes: 0, commands: ['cd idphotos', 'PUT small/*'] },
+      { id: 'big', name: `1 × ${BIG_BYTES / 1024 / 1024} MB`, bytes: BIG_BYTES, commands: ['cd idphotos', 'PUT big.zip'] },
     ].filter((c) => !only || c.id === only);
     const seconds = new Map<string, number[]>();
     for (let rep = 0; rep < reps; rep++) {
       // Fresh random bytes each repetition: nothing to deduplicate, nothing cached server-side.
       const data = path.join(dir, `rep${rep}`);
-      await makeFiles(data);
+      const photoBytes = await makeFiles(data);
+      for (const c of cases) if (c.id === 'small') c.bytes = photoBytes;
       // Alternate who goes first, so neither always gets the cooler disk cache.
       const order = rep % 2 === 0 ? targets : [...targets].reverse();
       for (const c of cases) {
         for (const t of order) {
-          const s = await timedSftp(t, key, data, c.commands);
+          const s = await timedSftp(t, key, data, c.commands.map((line) => line.replace(/^PUT /, `${t.put} `)));
           const k = `${c.name}|${t.name}`;
           seconds.set(k, [...(seconds.get(k) ?? []), s]);
-          console.log(`  rep ${rep + 1}/${reps}  ${c.name.padEnd(14)} ${t.name.padEnd(7)} ${s.toFixed(2)} s`);
+          console.log(`  rep ${rep + 1}/${reps}  ${c.name.padEnd(14)} ${t.name.padEnd(10)} ${s.toFixed(2)} s`);
         }
       }
       await fs.rm(data, { recursive: true, force: true });
@@ -89,15 +95,19 @@ export default async function sftpBench(): Promise<void> {
     const rss = await peakRssMb(lanyard.pid);
     console.log('');
     printTable(
-      ['case', 'OpenSSH s', 'Lanyard s', 'ratio L/O', 'OpenSSH MB/s', 'Lanyard MB/s'],
+      ['case', 'OpenSSH s', 'OpenSSH -f s', 'Lanyard s', 'speed vs OpenSSH', 'speed vs OpenSSH -f', 'Lanyard MB/s'],
       cases.map((c) => {
         const o = median(seconds.get(`${c.name}|OpenSSH`)!);
+        const f = median(seconds.get(`${c.name}|OpenSSH -f`)!);
         const l = median(seconds.get(`${c.name}|Lanyard`)!);
         const mbps = (s: number) => (c.bytes / 1024 / 1024 / s).toFixed(1);
-        return [c.name, o.toFixed(2), l.toFixed(2), (l / o).toFixed(2), mbps(o), mbps(l)];
+        return [c.name, o.toFixed(2), f.toFixed(2), l.toFixed(2), (o / l).toFixed(2), (f / l).toFixed(2), mbps(l)];
       }),
     );
-    console.log(`\nmedian of ${reps} run(s); ratio below 1.00 means Lanyard was faster. Lanyard peak RSS: ${rss} MB`);
+    console.log(
+      `\nmedian of ${reps} run(s); speed ratios are OpenSSH's time over Lanyard's (1.00 or more: Lanyard at least as fast). ` +
+        `Lanyard answers every CLOSE durably; OpenSSH -f is OpenSSH's durable path (fsync@openssh.com before each close). Lanyard peak RSS: ${rss} MB`,
+    );
   } finally {
     await cleanup.run();
   }
@@ -152,18 +162,19 @@ async function negotiated(t: Target, key: string): Promise<string> {
   return cipher ? `cipher ${cipher[1]}${cipher[2] === '<implicit>' ? '' : ` + ${cipher[2]}`}, kex ${kex?.[1] ?? '?'}` : 'cipher unknown';
 }
 
-async function makeFiles(dir: string): Promise<void> {
+/** Real 600×800 JPEG portraits (fresh grain each call, so fresh bytes each repetition) and the big file; returns the photos' bytes. */
+async function makeFiles(dir: string): Promise<number> {
   await fs.mkdir(path.join(dir, 'small'), { recursive: true });
-  for (let i = 0; i < SMALL_FILES; i++) {
-    // Local IDs, as a district's photos are named.
-    await fs.writeFile(path.join(dir, 'small', `${100000 + i}.jpg`), randomBytes(SMALL_BYTES));
-  }
+  const photos = await generatePortraits(path.join(dir, 'small'), SMALL_FILES, 2);
+  let photoBytes = 0;
+  for (const p of photos) photoBytes += (await fs.stat(p)).size;
   const big = await fs.open(path.join(dir, 'big.zip'), 'w');
   try {
     for (let done = 0; done < BIG_BYTES; done += 8 * 1024 * 1024) await big.write(randomBytes(Math.min(8 * 1024 * 1024, BIG_BYTES - done)));
   } finally {
     await big.close();
   }
+  return photoBytes;
 }
 
 /** VmHWM: the most resident memory the server process has had since it started. */

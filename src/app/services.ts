@@ -45,6 +45,7 @@ export async function openServices(config: Config, log = createLogger(config.log
     blobs,
     maxUploadBytes: config.sftp.maxUploadBytes,
     maxWriteGapBytes: config.sftp.limits.maxWriteGapBytes,
+    quota: config.quota,
     onEvents: (districtId, ids) => hooks.onEvents?.(districtId, ids),
   });
   const audit = createAuditLog(db, log);

@@ -118,6 +118,8 @@ export function createWebDomain(deps: { db: Db; blobs: BlobStore; dropbox: Dropb
       /** Every photo and stored file of a Local ID, now (the same as `lanyard person erase`). */
       erasePerson: (districtId: number, localId: string, by: ChangedBy) => erasePerson(db, blobs, { districtId, localId, by }),
     },
+    /** The drop box's quota and what it holds (the Settings page; statvfs answers the same). */
+    quota: { space: (districtId: number) => dropbox.space(districtId) },
     rosters: {
       ...overDb(db, { listImports, findImport, getRosterSettings, getDailyImport, changeRosterSettings }),
       /** The guard's override: the same import again, with force (roster/deactivateAnyway.ts says when it may). */

@@ -67,6 +67,11 @@ export interface BlobWriter {
   /** Bytes accepted and held in this process's memory, not yet handed to storage: what bounds an upload's memory. */
   readonly bufferedBytes: number;
   write(data: Buffer, offset: number): Promise<void>;
+  /**
+   * Makes what was written so far survive a crash of this process or machine
+   * (`fsync@openssh.com` on a handle still open); the writer stays usable.
+   */
+  flush(): Promise<void>;
   /** Makes the bytes durable and addressable. The writer cannot be used afterwards. */
   commit(): Promise<StoredBlob>;
   /** Throws the bytes away. Safe to call more than once, and after commit. */

@@ -235,6 +235,15 @@ class FsBlobWriter implements BlobWriter {
     });
   }
 
+  async flush(): Promise<void> {
+    if (this.state !== 'open') throw new Error(`blob writer already ${this.state}`);
+    this.flushChunk();
+    await this.diskChain;
+    if (this.failure) throw this.failure;
+    if (this.state !== 'open') return;
+    await fsyncFd(this.open());
+  }
+
   async commit(): Promise<StoredBlob> {
     if (this.state !== 'open') throw new Error(`blob writer already ${this.state}`);
     try {

@@ -103,6 +103,18 @@ export class S3BlobWriter implements BlobWriter {
     });
   }
 
+  /**
+   * Waits until every part cut so far is stored (an object store keeps a
+   * stored part durably). The tail shorter than a part cannot be stored on
+   * its own (S3 parts but the last are at least 5 MiB): it stays in memory
+   * until more arrives or CLOSE, which stores everything before it answers.
+   */
+  async flush(): Promise<void> {
+    if (this.state !== 'open') throw new Error(`blob writer already ${this.state}`);
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+    if (this.failure) throw this.failure;
+  }
+
   commit(): Promise<StoredBlob> {
     if (this.state !== 'open') return Promise.reject(new Error(`blob writer already ${this.state}`));
     this.state = 'committing';

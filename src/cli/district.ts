@@ -1,3 +1,4 @@
+import { registerQuotaCommand } from './quota.js';
 import fs from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { addSshKey, AUTH_MODES, createDistrict, setSftpAuthMode, setSftpPassword } from '../districts/districts.js';
@@ -19,6 +20,7 @@ export function registerDistrictCommands(program: Command, out: Output, env: Nod
   registerContactsCommand(district, out, env);
   registerRetentionCommand(district, out, env);
   registerDistrictExit(district, out, env);
+  registerQuotaCommand(district, out, env);
 
   withDataOptions(district.command('create <slug>'))
     .description('Create a district and its SFTP account (username = slug); prints the welcome sheet.')

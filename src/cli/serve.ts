@@ -11,6 +11,8 @@ export function registerServe(program: Command, out: Output, env: NodeJS.Process
     .addOption(new Option('--http-port <n>', 'web port (0 picks a free one)').env('LANYARD_HTTP_PORT'))
     .addOption(new Option('--roster-settle <seconds>', 'how long a roster file must sit unchanged before it is imported').env('LANYARD_ROSTER_SETTLE'))
     .addOption(new Option('--max-upload-bytes <n>', 'largest file accepted over SFTP').env('LANYARD_MAX_UPLOAD_BYTES'))
+    .addOption(new Option('--quota-bytes <n>', "a district's drop-box quota in bytes, unless it has its own (lanyard district quota); default 100 GB").env('LANYARD_QUOTA_BYTES'))
+    .addOption(new Option('--quota-files <n>', "a district's drop-box quota in files, unless it has its own; default 1,000,000").env('LANYARD_QUOTA_FILES'))
     .addOption(new Option('--trusted-proxies <list>', 'addresses or networks of the proxies in front (HAProxy), comma-separated: they send the PROXY protocol on SFTP and X-Forwarded-For on HTTP').env('LANYARD_TRUSTED_PROXIES'))
     .addOption(new Option('--smtp-url <url>', 'e-mail each finished delivery to the district\'s contacts through this SMTP server (smtp://user:password@host:587 or smtps://host:465)').env('LANYARD_SMTP_URL'))
     .addOption(new Option('--mail-from <address>', 'the sender of those e-mails (default: Lanyard <lanyard@this host>)').env('LANYARD_MAIL_FROM'))

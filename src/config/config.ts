@@ -2,6 +2,7 @@ import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_QUOTA, type QuotaDefaults } from '../quota/quota.js';
 
 /**
  * Everything Lanyard can be told, parsed once from flags and the environment
@@ -32,6 +33,8 @@ export interface Config {
    * may speak for another address.
    */
   trustedProxies: string[];
+  /** A district's drop-box quota unless it has its own (`lanyard district quota`). */
+  quota: QuotaDefaults;
   /** Seconds between retention runs (src/retention), which one node at a time takes; 0: this node never runs them. */
   retentionIntervalSeconds: number;
   /** Finished deliveries e-mailed to each district's contacts through this SMTP server (smtp:// or smtps://); undefined: no e-mail. */
@@ -119,6 +122,8 @@ export interface ConfigInput {
   httpPort?: string | number | undefined;
   rosterSettle?: string | number | undefined;
   maxUploadBytes?: string | number | undefined;
+  quotaBytes?: string | number | undefined;
+  quotaFiles?: string | number | undefined;
   intake?: string | undefined;
   blobStore?: string | undefined;
   trustedProxies?: string | undefined;
@@ -147,6 +152,8 @@ const schema = z.object({
   httpPort: port,
   rosterSettle: z.coerce.number({ error: 'the roster settle time must be a number of seconds' }).min(0).max(86400),
   maxUploadBytes: positiveInt('the upload size limit'),
+  quotaBytes: z.coerce.number({ error: 'the byte quota must be a number' }).int('the byte quota must be a whole number of bytes').min(0, 'the byte quota cannot be negative'),
+  quotaFiles: z.coerce.number({ error: 'the file quota must be a number' }).int('the file quota must be a whole number of files').min(0, 'the file quota cannot be negative'),
   intake: z.enum(['on', 'off'], { error: 'the intake setting is on or off' }),
   publicHost: z.string().min(1),
   loginGraceSeconds: positiveInt('the login grace time'),
@@ -190,6 +197,8 @@ export function loadConfig(flags: ConfigInput, env: Record<string, string | unde
     httpPort: pick(flags.httpPort, 'LANYARD_HTTP_PORT') ?? 8080,
     rosterSettle: pick(flags.rosterSettle, 'LANYARD_ROSTER_SETTLE') ?? 30,
     maxUploadBytes: pick(flags.maxUploadBytes, 'LANYARD_MAX_UPLOAD_BYTES') ?? DEFAULT_MAX_UPLOAD_BYTES,
+    quotaBytes: pick(flags.quotaBytes, 'LANYARD_QUOTA_BYTES') ?? DEFAULT_QUOTA.bytes,
+    quotaFiles: pick(flags.quotaFiles, 'LANYARD_QUOTA_FILES') ?? DEFAULT_QUOTA.files,
     intake: pick(flags.intake, 'LANYARD_INTAKE') ?? 'on',
     publicHost: emptyToUndefined(env.LANYARD_PUBLIC_HOST) ?? 'localhost',
     loginGraceSeconds: emptyToUndefined(env.LANYARD_LOGIN_GRACE) ?? 60,
@@ -251,6 +260,7 @@ export function loadConfig(flags: ConfigInput, env: Record<string, string | unde
     intake: c.intake === 'on',
     blobStore: blobStoreConfig(pick(flags.blobStore, 'LANYARD_BLOB_STORE') ?? 'file', env),
     trustedProxies: trustedProxyList(pick(flags.trustedProxies, 'LANYARD_TRUSTED_PROXIES') ?? ''),
+    quota: { bytes: c.quotaBytes, files: c.quotaFiles },
     retentionIntervalSeconds: c.retentionIntervalSeconds,
     mail: mailConfig(pick(flags.smtpUrl, 'LANYARD_SMTP_URL'), pick(flags.mailFrom, 'LANYARD_MAIL_FROM')),
     logLevel: c.logLevel,

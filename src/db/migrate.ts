@@ -23,6 +23,7 @@ import * as m0070 from './migrations/0070_blob_guards.js';
 import * as m0071 from './migrations/0071_erasures.js';
 import * as m0072 from './migrations/0072_retention.js';
 import * as m0090 from './migrations/0090_asset_tag_any_case.js';
+import * as m0100 from './migrations/0100_district_quotas.js';
 
 /** A migration sees the dialect, since identity columns differ between SQLite and PostgreSQL. */
 export interface LanyardMigration {
@@ -53,6 +54,7 @@ const migrations: Record<string, LanyardMigration> = {
   '0071_erasures': m0071,
   '0072_retention': m0072,
   '0090_asset_tag_any_case': m0090,
+  '0100_district_quotas': m0100,
 };
 
 export class MigrationError extends Error {

@@ -38,6 +38,8 @@ export interface Database {
   retention_policies: RetentionPoliciesTable;
   retention_reports: RetentionReportsTable;
   retention_lease: RetentionLeaseTable;
+  district_quotas: DistrictQuotasTable;
+  district_usage: DistrictUsageTable;
 }
 
 export type SftpAuthMode = 'password' | 'publickey' | 'both' | 'either';
@@ -492,4 +494,18 @@ export interface RetentionLeaseTable {
   name: string;
   holder: string;
   until: string;
+}
+
+/** A district's own quota; null keeps the server's default (--quota-bytes / --quota-files). */
+export interface DistrictQuotasTable {
+  district_id: number;
+  bytes: number | null;
+  files: number | null;
+}
+
+/** What a district's drop box holds, kept by triggers on dropbox_files (migration 0100): never written by code. */
+export interface DistrictUsageTable {
+  district_id: number;
+  bytes: ColumnType<number, number | undefined, number>;
+  files: ColumnType<number, number | undefined, number>;
 }

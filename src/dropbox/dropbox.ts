@@ -4,6 +4,7 @@ import type { Db } from '../db/db.js';
 import type { DeliveryTicket } from '../deliveries/ticket.js';
 import type { DropboxFileRow, DropboxFolder, IntakeSource } from '../db/schema.js';
 import { insertEvent } from '../intake/events.js';
+import { bytesLeft, DEFAULT_QUOTA, filesLeft, quotaFull, readSpace, type DistrictSpace, type QuotaDefaults } from '../quota/quota.js';
 import { formatBytes } from '../shared/bytes.js';
 import { LanyardError } from '../shared/errors.js';
 import { checkName, fileName, isClientTempName } from './paths.js';
@@ -47,6 +48,8 @@ export interface Dropbox {
   rename(actor: Actor, from: { folder: DropboxFolder; name: string }, to: { folder: DropboxFolder; name: string }): Promise<void>;
   remove(actor: Actor, folder: DropboxFolder, name: string): Promise<void>;
   setModifiedTime(districtId: number, folder: DropboxFolder, name: string, at: Date): Promise<void>;
+  /** The district's quota and what its drop box holds (statvfs, Settings). */
+  space(districtId: number): Promise<DistrictSpace>;
 }
 
 export interface Upload {
@@ -58,6 +61,8 @@ export interface Upload {
   write(data: Buffer, offset: number): Promise<void>;
   /** Keep the client's time for the file (FileZilla and WinSCP preserve timestamps). */
   setModifiedTime(at: Date): void;
+  /** Makes what was written so far durable (`fsync@openssh.com`); the file is still published only at commit. */
+  flush(): Promise<void>;
   /** Makes the file visible and records its intake event, durably, before resolving. */
   commit(): Promise<DropboxFile>;
   abort(): Promise<void>;
@@ -69,6 +74,8 @@ export interface DropboxOptions {
   maxUploadBytes: number;
   /** How far past the current end of an upload a write may start (default 1 MiB). */
   maxWriteGapBytes?: number;
+  /** The quota of a district without its own (default: DEFAULT_QUOTA). */
+  quota?: QuotaDefaults;
   /** Called after a committed change made intake events, so workers can start at once. */
   onEvents?: (districtId: number, eventIds: number[]) => void;
 }
@@ -93,6 +100,7 @@ export function createDropbox(opts: DropboxOptions): Dropbox {
     if (ids.length > 0) opts.onEvents?.(districtId, ids);
   };
   const limits = { maxBytes: opts.maxUploadBytes, maxGap: opts.maxWriteGapBytes ?? 1024 * 1024 };
+  const quota = opts.quota ?? DEFAULT_QUOTA;
 
   // One copy of an old file's bytes at a time per district (see DropboxUpload.fill): a district resuming many
   // files at once takes its turn on the disk instead of taking the disk from everyone.
@@ -145,16 +153,24 @@ export function createDropbox(opts: DropboxOptions): Dropbox {
       return Number(r.n);
     },
 
+    space: (districtId) => readSpace(db.kysely, districtId, quota),
+
     async beginUpload(actor, folder, rawName, uploadOpts) {
       const name = fileName(rawName);
       checkName(name);
+      const [existing, space] = await Promise.all([find(actor.districtId, folder, name), readSpace(db.kysely, actor.districtId, quota)]);
+      // Refused here, at OPEN, when nothing could fit: the client shows the reason before sending a byte.
+      if (!existing && filesLeft(space) === 0) throw quotaFull(space, name, 'files');
+      // What this upload may grow to: what is left, plus the bytes of the file it replaces.
+      const room = bytesLeft(space) + (existing?.size ?? 0);
+      if (room === 0) throw quotaFull(space, name, 'bytes');
       // Resuming (append, or open without truncate) continues what is there now, whose bytes are copied in
       // only when a write needs them: never just for opening, which anyone could repeat for free.
-      const base = uploadOpts?.keepExisting ? await find(actor.districtId, folder, name) : undefined;
+      const base = uploadOpts?.keepExisting ? existing : undefined;
       const writer = await blobs.createWriter();
       const copyBase = (base: DropboxFile, from: number, to: number) =>
         oneCopyAtATime(actor.districtId, () => copyInto(blobs, base.blobKey, writer, from, to));
-      return new DropboxUpload(db, writer, actor, folder, name, limits, notify, base, copyBase);
+      return new DropboxUpload(db, writer, actor, folder, name, { ...limits, room, space, quota }, notify, base, copyBase);
     },
 
     async openDownload(districtId, folder, name) {
@@ -300,7 +316,8 @@ class DropboxUpload implements Upload {
     private readonly actor: Actor,
     readonly folder: DropboxFolder,
     readonly name: string,
-    private readonly limits: { maxBytes: number; maxGap: number },
+    /** `room`: the most this upload may hold within the quota, as of `space` (read at OPEN); commit checks again exactly. */
+    private readonly limits: { maxBytes: number; maxGap: number; room: number; space: DistrictSpace; quota: QuotaDefaults },
     private readonly notify: (districtId: number, ids: number[]) => void,
     private readonly base: DropboxFile | undefined,
     private readonly copyBase: (base: DropboxFile, from: number, to: number) => Promise<void>,
@@ -315,6 +332,9 @@ class DropboxUpload implements Upload {
       return Promise.reject(
         new LanyardError('too-large', `${this.name} is larger than the ${formatBytes(this.limits.maxBytes)} limit: split it into smaller files (for a photo package, several zips).`),
       );
+    }
+    if (offset + data.length > this.limits.room) {
+      return Promise.reject(quotaFull(this.limits.space, this.name, 'bytes'));
     }
     if (offset > this.size + this.limits.maxGap) {
       return Promise.reject(
@@ -349,6 +369,11 @@ class DropboxUpload implements Upload {
     this.modifiedAt = at;
   }
 
+  async flush(): Promise<void> {
+    await this.pending;
+    await this.writer.flush();
+  }
+
   async commit(): Promise<DropboxFile> {
     if (this.base && !this.wrote) return this.keepUnchanged(this.base);
     this.done = true;
@@ -372,7 +397,19 @@ class DropboxUpload implements Upload {
     const a = this.actor;
     const deliveryId = await deliveryIdFor(a, this.name);
     const ids = await this.db.kysely.transaction().execute(async (trx) => {
+      const old = await trx
+        .selectFrom('dropbox_files')
+        .select('size')
+        .where('district_id', '=', a.districtId)
+        .where('folder', '=', this.folder)
+        .where('name', '=', this.name)
+        .executeTakeFirst();
       await upsertFile(trx, a.districtId, this.folder, this.name, file);
+      // Counted by the usage triggers in this transaction, after every commit before it (other uploads, other nodes).
+      const space = await readSpace(trx, a.districtId, this.limits.quota);
+      if (!old && space.usedFiles > space.quotaFiles) throw quotaFull({ ...space, usedFiles: space.usedFiles - 1 }, this.name, 'files');
+      const grew = blob.size - Number(old?.size ?? 0);
+      if (grew > 0 && space.usedBytes > space.quotaBytes) throw quotaFull({ ...space, usedBytes: space.usedBytes - grew }, this.name, 'bytes');
       await releasePins(trx, [blob]);
       await writeAudit(trx, {
         action: 'dropbox.upload',

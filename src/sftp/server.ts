@@ -11,6 +11,8 @@ import { deliveryTicket } from '../deliveries/ticket.js';
 import type { HostKey } from '../hostKeys/hostKeys.js';
 import { addressKey, type LoginGuard } from '../loginGuard/loginGuard.js';
 import { Admission } from './admission.js';
+import { ADVERTISED } from './extensions.js';
+import { advertiseExtensions } from './version.js';
 import { createAuthenticator } from './auth.js';
 import { acceptRepeatedUserauthRequests, describeChannelRefusals, refuseNextChannel } from './compat.js';
 import { ConnectionFlow, FlowPool, type ChannelFlow } from './inFlight.js';
@@ -204,6 +206,8 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
         session.once('close', uncount);
         session.on('sftp', (acceptSftp) => {
           const sftp = acceptSftp();
+          // Before any byte of the channel is read: the client's INIT is the first thing on it.
+          if (!advertiseExtensions(sftp, ADVERTISED)) clog.warn('ssh2 internals changed: SFTP extensions are not advertised (clients fall back to 32 KB writes, no fsync, no df)');
           sftp.once('close', uncount);
           // OpenSSH's sftp waits for the channel to close before it exits.
           sftp.on('end', () => sftp.end());

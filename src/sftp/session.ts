@@ -7,6 +7,9 @@ import type { Actor, Dropbox, Upload } from '../dropbox/dropbox.js';
 import { FOLDERS, formatPath, isFolder, parsePath, type DropboxPath } from '../dropbox/paths.js';
 import { LanyardError } from '../shared/errors.js';
 import { entry, fileAttrs, folderAttrs } from './attrs.js';
+import { answerExtended } from './extensions.js';
+import { tellUser } from './version.js';
+import { QuotaFullError } from '../quota/quota.js';
 import type { SftpLimits } from '../config/config.js';
 import type { ChannelFlow } from './inFlight.js';
 import { ok, replyError, STATUS_CODE } from './status.js';
@@ -100,7 +103,15 @@ export function serveSftp(sftp: SFTPWrapper, deps: SessionDeps): void {
   /** Uploads whose CLOSE is being committed: no longer a handle, not yet done. */
   let committing = 0;
 
-  const fail = (reqId: number, err: unknown) => replyError(sftp, reqId, err, log);
+  /** The last sentence sent to the client's stderr: a pipelined upload gets one refusal per WRITE, the user reads it once. */
+  let told: string | undefined;
+  const fail = (reqId: number, err: unknown) => {
+    if (err instanceof QuotaFullError && err.message !== told) {
+      told = err.message;
+      tellUser(sftp, err.message);
+    }
+    replyError(sftp, reqId, err, log);
+  };
   const open = (h: Handle) => {
     const id = nextHandle++;
     if (closed) {
@@ -360,14 +371,21 @@ export function serveSftp(sftp: SFTPWrapper, deps: SessionDeps): void {
   on('SYMLINK', noLinks);
   on('READLINK', noLinks);
 
-  on('EXTENDED', async (reqId, name: string, data: Buffer) => {
-    if (name === 'posix-rename@openssh.com') {
-      const [from, to] = readStrings(data, 2);
-      if (from === undefined || to === undefined) throw new LanyardError('invalid', 'Malformed rename request.');
-      return rename(reqId, from, to);
-    }
-    throw new LanyardError('unsupported', `This server does not support ${name}.`);
-  });
+  on('EXTENDED', (reqId, name: string, data: Buffer | undefined) =>
+    answerExtended(sftp, reqId, name, data, {
+      fileOf: (buf) => {
+        const h = lookup(buf);
+        if (!h) throw new LanyardError('invalid', 'That file is no longer open: start the transfer again.');
+        if (h.kind !== 'upload') return 'other';
+        if (h.failure) throw h.failure;
+        return h.upload;
+      },
+      rename,
+      space: () => dropbox.space(actor.districtId),
+      maxReadBytes: deps.limits.maxReadBytes,
+      handlesPerSession: deps.limits.handlesPerSession,
+    }),
+  );
 
   const unregister = deps.districtHandles.register(() => handles.size + opening);
   const unregisterUploads = deps.uploads.register(() => committing + [...handles.values()].filter((h) => h.kind === 'upload').length);
@@ -387,16 +405,4 @@ export function serveSftp(sftp: SFTPWrapper, deps: SessionDeps): void {
 /** The folder a path names its last part in ('' and a bare name mean the root). */
 function parentOf(raw: string): string {
   return raw.replace(/\/+$/, '').split('/').slice(0, -1).join('/') || '/';
-}
-
-function readStrings(buf: Buffer, count: number): Array<string | undefined> {
-  const out: Array<string | undefined> = [];
-  let p = 0;
-  for (let i = 0; i < count; i++) {
-    if (p + 4 > buf.length) return [...out, undefined];
-    const len = buf.readUInt32BE(p);
-    out.push(buf.toString('utf8', p + 4, p + 4 + len));
-    p += 4 + len;
-  }
-  return out;
 }

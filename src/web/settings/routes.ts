@@ -10,7 +10,7 @@ import { changedBy, csrfOf, formError, sendPage } from '../page.js';
 import { AUTH_LABELS, settingsView, type SettingsFlash } from './view.js';
 
 export interface SettingsDeps {
-  domain: Pick<WebDomain, 'districts' | 'staff' | 'webhooks' | 'retention'>;
+  domain: Pick<WebDomain, 'districts' | 'staff' | 'webhooks' | 'retention' | 'quota'>;
   hostKeys: HostKey[];
   /** What the settings page tells districts to connect to. */
   sftp: { host: string; port: number };
@@ -22,14 +22,14 @@ type Form = Record<string, string | undefined>;
 
 /** How to connect, who may sign in, and an admin's changes to both (each audited by the domain function that makes it). */
 export function settingsRoutes(deps: SettingsDeps): FastifyPluginAsync {
-  const { districts, staff, webhooks, retention } = deps.domain;
+  const { districts, staff, webhooks, retention, quota } = deps.domain;
 
   async function render(req: FastifyRequest, reply: FastifyReply, flash: SettingsFlash = {}, status = 200) {
     // Read again, not req.district: the change just made (the login mode) must show.
     const d = await districts.getDistrictById(req.district.id);
     const session = req.session!;
     const admin = can(session.staff.role, 'settings:manage');
-    const [sshKeys, members, tokens, webhook, webhookLog, policy, lastRun] = await Promise.all([
+    const [sshKeys, members, tokens, webhook, webhookLog, policy, lastRun, space] = await Promise.all([
       districts.listSshKeys(d.slug),
       staff.listStaff(d.id),
       admin ? districts.listApiTokens(d.slug) : [],
@@ -37,6 +37,7 @@ export function settingsRoutes(deps: SettingsDeps): FastifyPluginAsync {
       admin ? webhooks.webhookLog(d.id) : [],
       retention.getPolicy(d.id),
       retention.lastReport(d.id),
+      quota.space(d.id),
     ]);
     const body = settingsView({
       flash,
@@ -51,6 +52,7 @@ export function settingsRoutes(deps: SettingsDeps): FastifyPluginAsync {
       webhook: webhook ? { url: webhook.url, createdAt: webhook.createdAt } : null,
       webhookLog,
       retention: { policy, lastRun },
+      space,
     });
     return sendPage(req, reply, { section: 'settings', title: 'Settings', body, status });
   }

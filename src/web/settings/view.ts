@@ -10,6 +10,8 @@ import { hidden, option, optionsOf, postForm } from '../views/forms.js';
 import { timeEl } from '../views/format.js';
 import { headRow, hiddenLabel, row } from '../views/table.js';
 import { retentionCard, type RetentionProps } from './retentionCard.js';
+import { quotaCard } from './quotaCard.js';
+import type { DistrictSpace } from '../../quota/quota.js';
 
 type AuthMode = District['sftpAuth'];
 
@@ -44,6 +46,8 @@ export interface SettingsProps {
   webhookLog: WebhookPost[];
   /** How long the district's photos and files are kept, and what the last run removed. */
   retention?: RetentionProps | undefined;
+  /** The drop box's quota and what it holds now. */
+  space?: DistrictSpace | undefined;
 }
 
 const FINGERPRINT_HINT =
@@ -228,6 +232,7 @@ export function settingsView(p: SettingsProps): Html {
 ${flashBlock(p.flash)}
 ${secretCard(p.flash.secret)}
 ${sftpCard(p)}
+${p.space ? quotaCard(p.space) : ''}
 ${staffCard(p)}
 ${p.admin ? tokensCard(p) : ''}
 ${p.admin ? webhookCard(p) : ''}
