@@ -35,14 +35,15 @@ export function deskRoutes(domain: Pick<WebDomain, 'devices' | 'checkouts' | 'pe
       return { step: { step: 'tag', value: '' }, flash: { error }, status: 409 };
     }
     if (!personText) return { step: { step: 'person', device, value: '' } };
-    const found = await people.lookUpPerson(districtId, personText);
+    const lookup = await people.lookUpPerson(districtId, personText);
+    const found = lookup.people;
     const faces = await photos.faces(districtId, found.map((p) => p.id));
     if (found.length === 1) return { step: { step: 'confirm', device, person: found[0]!, photo: faces.get(found[0]!.id) } };
     if (found.length === 0) {
       const error = `No one matches "${personText}": try the Local ID on their card, or part of their name.`;
       return { step: { step: 'person', device, value: personText }, flash: { error }, status: 404 };
     }
-    return { step: { step: 'person', device, value: personText, candidates: { people: found, faces } } };
+    return { step: { step: 'person', device, value: personText, candidates: { people: found, faces, total: lookup.total, more: lookup.more } } };
   }
 
   /** After a redirect: what was just saved, read back from the database (nothing is trusted from the URL). */

@@ -18,14 +18,22 @@ describe('the check-out desk', () => {
   test('step 2 asks who, and when several people match shows each with a link that picks them', () => {
     const lisa = person();
     const bart = person({ id: 2, localId: '004411', firstName: 'Bart', school: null, grade: '4' });
-    const step = { step: 'person' as const, device: device(), value: 'Simpson', candidates: { people: [lisa, bart], faces: new Map([[2, PHOTO]]) } };
+    const step = { step: 'person' as const, device: device(), value: 'Simpson', candidates: { people: [lisa, bart], faces: new Map([[2, PHOTO]]), total: 2, more: false } };
     const out = deskView(props({ step })).toString();
+    assert.doesNotMatch(visibleText(out), /type more/);
     assert.match(visibleText(out), /Check out LT-0100 Chromebook 3100 Scan the ID card, or type a Local ID, email or name/);
     assert.match(out, /value="Simpson" autofocus/);
     assert.match(out, /href="\/desk\?assetTag=LT-0100&amp;person=004410"/);
     assert.ok(links(out).includes('/desk?assetTag=LT-0100&person=004411'));
     assert.match(visibleText(out), /Who is it\? Lisa Simpson 004410 · 101 · grade 2 Bart Simpson 004411 · grade 4/);
     assert.match(out, /<img [^>]*alt="Bart Simpson"/);
+  });
+
+  test('a cut pick list says how many match in all and to type more', () => {
+    const lisa = person();
+    const cut = (total: number, more: boolean) => ({ step: 'person' as const, device: device(), value: 'S', candidates: { people: [lisa], faces: new Map(), total, more } });
+    assert.match(visibleText(deskView(props({ step: cut(159, false) }))), /Who is it\? 1 of 159, type more of the name or the Local ID\./);
+    assert.match(visibleText(deskView(props({ step: cut(10000, true) }))), /1 of more than 10,000, type more/);
   });
 
   test('step 3 shows the face large to compare, and confirming posts the tag and the Local ID', () => {

@@ -16,7 +16,7 @@ export type DeskStep =
   /** The device scanned is out: usually a return, so the check-in is offered right there. */
   | { step: 'holder'; device: Device; holder: { checkout: Checkout; person: Person }; photo: PhotoSrcs | undefined }
   /** Who gets the device; `candidates` when what was typed could be several people. */
-  | { step: 'person'; device: Device; value: string; candidates?: { people: Person[]; faces: ReadonlyMap<number, PhotoSrcs> } }
+  | { step: 'person'; device: Device; value: string; candidates?: PickList }
   | { step: 'confirm'; device: Device; person: Person; photo: PhotoSrcs | undefined };
 
 /** The desk's latest check-outs and check-ins, with who and what. */
@@ -62,11 +62,25 @@ const choice = (d: Device, p: Person, photo: PhotoSrcs | undefined) => {
   return html`<li><a class="who" href="${href}">${face({ ...p, photo }, 'thumb', { lazy: true })}<span>${who}</span></a></li>`;
 };
 
+/** The people a name could be, and how many match in all (`more`: beyond what was counted). */
+export interface PickList {
+  people: Person[];
+  faces: ReadonlyMap<number, PhotoSrcs>;
+  total: number;
+  more: boolean;
+}
+
+/** "12 of 159, type more": a cut list says it is cut, so nobody scrolls for a name that is not there. */
+const pickListCount = (c: PickList): Html | '' =>
+  c.more || c.total > c.people.length
+    ? html`<p class="muted" role="status">${c.people.length} of ${c.more ? `more than ${c.total.toLocaleString('en-US')}` : c.total.toLocaleString('en-US')}, type more of the name or the Local ID.</p>`
+    : '';
+
 /** Step 2: the person, for a device that is free. */
 function personStep(s: Extract<DeskStep, { step: 'person' }>): Html {
   const d = s.device;
   const candidates = s.candidates
-    ? html`<h3>Who is it?</h3><ul class="choices">${s.candidates.people.map((p) => choice(d, p, s.candidates?.faces.get(p.id)))}</ul>`
+    ? html`<h3>Who is it?</h3>${pickListCount(s.candidates)}<ul class="choices">${s.candidates.people.map((p) => choice(d, p, s.candidates?.faces.get(p.id)))}</ul>`
     : html``;
   return html`<section class="card">
   <h2>Check out ${deviceLink(d)} <span class="muted">${d.model}</span></h2>
