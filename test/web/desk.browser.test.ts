@@ -135,6 +135,20 @@ describe('people, the check-out desk, devices and incidents in Chromium', () => 
     assert.equal(await page.getByRole('link', { name: 'LT-0901' }).count(), 1);
   });
 
+  test('after a check-in the cursor stays in the check-in field, for the next returned device', async () => {
+    const token = await ws.token('springfield');
+    const api = (url: string, body: unknown) =>
+      fetch(server.url(url), { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal((await api('/api/v1/devices', { assetTag: 'LT-0077', serialNumber: 'SN0077', model: 'Chromebook 3100' })).status, 201);
+    assert.equal((await api('/api/v1/checkouts', { assetTag: 'LT-0077', localId: '004411' })).status, 201);
+    await page.goto(server.url('/desk'));
+    await page.fill('#checkin-tag', 'lt-0077');
+    await page.press('#checkin-tag', 'Enter');
+    await page.waitForURL(/done=in/);
+    assert.match((await page.textContent('.notice')) ?? '', /LT-0077 is checked in from Bart Simpson/);
+    assert.equal(await page.evaluate('document.activeElement && document.activeElement.id'), 'checkin-tag');
+  });
+
   test('no page broke the content security policy', () => {
     assert.deepEqual(errors, []);
   });

@@ -36,25 +36,29 @@ export interface DeskProps {
   recent: DeskRecent;
 }
 
-const checkinCard = (csrf: string) => html`<section class="card">
+/** Which scan field takes the cursor: the one of the action just done, so a run of returns stays a run. */
+type ScanField = 'out' | 'in';
+const focusHere = (f: ScanField, here: ScanField) => (f === here ? html` autofocus data-autofocus` : '');
+
+const checkinCard = (csrf: string, focus: ScanField) => html`<section class="card">
   <h2>Check in</h2>
   <form class="scan" method="post" action="/desk/checkin">${csrfField(csrf)}
     <label for="checkin-tag">Asset tag of the returned device</label>
-    <input id="checkin-tag" name="assetTag" required maxlength="64" autocomplete="off">
+    <input id="checkin-tag" name="assetTag" required maxlength="64" autocomplete="off"${focusHere(focus, 'in')}>
     <button type="submit" class="secondary">Check in</button>
   </form>
 </section>`;
 
 /** Step 1: the asset tag (and checking a device in). */
-const tagStep = (csrf: string, value: string) => html`<section class="card">
+const tagStep = (csrf: string, value: string, focus: ScanField) => html`<section class="card">
   <h2>Check out</h2>
   <form class="scan" method="get" action="/desk">
     <label for="assetTag">Scan or type the device's asset tag</label>
-    <input id="assetTag" name="assetTag" required maxlength="64" autocomplete="off" value="${value}" autofocus data-autofocus>
+    <input id="assetTag" name="assetTag" required maxlength="64" autocomplete="off" value="${value}"${focusHere(focus, 'out')}>
     <button type="submit">Next</button>
   </form>
 </section>
-${checkinCard(csrf)}`;
+${checkinCard(csrf, focus)}`;
 
 const choice = (d: Device, p: Person, photo: PhotoSrcs | undefined) => {
   const href = `${deskHref(d)}&person=${encodeURIComponent(p.localId)}`;
@@ -140,10 +144,10 @@ function confirmStep(csrf: string, s: Extract<DeskStep, { step: 'confirm' }>): H
 </section>`;
 }
 
-function step(csrf: string, s: DeskStep): Html {
+function step(csrf: string, s: DeskStep, focus: ScanField): Html {
   switch (s.step) {
     case 'tag':
-      return tagStep(csrf, s.value);
+      return tagStep(csrf, s.value, focus);
     case 'holder':
       return holderStep(csrf, s);
     case 'person':
@@ -182,7 +186,7 @@ export function deskView(p: DeskProps): Html {
   return html`<h1>Check-out desk</h1>
 ${flashBlock(p.flash)}
 ${doneNotice(p.done)}
-<div class="desk">${step(p.csrf, p.step)}</div>
+<div class="desk">${step(p.csrf, p.step, p.done?.action === 'in' ? 'in' : 'out')}</div>
 ${recentCard(p.recent)}
 <script src="/assets/desk.js" defer></script>`;
 }
