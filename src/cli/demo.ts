@@ -82,7 +82,9 @@ export async function makeDemo(services: Services, progress: (line: string) => v
   const holder = people[3]!;
   if (await findPerson(db, district.id, holder.localId)) {
     const incident = await openIncident(db, district.id, { assetTag: tags[1]!, localId: holder.localId, type: 'damage', description: 'Screen cracked at the top left corner; still works.', by: ADMIN_EMAIL });
+    // In repair checks the cracked device in; the loaner keeps the student's device count, and the demo's story, true.
     await updateIncident(db, district.id, incident.id, { status: 'in-repair', note: 'Sent to the repair depot with a loaner issued.', by: ADMIN_EMAIL });
+    await checkOut(db, district.id, { assetTag: tags[tags.length - 1]!, localId: holder.localId, by: ADMIN_EMAIL });
     incidents++;
   }
   const everyone = await searchPeople(db, district.id, { limit: 10_000, offset: 0 });
