@@ -56,6 +56,10 @@ for (const dialect of DIALECTS) {
         lab.pinHooks.before = async (k) => {
           if (k === key) uploadAtPin.open();
         };
+        // The upload opens and writes first: opening reads the district's quota, which on SQLite's one
+        // connection would wait behind the sweep's transaction paused below. Only its commit comes later.
+        const pending = await lab.dropbox.beginUpload(actor, 'idphotos', '100102.jpg');
+        await pending.write(bytes, 0);
         const sweep = sweepUnreferenced(lab.db, lab.blobs, {
           now: later(),
           hooks: {
@@ -68,7 +72,7 @@ for (const dialect of DIALECTS) {
         });
         // The sweep has decided: unreferenced, unpinned. Now the same bytes arrive under a real name.
         await sweepAtDelete.promise;
-        const upload = lab.upload(actor, 'idphotos', '100102.jpg', bytes);
+        const upload = pending.commit();
         // The upload's bytes are written and hashed; its store is asking for the pin.
         await uploadAtPin.promise;
         letSweepDelete.open();
