@@ -1,3 +1,4 @@
+/* global document */
 // The main navigation folds behind "Menu" on narrow screens (public/app.css). Without this script the
 // button stays hidden and the navigation open, so every page is reachable either way.
 {
