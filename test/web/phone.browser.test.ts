@@ -155,6 +155,20 @@ describe('every page fits a phone, with a navigation that folds and a focus ring
     await page.close();
   });
 
+  test("times say their zone: the reader's own in the browser, with UTC in the page as sent", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, timezoneId: 'America/Chicago' });
+    await signIn(page, server, admin.email, admin.password, '/incidents');
+    const time = page.locator('main time').first();
+    const [text, iso] = [await time.textContent(), await time.getAttribute('datetime')];
+    assert.ok(iso && text, 'the incident list shows when each was opened');
+    const chicago = new Date(iso).toLocaleString('en-GB', { timeZone: 'America/Chicago', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    assert.match(text, /^\d{1,2} \w{3} \d{4}, \d{2}:\d{2} C[SD]T$/);
+    assert.equal(text.replace(/ C[SD]T$/, ''), chicago);
+    const sent = await (await page.request.get(server.url('/incidents'))).text();
+    assert.match(sent, /<time datetime="[^"]+">\d{1,2} \w{3} \d{4}, \d{2}:\d{2} UTC<\/time>/);
+    await page.close();
+  });
+
   for (const width of [1280, 390]) {
     test(`at ${width} px the focus ring has at least 3:1 contrast with what is around it, in the header and in the page`, async () => {
       const { page } = await signedIn(width);

@@ -57,7 +57,7 @@ describe('the check-out desk', () => {
     const step = { step: 'holder' as const, device: device(), holder: { checkout: checkout(), person: person() }, photo: undefined };
     const out = deskView(props({ step })).toString();
     assert.match(out, /<a href="\/devices\/LT-0100">LT-0100<\/a> is checked out/);
-    assert.match(visibleText(out), /Lisa Simpson Local ID 004410 Since 25 Nov 2026, 08:47 Check it in Cancel/);
+    assert.match(visibleText(out), /Lisa Simpson Local ID 004410 Since 25 Nov 2026, 08:47 UTC Check it in Cancel/);
     assert.deepEqual(formActions(out), ['/desk/checkin'], 'the check-in of this device, nothing else to scan');
   });
 
@@ -65,7 +65,7 @@ describe('the check-out desk', () => {
     const recent = { rows: [checkout()], people: new Map([[1, person()]]), devices: new Map([[7, device()]]), faces: new Map() };
     const out = deskView(props({ done: { action: 'out', assetTag: 'LT-0100', person: person() }, recent }));
     assert.match(visibleText(out), /LT-0100 is checked out to Lisa Simpson\. Scan the next device\./);
-    assert.match(visibleText(out), /Recent at the desk Device Person Out In LT-0100 Lisa Simpson 25 Nov 2026, 08:47$/);
+    assert.match(visibleText(out), /Recent at the desk Device Person Out In LT-0100 Lisa Simpson 25 Nov 2026, 08:47 UTC$/);
     const back = deskView(props({ done: { action: 'in', assetTag: 'LT-0100', person: person() } }));
     assert.match(visibleText(back), /LT-0100 is checked in from Lisa Simpson\./);
     assert.doesNotMatch(back.toString(), /Recent at the desk/, 'nothing recent, no card');
