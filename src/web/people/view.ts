@@ -45,7 +45,7 @@ function filtersForm(p: PeopleListProps): Html {
   const schools = p.facets.schools.map((s) => option(s, schoolName(p.schoolNames, s), f.school));
   const grades = p.facets.grades.map((g) => option(g, g, f.grade));
   const roles = [option('', 'Everyone', f.role), option('student', 'Students', f.role), option('staff', 'Staff', f.role)];
-  const statuses = [option('', 'Active and inactive', f.active), option('yes', 'Active', f.active), option('no', 'Inactive', f.active)];
+  const statuses = [option('yes', 'Active', f.active), option('no', 'Inactive', f.active), option('all', 'Active and inactive', f.active)];
   const photos = [option('', 'With or without', f.photo), option('yes', 'Has a photo', f.photo), option('no', 'No photo yet', f.photo)];
   return html`<form class="filters card" method="get" action="/people" role="search">
   <div class="field grow">
