@@ -24,7 +24,7 @@ describe('the People list', () => {
 
   test('lists each person with a link to their profile, their school by name, and a face only where there is a photo', () => {
     const out = peopleListView(props()).toString();
-    assert.match(visibleText(out), /3 people .* Lisa Simpson lisa@springfield\.k12\.us 004410 Springfield Elementary 2 student Active/);
+    assert.match(visibleText(out), /3 people .* Lisa Simpson lisa@springfield\.k12\.us 004410 Springfield Elementary 2 Student Active/);
     assert.deepEqual(
       links(out).filter((l) => l.startsWith('/people/')),
       ['/people/004410', '/people/004411', '/people/004412'],
@@ -43,7 +43,7 @@ describe('the People list', () => {
     const out = peopleListView(props()).toString();
     assert.match(out, /&lt;script&gt;alert\(1\)&lt;\/script&gt; Jones/);
     assert.doesNotMatch(out, /<script>alert/);
-    assert.match(visibleText(out), /<script>alert\(1\)<\/script> Jones 004412 4 student Inactive/);
+    assert.match(visibleText(out), /<script>alert\(1\)<\/script> Jones 004412 4 Student Inactive/);
   });
 
   test('the filters show what was chosen, offer the district\'s schools by name, and the pager keeps them', () => {
