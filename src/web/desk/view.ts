@@ -236,7 +236,7 @@ function recentCard(r: DeskRecent): Html {
     const back = c.undone ? html`<span class="tag">Undone</span>` : c.checkedIn ? timeEl(c.checkedIn.at) : '';
     return row(d ? deviceLink(d) : '', p ? personLink(p, r.faces.get(p.id)) : '', timeEl(c.checkedOutAt), back);
   };
-  return html`<section class="card"><h2>Recent at the desk</h2>
+  return html`<section class="card desk-recent"><h2>Recent at the desk</h2>
   <table>${headRow('Device', 'Person', 'Out', 'In')}<tbody>${r.rows.map(line)}</tbody></table>
 </section>`;
 }
