@@ -170,6 +170,18 @@ describe('the check-out desk keeps its rhythm in Chromium', () => {
         assert.equal(await page.getByRole('button', { name: 'Confirm check-out' }).count(), 0);
       });
 
+      test('an Undo after the device moved on is refused with a sentence saying why, and changes nothing', async () => {
+        await page.goto(server.url(`/desk?assetTag=${tag(1)}`));
+        await page.getByRole('button', { name: 'Check it in' }).click();
+        await page.waitForURL(/done=checkin:\d+/);
+        // Meanwhile another desk checks it out again (over the API); this banner's Undo is now stale.
+        assert.equal((await api('/checkouts', { assetTag: tag(1), localId: '004411' })).status, 201);
+        await page.getByRole('button', { name: 'Undo' }).click();
+        await page.locator('.error').waitFor();
+        assert.equal(await page.textContent('.error'), `${tag(1)} has been checked out again since, so its check-in can no longer be undone.`);
+        assert.equal(await holderOf(tag(1)), '004411', 'Bart keeps it');
+      });
+
       test('the desk fits the screen', async () => {
         await page.goto(server.url(`/desk?assetTag=${tag(4)}&person=004411`));
         const wide = await page.evaluate('document.documentElement.scrollWidth');
