@@ -37,6 +37,18 @@ export async function findDeskAction(db: Db, districtId: number, kind: DeskActio
   return device && person && { kind, checkout: toCheckout(row), device, person };
 }
 
+/**
+ * Whether the row still shows what a redirect says was done (`done`) or
+ * undone (`undone`): a banner read back later (the Back button, a typed URL)
+ * must not announce a check-out that was since undone, or a check-in of a row
+ * never checked in.
+ */
+export function rowShows(a: DeskAction, what: 'done' | 'undone'): boolean {
+  const c = a.checkout;
+  if (what === 'done') return a.kind === 'checkout' ? !c.undone : c.checkedIn !== null && !c.undone;
+  return a.kind === 'checkout' ? c.undone !== null : c.checkedIn === null;
+}
+
 const secondsBetween = (fromIso: string, toIso: string) => (Date.parse(toIso) - Date.parse(fromIso)) / 1000;
 
 /** Whether an incident of the device was opened or changed at or after `since`: the device's story moved on. */

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { listAudit } from '../../src/audit/audit.js';
 import { checkIn, checkOut, checkoutsOfDevice, deviceHolder } from '../../src/checkouts/checkouts.js';
-import { findDeskAction, undoDeskAction, undoRefusal } from '../../src/checkouts/undo.js';
+import { findDeskAction, rowShows, undoDeskAction, undoRefusal } from '../../src/checkouts/undo.js';
 import { openDb, type Db } from '../../src/db/db.js';
 import { createDevice, updateDevice } from '../../src/devices/devices.js';
 import { openIncident } from '../../src/incidents/incidents.js';
@@ -109,6 +109,8 @@ for (const dialect of DIALECTS) {
       const { checkout } = await checkOut(db, districtId, { assetTag: tag, localId: '004410', by });
       const undone = await undoDeskAction(db, districtId, { kind: 'checkout', id: checkout.id, by: EDNA });
       assert.ok(undone.checkout.undone, 'marked undone');
+      const readBack = await findDeskAction(db, districtId, 'checkout', checkout.id);
+      assert.deepEqual([rowShows(readBack!, 'done'), rowShows(readBack!, 'undone')], [false, true], 'a banner read back later says undone, not done');
       assert.equal(await holderOf(tag), undefined, 'with nobody');
       const [history] = await checkoutsOfDevice(db, districtId, checkout.deviceId);
       assert.equal(history?.id, checkout.id);
@@ -127,6 +129,8 @@ for (const dialect of DIALECTS) {
       const tag = await newDevice();
       const { checkout } = await checkOut(db, districtId, { assetTag: tag, localId: '004410', by });
       const back = await checkIn(db, districtId, { assetTag: tag, by });
+      const asCheckin = await findDeskAction(db, districtId, 'checkin', back.checkout.id);
+      assert.deepEqual([rowShows(asCheckin!, 'done'), rowShows(asCheckin!, 'undone')], [true, false]);
       await undoDeskAction(db, districtId, { kind: 'checkin', id: back.checkout.id, by: EDNA });
       const holder = await holderOf(tag);
       assert.equal(holder?.person.localId, '004410');

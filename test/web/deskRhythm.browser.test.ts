@@ -110,6 +110,9 @@ describe('the check-out desk keeps its rhythm in Chromium', () => {
         assert.equal((await api(`/devices/${tag(2)}`)).body.status, 'available');
         await page.reload();
         assert.equal(await holderOf(tag(2)), null, 'reloading the undo repeats nothing either');
+        await page.goBack();
+        await page.waitForURL(/done=checkout:\d+/);
+        assert.equal(await page.locator('.notice').count(), 0, 'Back does not announce the undone check-out as done');
         const history = await historyOf(page, tag(2));
         assert.equal(history.length, 1);
         assert.match(history[0] ?? '', /Bart Simpson.*Undone/);

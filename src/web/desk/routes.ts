@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebDomain } from '../../app/webDomain.js';
 import { LanyardError } from '../../shared/errors.js';
 import { pageAuth } from '../auth.js';
-import { parseDeskAction, undoUntil, type DeskAction } from '../../checkouts/undo.js';
+import { parseDeskAction, rowShows, undoUntil, type DeskAction } from '../../checkouts/undo.js';
 import { changedBy, csrfOf, field, formError, sendPage } from '../page.js';
 import type { Flash } from '../views/flash.js';
 import { deskView, incidentLine, type DeskProps, type DeskRecent, type DeskStep, type ScanField } from './view.js';
@@ -49,9 +49,10 @@ export function deskRoutes(domain: Pick<WebDomain, 'devices' | 'checkouts' | 'pe
   }
 
   /** The action a redirect names (`checkout:12`), read back from the database: only this district's rows, nothing else trusted from the URL. */
-  async function actionOf(districtId: number, raw: string): Promise<DeskAction | undefined> {
+  async function actionOf(districtId: number, raw: string, what: 'done' | 'undone'): Promise<DeskAction | undefined> {
     const named = parseDeskAction(raw);
-    return named && checkouts.findDeskAction(districtId, named.kind, named.id);
+    const a = named && (await checkouts.findDeskAction(districtId, named.kind, named.id));
+    return a && rowShows(a, what) ? a : undefined;
   }
 
   /** After a check-out or check-in's redirect: the banner, with Undo while it may still be taken. */
@@ -74,7 +75,7 @@ export function deskRoutes(domain: Pick<WebDomain, 'devices' | 'checkouts' | 'pe
   async function render(req: DeskRequest, reply: FastifyReply, flash: Flash = {}, status = 200) {
     const districtId = req.district.id;
     const s = await stepFor(districtId, field(req.query, 'assetTag'), field(req.query, 'person'));
-    const [justDone, undone] = await Promise.all([actionOf(districtId, field(req.query, 'done')), actionOf(districtId, field(req.query, 'undone'))]);
+    const [justDone, undone] = await Promise.all([actionOf(districtId, field(req.query, 'done'), 'done'), actionOf(districtId, field(req.query, 'undone'), 'undone')]);
     // The cursor goes back to the field of what was just done, so a run of returns (or of check-outs) keeps its rhythm.
     const focus: ScanField = (justDone ?? undone)?.kind === 'checkin' ? 'in' : 'out';
     const body = deskView({
