@@ -1,6 +1,6 @@
 import { html, type Html } from '../html.js';
 
-export type Section = 'people' | 'devices' | 'desk' | 'incidents' | 'photos' | 'rosters' | 'settings' | 'search';
+export type Section = 'people' | 'devices' | 'desk' | 'incidents' | 'photos' | 'rosters' | 'settings' | 'search' | 'account';
 
 /** What the frame of a signed-in page shows around its body. */
 export interface Frame {
@@ -54,6 +54,7 @@ export function page(frame: Frame, title: string, body: Html): Html {
   <form class="signout" method="post" action="/logout">
     <input type="hidden" name="_csrf" value="${frame.csrf}">
     <span>${frame.email}</span>
+    <a class="change-password" href="/account/password"${frame.section === 'account' ? html` aria-current="page"` : ''}>Change my password</a>
     <button type="submit">Sign out</button>
   </form>
 </header>
