@@ -3,7 +3,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { openDb, type Db } from '../../src/db/db.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
 import { createDistrict } from '../../src/districts/districts.js';
 import { isLanyardError } from '../../src/shared/errors.js';
 import { changeOwnPassword, resetStaffPassword, resetStaffPasswordByEmail } from '../../src/staff/passwordChanges.js';
@@ -123,6 +125,44 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await openReveal(db, skinner.id, token), revealed);
       assert.equal(await openReveal(db, skinner.id, token), undefined, 'the second look finds nothing');
       assert.equal(await openReveal(db, skinner.id, 'made-up'), undefined);
+    });
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`migration 0110 on accounts made before it (${dialect})`, () => {
+    let db: Db;
+    let dir: string;
+    let url: string | undefined;
+
+    before(async () => {
+      dir = await fs.mkdtemp(path.join(os.tmpdir(), 'staff-0110-'));
+      url = await createDatabase(dialect);
+      db = await openDb({ dataDir: dir, databaseUrl: url });
+    });
+    after(async () => {
+      await db?.close();
+      await dropDatabase(url);
+      await fs.rm(dir, { recursive: true, force: true });
+    });
+
+    test('invited accounts must choose a password at their next sign-in, without an expiry; created ones are left alone', async () => {
+      await createDistrict(db, { slug: 'springfield', name: 'Springfield' });
+      const { password } = await inviteStaff(db, { slug: 'springfield', email: 'edna@springfield.k12.us', role: 'technician' }, BY);
+      await createStaff(db, { slug: 'springfield', email: 'skinner@springfield.k12.us', password: 'superintendent-1', role: 'admin' }, BY);
+      // Back to the database as it was before 0110 (the invite's audit entry stays), then forward again.
+      await db.kysely.schema.dropTable('password_reveals').execute();
+      await db.kysely.schema.alterTable('staff').dropColumn('must_change_password').execute();
+      await db.kysely.schema.alterTable('staff').dropColumn('one_time_expires_at').execute();
+      await sql`delete from kysely_migration where name = '0110_staff_one_time_passwords'`.execute(db.kysely);
+      await migrateToLatest(db);
+
+      const edna = await verifyStaffLogin(db, 'edna@springfield.k12.us', password);
+      assert.deepEqual([edna?.member.mustChangePassword, edna?.oneTimeExpired], [true, false]);
+      const row = await db.kysely.selectFrom('staff').select('one_time_expires_at').where('email', '=', 'edna@springfield.k12.us').executeTakeFirstOrThrow();
+      assert.equal(row.one_time_expires_at, null, 'no expiry: an upgrade locks nobody out');
+      const skinner = await verifyStaffLogin(db, 'skinner@springfield.k12.us', 'superintendent-1');
+      assert.equal(skinner?.member.mustChangePassword, false);
     });
   });
 }
