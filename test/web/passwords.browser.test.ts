@@ -105,8 +105,10 @@ describe('staff passwords in Chromium: invited, forced to change, reset by an ad
 
       // The admin resets it: a confirmation first, then the new one-time password once.
       await admin.page.goto(server.url('/settings'));
+      await screenshot(admin.page, `password-settings-${width}`);
       await admin.page.locator('tr', { hasText: tech }).getByRole('link', { name: 'Reset password' }).click();
       assert.match(await mainText(admin.page), new RegExp(`Reset the password of ${tech.replace(/\./g, '\\.')}\\? Their current password stops working\\.`));
+      await screenshot(admin.page, `password-reset-confirm-${width}`);
       await admin.page.click('button:has-text("Confirm")');
       assert.match(path(admin.page), /^\/settings\/password-reset\//);
       const reset = ((await admin.page.textContent('.secret code')) ?? '').trim();

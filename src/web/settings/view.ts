@@ -139,7 +139,7 @@ function staffCard(p: SettingsProps): Html {
   const removeForm = (s: StaffMember) =>
     s.id === p.myId
       ? html`<span class="muted">you</span>`
-      : html`<a href="/settings/staff/${String(s.id)}/reset-password">Reset password</a> ${postForm(`/settings/staff/${s.id}/remove`, p.csrf, removeButton, 'inline')}`;
+      : html`<span class="row-actions"><a href="/settings/staff/${String(s.id)}/reset-password">Reset password</a> ${postForm(`/settings/staff/${s.id}/remove`, p.csrf, removeButton, 'inline')}</span>`;
   const member = (s: StaffMember) => row(s.email, p.admin && s.id !== p.myId ? roleForm(s) : s.role, ...(p.admin ? [removeForm(s)] : []));
   const invite = postForm(
     '/settings/staff',
