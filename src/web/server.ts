@@ -89,7 +89,7 @@ export function createWebServer(deps: WebDeps): FastifyInstance {
   app.get('/', async (_req, reply) => reply.redirect('/people', 303));
 
   void app.register(loginRoutes({ domain, guard: deps.guard, secureCookies: deps.secureCookies, sessions }));
-  void app.register(accountRoutes({ domain, sessions }));
+  void app.register(accountRoutes({ domain, guard: deps.guard, sessions }));
   void app.register(staffPasswordRoutes({ domain, sessions }));
   void app.register(settingsRoutes({ domain, hostKeys: deps.hostKeys, sftp: deps.sftp, sessions }));
   void app.register(peopleRoutes(domain));

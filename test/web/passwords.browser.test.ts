@@ -75,6 +75,11 @@ describe('staff passwords in Chromium: invited, forced to change, reset by an ad
       }
 
       // Mistakes are explained and change nothing.
+      await t.page.fill('#current-password', 'not-the-one-time-password');
+      await t.page.fill('#new-password', own);
+      await t.page.fill('#repeat-password', own);
+      await t.page.click('main button[type=submit]');
+      assert.match((await t.page.textContent('[role=alert]')) ?? '', /Your current password is not right/);
       await t.page.fill('#current-password', oneTime);
       await t.page.fill('#new-password', own);
       await t.page.fill('#repeat-password', `${own}x`);

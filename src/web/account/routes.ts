@@ -1,5 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebDomain } from '../../app/webDomain.js';
+import type { LoginGuard } from '../../loginGuard/loginGuard.js';
+import { LanyardError } from '../../shared/errors.js';
 import type { SessionCache } from '../../staff/sessionCache.js';
 import { CHANGE_PASSWORD_PATH, pageAuth, SESSION_COOKIE } from '../auth.js';
 import { changedBy, csrfOf, formError, sendPage } from '../page.js';
@@ -7,6 +9,8 @@ import { changePasswordView } from './view.js';
 
 export interface AccountDeps {
   domain: Pick<WebDomain, 'staff'>;
+  /** The current password is counted like a sign-in, so a browser left signed in cannot be used to guess it. */
+  guard: LoginGuard;
   /** The member's cached sessions are forgotten as the password changes, so photos follow at once on this node. */
   sessions: SessionCache;
 }
@@ -25,11 +29,19 @@ export function accountRoutes(deps: AccountDeps): FastifyPluginAsync {
     app.post(CHANGE_PASSWORD_PATH, { preHandler: pageAuth('people:read') }, async (req, reply) => {
       const session = req.session!;
       try {
+        const current = rawField(req.body, 'current');
+        const check = await deps.guard.checkPassword(req.ip, `web:${session.staff.email}`, async () =>
+          current ? staff.verifyStaffLogin(session.staff.email, current) : undefined,
+        );
+        if (!check.ok) {
+          await new Promise((r) => setTimeout(r, Math.min(check.delayMs, 2000)));
+          throw new LanyardError('invalid', 'Your current password is not right: type the password you signed in with.');
+        }
         await staff.changeOwnPassword(
           {
             staffId: session.staff.id,
             // Passwords are taken as typed: spaces at either end may be meant.
-            current: rawField(req.body, 'current'),
+            current,
             next: rawField(req.body, 'next'),
             repeat: rawField(req.body, 'repeat'),
             keepCookie: req.cookies[SESSION_COOKIE] ?? '',
