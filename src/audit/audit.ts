@@ -28,6 +28,8 @@ export type AuditAction =
   | 'staff.password-changed'
   | 'staff.password-reset'
   | 'person.erased'
+  | 'checkout.undone'
+  | 'checkin.undone'
   | 'settings.retention'
   | 'district.exported'
   | 'district.deleted';

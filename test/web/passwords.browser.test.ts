@@ -95,6 +95,8 @@ describe('staff passwords in Chromium: invited, forced to change, reset by an ad
       assert.match(await mainText(t.page), /Your password is changed/);
       await t.page.goto(server.url('/devices'));
       assert.equal(path(t.page), '/devices', 'the rest of Lanyard opens');
+      // On a phone the link is in the folding menu.
+      if (await t.page.locator('.menu-toggle').isVisible()) await t.page.click('.menu-toggle');
       await t.page.getByRole('link', { name: 'Change my password' }).click();
       assert.equal(path(t.page), '/account/password', 'the header links to Change my password');
       assert.doesNotMatch(await mainText(t.page), /one-time password/);
