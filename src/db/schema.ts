@@ -21,6 +21,7 @@ export interface Database {
   login_throttle: LoginThrottleTable;
   staff: StaffTable;
   web_sessions: WebSessionsTable;
+  password_reveals: PasswordRevealsTable;
   devices: DevicesTable;
   people: PeopleTable;
   photo_versions: PhotoVersionsTable;
@@ -227,6 +228,20 @@ export interface StaffTable {
   password_hash: string;
   role: 'admin' | 'technician' | 'viewer';
   created_at: string;
+  /** 1 while the password is a one-time one (invite, reset) that must be replaced at sign-in (migration 0110). */
+  must_change_password: Generated<number>;
+  /** When a one-time password stops signing in; null for a person's own password. */
+  one_time_expires_at: string | null;
+}
+
+/** A reset's new password, sealed with a key only the admin's browser holds, until shown once (staff/passwordReveal.ts). */
+export interface PasswordRevealsTable {
+  id_hash: string;
+  viewer_staff_id: number;
+  email: string;
+  sealed: string;
+  password_expires_at: string;
+  expires_at: string;
 }
 
 export interface WebSessionsTable {

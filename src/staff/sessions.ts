@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/db.js';
 import { isoPlusSeconds, nowIso } from '../shared/time.js';
-import type { StaffMember } from './staff.js';
+import { toMember, type StaffMember } from './staff.js';
 
 /** Signed-in browser sessions. The cookie holds a random id; the database only its hash. */
 export interface WebSession {
@@ -29,12 +29,12 @@ export async function resolveSession(db: Db, cookie: string): Promise<WebSession
   const row = await db.kysely
     .selectFrom('web_sessions as s')
     .innerJoin('staff as m', 'm.id', 's.staff_id')
-    .select(['s.csrf_token', 's.expires_at', 'm.id', 'm.district_id', 'm.email', 'm.role', 'm.created_at'])
+    .select(['s.csrf_token', 's.expires_at', 'm.id', 'm.district_id', 'm.email', 'm.role', 'm.created_at', 'm.must_change_password'])
     .where('s.id_hash', '=', hash(cookie))
     .executeTakeFirst();
   if (!row || row.expires_at <= nowIso()) return undefined;
   return {
-    staff: { id: row.id, districtId: row.district_id, email: row.email, role: row.role, createdAt: row.created_at },
+    staff: toMember(row),
     csrfToken: row.csrf_token,
     expiresAt: row.expires_at,
   };
@@ -42,6 +42,18 @@ export async function resolveSession(db: Db, cookie: string): Promise<WebSession
 
 export async function endSession(db: Db, cookie: string): Promise<void> {
   await db.kysely.deleteFrom('web_sessions').where('id_hash', '=', hash(cookie)).execute();
+}
+
+/**
+ * Ends a member's sessions, all but the one `keepCookie` names (the browser
+ * that changed its own password stays signed in). Sessions live in the
+ * database, so every node stops accepting them at once; only a node's short
+ * photo cache (sessionCache.ts) can still serve a few seconds of thumbnails.
+ */
+export async function endSessionsOf(db: Db, staffId: number, keepCookie?: string): Promise<void> {
+  let q = db.kysely.deleteFrom('web_sessions').where('staff_id', '=', staffId);
+  if (keepCookie !== undefined) q = q.where('id_hash', '!=', hash(keepCookie));
+  await q.execute();
 }
 
 export function csrfMatches(session: WebSession, presented: string | undefined): boolean {

@@ -4,6 +4,7 @@ import type { WebDomain } from '../../app/webDomain.js';
 import type { HostKey } from '../../hostKeys/hostKeys.js';
 import { can } from '../../staff/roles.js';
 import type { SessionCache } from '../../staff/sessionCache.js';
+import { ONE_TIME_DAYS } from '../../staff/staff.js';
 import { LanyardError } from '../../shared/errors.js';
 import { pageAuth } from '../auth.js';
 import { changedBy, csrfOf, formError, sendPage } from '../page.js';
@@ -138,7 +139,8 @@ export function settingsRoutes(deps: SettingsDeps): FastifyPluginAsync {
     app.post('/settings/staff', staffAdmin, (req, reply) =>
       change(req, reply, async (f, by) => {
         const { member, password } = await staff.inviteStaff({ slug: req.district.slug, email: f.email ?? '', role: f.role ?? '' }, by);
-        const secret = { label: `One-time password for ${member.email}`, value: password };
+        const note = `Copy it now: Lanyard cannot show it again. They choose their own password at their first sign-in; this one stops working after ${ONE_TIME_DAYS} days.`;
+        const secret = { label: `One-time password for ${member.email}`, value: password, note };
         return { notice: `${member.email} can now sign in as ${member.role}.`, secret };
       }),
     );

@@ -11,8 +11,8 @@ const props = (over: Partial<SettingsProps> = {}): SettingsProps => ({
   hostKeys: [{ type: 'ssh-ed25519', sha256: 'SHA256:abc', md5: 'MD5:01:02' }],
   sshKeys: [{ fingerprint: 'SHA256:key1', algorithm: 'ssh-ed25519', comment: 'tech@<district>' }],
   staff: [
-    { id: 1, districtId: 1, email: 'skinner@springfield.k12.us', role: 'admin', createdAt: AT },
-    { id: 2, districtId: 1, email: 'edna@springfield.k12.us', role: 'technician', createdAt: AT },
+    { id: 1, districtId: 1, email: 'skinner@springfield.k12.us', role: 'admin', createdAt: AT, mustChangePassword: false },
+    { id: 2, districtId: 1, email: 'edna@springfield.k12.us', role: 'technician', createdAt: AT, mustChangePassword: false },
   ],
   myId: 1,
   admin: true,

@@ -58,9 +58,10 @@ const PASSWORD_HINT =
   'The old one stops working at once: update every scheduled upload that uses it.';
 const INVITE_HINT =
   'Lanyard makes a one-time password for them; give it to them in person or by phone. ' +
+  'They choose their own at their first sign-in; the one-time password stops working after 7 days. ' +
   'Technicians handle devices, check-outs and incidents; viewers only look.';
 
-function secretCard(secret: SettingsFlash['secret']): Html | string {
+export function secretCard(secret: SettingsFlash['secret']): Html | string {
   if (!secret) return '';
   return html`<div class="card secret" role="status"><h2>${secret.label}</h2><p><code class="big">${secret.value}</code></p>
   <p class="muted">${secret.note ?? 'Copy it now: Lanyard stores only a scrambled form and cannot show it again.'}</p></div>`;
@@ -136,7 +137,9 @@ function staffCard(p: SettingsProps): Html {
       'inline',
     );
   const removeForm = (s: StaffMember) =>
-    s.id === p.myId ? html`<span class="muted">you</span>` : postForm(`/settings/staff/${s.id}/remove`, p.csrf, removeButton, 'inline');
+    s.id === p.myId
+      ? html`<span class="muted">you</span>`
+      : html`<span class="row-actions"><a href="/settings/staff/${String(s.id)}/reset-password">Reset password</a> ${postForm(`/settings/staff/${s.id}/remove`, p.csrf, removeButton, 'inline')}</span>`;
   const member = (s: StaffMember) => row(s.email, p.admin && s.id !== p.myId ? roleForm(s) : s.role, ...(p.admin ? [removeForm(s)] : []));
   const invite = postForm(
     '/settings/staff',
