@@ -34,6 +34,7 @@ import { getPolicy } from '../retention/policy.js';
 import { lastReport } from '../retention/run.js';
 import { changeRosterSettings, deactivateAnyway, findImport, getDailyImport, getRosterSettings, listImports, listSchools } from '../roster/index.js';
 import { endSession, resolveSession, startSession } from '../staff/sessions.js';
+import { putFlash, takeFlash } from '../staff/flashes.js';
 import { getWebhook, removeWebhook, setWebhook, webhookLog } from '../webhooks/webhooks.js';
 import { inviteStaff, listStaff, removeStaff, setStaffRole, verifyStaffLogin } from '../staff/staff.js';
 
@@ -76,6 +77,7 @@ export function createWebDomain(deps: { db: Db; blobs: BlobStore; dropbox: Dropb
       listApiTokens,
       revokeApiToken,
     }),
+    flashes: overDb(db, { putFlash, takeFlash }),
     staff: overDb(db, { verifyStaffLogin, startSession, resolveSession, endSession, listStaff, inviteStaff, setStaffRole, removeStaff }),
     people: overDb(db, { findPerson, findPersonById, searchPeople, peopleFacets, peopleByIds, lookUpPerson }),
     schools: overDb(db, { listSchools }),

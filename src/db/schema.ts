@@ -21,6 +21,7 @@ export interface Database {
   login_throttle: LoginThrottleTable;
   staff: StaffTable;
   web_sessions: WebSessionsTable;
+  web_flashes: WebFlashesTable;
   devices: DevicesTable;
   people: PeopleTable;
   photo_versions: PhotoVersionsTable;
@@ -234,6 +235,15 @@ export interface WebSessionsTable {
   staff_id: number;
   csrf_token: string;
   created_at: string;
+  expires_at: string;
+}
+
+/** A form's one-use message for the page after its redirect (staff/flashes.ts, migration 0111). */
+export interface WebFlashesTable {
+  id: string;
+  session_hash: string;
+  /** JSON of the flash; may hold a secret until the page that shows it is read. */
+  payload: string;
   expires_at: string;
 }
 

@@ -167,13 +167,9 @@ function incidentsTable(p: DeviceProfileProps): Html {
 
 function editCard(p: DeviceProfileProps): Html {
   const d = p.device;
-  const retire = postForm(
-    `${deviceHref(d)}/retire`,
-    p.csrf,
-    html`<p class="muted">A retired device stays in the history but can no longer be checked out.</p>
-    <button type="submit" class="secondary">Retire this device</button>`,
-    'stack',
-  );
+  // Retiring asks first, on its own page (GET .../retire).
+  const retire = html`<p class="muted">A retired device stays in the history but can no longer be checked out.</p>
+  <p><a class="button secondary" href="${deviceHref(d)}/retire">Retire this device…</a></p>`;
   const edit = postForm(
     deviceHref(d),
     p.csrf,
