@@ -70,7 +70,8 @@ describe('the Device Profile', () => {
     assert.match(out, /<div class="holder-face"><img class="face face-profile" [^>]*alt="Lisa Simpson"/);
     assert.match(out, /<a href="\/people\/004410">Lisa Simpson<\/a>/);
     assert.match(visibleText(out), /Checked out to Lisa Simpson Local ID 004410 · 101 · grade 2 Since 25 Nov 2026, 08:47/);
-    assert.deepEqual(formActions(out), ['/desk/checkin', '/devices/LT-0100', '/devices/LT-0100/retire']);
+    assert.deepEqual(formActions(out), ['/desk/checkin', '/devices/LT-0100']);
+    assert.ok(links(out).includes('/devices/LT-0100/retire'), 'retiring asks first, on its own page');
     assert.ok(links(out).includes('/incidents/new?assetTag=LT-0100&localId=004410'));
   });
 
@@ -98,6 +99,7 @@ describe('the Device Profile', () => {
     assert.doesNotMatch(viewer.toString(), /Open an incident/);
     const retired = deviceProfileView(props({ holder: undefined, device: device({ state: 'retired' }) }));
     assert.deepEqual(formActions(retired), ['/devices/LT-0100']);
+    assert.ok(!links(retired).includes('/devices/LT-0100/retire'));
   });
 });
 
