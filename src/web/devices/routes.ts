@@ -20,7 +20,7 @@ export function deviceRoutes(domain: Pick<WebDomain, 'devices' | 'checkouts' | '
   const { devices, checkouts } = domain;
   const flashes = prg(domain.flashes);
 
-  async function listPage(req: ListRequest, reply: FastifyReply, flash: Flash = {}, status = 200) {
+  async function listPage(req: ListRequest, reply: FastifyReply, flash: Flash = {}, status = 200, values?: Record<string, string>) {
     const districtId = req.district.id;
     const q = field(req.query, 'q');
     const pageNo = pageNumber(req.query.page);
@@ -40,6 +40,7 @@ export function deviceRoutes(domain: Pick<WebDomain, 'devices' | 'checkouts' | '
       pageNo,
       hasNext: rows.length > PAGE_SIZE,
       mayAdd: can(req.session!.staff.role, 'devices:write'),
+      values,
     });
     return sendPage(req, reply, { section: 'devices', title: 'Devices', body, status });
   }
@@ -87,13 +88,13 @@ export function deviceRoutes(domain: Pick<WebDomain, 'devices' | 'checkouts' | '
     app.get<{ Querystring: { q?: string; page?: string } }>('/devices', read, async (req, reply) => listPage(req, reply, await flashes.take(req)));
 
     app.post<{ Body: Form; Querystring: { q?: string; page?: string } }>('/devices', write, async (req, reply) => {
+      const input = { assetTag: field(req.body, 'assetTag'), serialNumber: field(req.body, 'serialNumber'), model: field(req.body, 'model') };
       try {
-        const input = { assetTag: field(req.body, 'assetTag'), serialNumber: field(req.body, 'serialNumber'), model: field(req.body, 'model') };
         const d = await devices.createDevice(req.district.id, input);
         return await flashes.redirect(req, reply, deviceHref(d), { notice: `${d.assetTag} added.` });
       } catch (err) {
         const e = formError(err);
-        return listPage(req, reply, { error: e.error }, e.status);
+        return listPage(req, reply, { error: e.error }, e.status, input);
       }
     });
 
@@ -105,7 +106,7 @@ export function deviceRoutes(domain: Pick<WebDomain, 'devices' | 'checkouts' | '
         return await flashes.redirect(req, reply, '/devices', { notice: added, error: skipped ? `Not added: ${skipped}` : undefined });
       } catch (err) {
         const e = formError(err);
-        return listPage(req, reply, { error: e.error }, e.status);
+        return listPage(req, reply, { error: e.error }, e.status, { csv: field(req.body, 'csv') });
       }
     });
 

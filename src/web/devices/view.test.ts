@@ -35,6 +35,14 @@ describe('the Devices list', () => {
     assert.deepEqual(formActions(deviceListView(props({ mayAdd: false }))), []);
   });
 
+  test('a refused add keeps what was typed, escaped, to fix rather than type again', () => {
+    const out = deviceListView(props({ flash: { error: 'A device with asset tag LT-1 already exists.' }, values: { assetTag: 'lt-1', model: 'Chromebook "3100"', csv: '' } })).toString();
+    assert.match(out, /name="assetTag" required maxlength="64" autocomplete="off" value="lt-1"/);
+    assert.match(out, /name="model" maxlength="128" value="Chromebook &quot;3100&quot;"/);
+    assert.match(out, /<p class="error" role="alert">A device with asset tag LT-1 already exists\.<\/p>/);
+    assert.match(deviceListView(props({ values: { csv: 'LT-9,S9,iPad' } })).toString(), />LT-9,S9,iPad<\/textarea>/);
+  });
+
   test('an empty list says why: nothing matches the search, or there are no devices yet', () => {
     assert.match(visibleText(deviceListView(props({ devices: [], q: 'zzz' }))), /No device matches\./);
     assert.match(visibleText(deviceListView(props({ devices: [] }))), /No devices yet: add the first one below\./);

@@ -28,7 +28,7 @@ export function settingsRoutes(deps: SettingsDeps): FastifyPluginAsync {
   const { districts, staff, webhooks, retention, quota } = deps.domain;
   const flashes = prg(deps.domain.flashes);
 
-  async function render(req: FastifyRequest, reply: FastifyReply, flash: SettingsFlash = {}, status = 200) {
+  async function render(req: FastifyRequest, reply: FastifyReply, flash: SettingsFlash = {}, status = 200, values: Form = {}) {
     // Read again, not req.district: the change just made (the login mode) must show.
     const d = await districts.getDistrictById(req.district.id);
     const session = req.session!;
@@ -57,6 +57,7 @@ export function settingsRoutes(deps: SettingsDeps): FastifyPluginAsync {
       webhookLog,
       retention: { policy, lastRun },
       space,
+      values,
     });
     return sendPage(req, reply, { section: 'settings', title: 'Settings', body, status });
   }
@@ -72,7 +73,7 @@ export function settingsRoutes(deps: SettingsDeps): FastifyPluginAsync {
       return await flashes.redirect(req, reply, '/settings', said);
     } catch (err) {
       const e = formError(err);
-      return render(req, reply, { error: e.error }, e.status);
+      return render(req, reply, { error: e.error }, e.status, (req.body ?? {}) as Form);
     }
   }
 

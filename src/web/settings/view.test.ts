@@ -100,3 +100,14 @@ test('the webhook secret is shown once, with what it is for', () => {
   assert.match(text, /The webhook secret whsec_abc Copy Give it to whoever runs the receiving server\. Copy it now: it will not be shown again\./);
   assert.doesNotMatch(text, /scrambled form/);
 });
+
+test('a refused form keeps what was typed: the key, the email, the token label and days, the webhook address', () => {
+  const values = { key: 'ssh-ed25519 not-a-key', email: 'willie@x.org', label: 'Help <desk>', days: 'soon', url: 'http://sis.example.org' };
+  const out = settingsView(props({ flash: { error: 'No.' }, values })).toString();
+  assert.match(out, />ssh-ed25519 not-a-key<\/textarea>/);
+  assert.match(out, /id="staff-email"[^>]*value="willie@x\.org"/);
+  assert.match(out, /id="token-label"[^>]*value="Help &lt;desk&gt;"/);
+  assert.match(out, /id="token-days"[^>]*value="soon"/);
+  assert.match(out, /id="webhook-url"[^>]*value="http:\/\/sis\.example\.org"/);
+  assert.doesNotMatch(settingsView(props()).toString(), /value="willie/);
+});

@@ -46,6 +46,8 @@ export interface SettingsProps {
   retention?: RetentionProps | undefined;
   /** The drop box's quota and what it holds now. */
   space?: DistrictSpace | undefined;
+  /** What was typed into a refused form (a key, an email, a label, an address), to fix rather than type again. */
+  values?: Readonly<Record<string, string | undefined>> | undefined;
 }
 
 const FINGERPRINT_HINT =
@@ -80,7 +82,7 @@ function sftpCard(p: SettingsProps): Html {
     '/settings/ssh-keys',
     p.csrf,
     html`<label for="ssh-key">Add a public key (OpenSSH format: the one line in a <code>.pub</code> file)</label>
-    <textarea id="ssh-key" name="key" rows="3" required placeholder="ssh-ed25519 AAAA… it@district.org"></textarea>
+    <textarea id="ssh-key" name="key" rows="3" required placeholder="ssh-ed25519 AAAA… it@district.org">${p.values?.key ?? ''}</textarea>
     <button type="submit">Add key</button>`,
     'stack',
   );
@@ -131,7 +133,7 @@ function staffCard(p: SettingsProps): Html {
     p.csrf,
     html`<h3>Invite a colleague</h3>
     <p class="muted">${INVITE_HINT}</p>
-    <label for="staff-email">Work email</label><input id="staff-email" name="email" type="email" required autocomplete="off">
+    <label for="staff-email">Work email</label><input id="staff-email" name="email" type="email" required autocomplete="off" value="${p.values?.email ?? ''}">
     <label for="staff-role">Role</label><select id="staff-role" name="role">${STAFF_ROLES.map((r) => option(r, r, 'technician'))}</select>
     <button type="submit">Invite</button>`,
     'stack',
@@ -160,8 +162,8 @@ function tokensCard(p: SettingsProps): Html {
     '/settings/api-tokens',
     p.csrf,
     html`<h3>New API token</h3>
-    <label for="token-label">What will use it</label><input id="token-label" name="label" maxlength="100" placeholder="e.g. Incident IQ sync">
-    <label for="token-days">Stops working after (days; empty: until revoked)</label><input id="token-days" name="days" inputmode="numeric" pattern="[0-9]*">
+    <label for="token-label">What will use it</label><input id="token-label" name="label" maxlength="100" placeholder="e.g. Incident IQ sync" value="${p.values?.label ?? ''}">
+    <label for="token-days">Stops working after (days; empty: until revoked)</label><input id="token-days" name="days" inputmode="numeric" pattern="[0-9]*" value="${p.values?.days ?? ''}">
     <button type="submit">Make a token</button>`,
     'stack',
   );
@@ -197,7 +199,7 @@ function webhookCard(p: SettingsProps): Html {
     '/settings/webhook',
     p.csrf,
     html`<label for="webhook-url">${p.webhook ? 'Replace the address (a new secret is made)' : 'Address'}</label>
-    <input id="webhook-url" name="url" type="url" required maxlength="2000" placeholder="https://sis.example.org/lanyard-hook">
+    <input id="webhook-url" name="url" type="url" required maxlength="2000" placeholder="https://sis.example.org/lanyard-hook" value="${p.values?.url ?? ''}">
     <button type="submit">${p.webhook ? 'Replace' : 'Push deliveries here'}</button>`,
     'stack',
   );
