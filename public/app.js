@@ -1,5 +1,33 @@
 /* global document, navigator */
-// Shared by every signed-in page (no inline scripts: the CSP forbids them).
+// The main navigation folds behind "Menu" on narrow screens (public/app.css). Without this script the
+// button stays hidden and the navigation open, so every page is reachable either way.
+{
+  const toggle = document.querySelector('.menu-toggle');
+  const nav = document.getElementById('main-nav');
+  if (toggle && nav) {
+    document.documentElement.classList.add('has-menu');
+    toggle.hidden = false;
+    toggle.addEventListener('click', () => {
+      const open = toggle.getAttribute('aria-expanded') !== 'true';
+      toggle.setAttribute('aria-expanded', String(open));
+      nav.classList.toggle('open', open);
+    });
+  }
+}
+
+// Times are sent in UTC and say so; here they are shown in the reader's own zone, with its name
+// ("25 Nov 2026, 03:47 EST"), the full instant kept in the title for anyone comparing notes.
+{
+  const date = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  const zone = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' });
+  for (const el of document.querySelectorAll('time[datetime]')) {
+    const d = new Date(el.getAttribute('datetime'));
+    if (Number.isNaN(d.getTime()) || !/ UTC$/.test(el.textContent)) continue;
+    const name = zone.formatToParts(d).find((p) => p.type === 'timeZoneName')?.value ?? '';
+    el.title = d.toISOString();
+    el.textContent = `${date.format(d)} ${name}`.trim();
+  }
+}
 
 // A secret shown once gets a Copy button: hidden in the HTML, shown here only where the clipboard can be written.
 for (const button of document.querySelectorAll('button[data-copy]')) {

@@ -182,3 +182,18 @@ export async function listIncidents(db: Db, districtId: number, q: IncidentQuery
   ]);
   return { incidents: rows.map(toIncident), total: Number(count.n) };
 }
+
+/** A device's incidents that are not closed, newest first: what the desk warns of before a device changes hands. */
+export async function openIncidentsOfDevice(db: Db, districtId: number, deviceId: number): Promise<Incident[]> {
+  const rows = await db.kysely
+    .selectFrom('incidents')
+    .selectAll()
+    .where('district_id', '=', districtId)
+    .where('device_id', '=', deviceId)
+    .where('status', '!=', 'closed')
+    .orderBy('opened_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(5)
+    .execute();
+  return rows.map(toIncident);
+}

@@ -96,15 +96,16 @@ for (const dialect of DIALECTS) {
       const pages: Array<[string, RegExp]> = [
         ['/people', /More than 10,000 people: add a filter or search to narrow them/],
         ['/people?photo=yes', /More than 10,000 people/],
-        ['/people?photo=no&school=201', /\b10000 people\b/],
+        ['/people?photo=no&school=201&active=all', /\b10000 people\b/],
+        ['/people?photo=no&school=201', /\b9500 people\b/],
         ['/people?photo=no&school=201&grade=5&role=student', /\b\d{3,4} people\b/],
         ['/people?photo=yes&active=no&grade=7', /\b\d{2,4} people\b/],
         ['/people?q=1099999', /1 person/],
         ['/people?q=Family0042&photo=no', /\b\d+ people\b/],
         // Search is by the start of a name, the full name, an email or a Local ID (leading zeros aside), in any case.
-        ['/people?q=family0042', /\b20 people\b/],
-        ['/people?q=cleo%20family0042', /\b20 people\b/],
-        ['/people?q=00109999', /\b10 people\b/],
+        ['/people?q=family0042&active=all', /\b20 people\b/],
+        ['/people?q=cleo%20family0042&active=all', /\b20 people\b/],
+        ['/people?q=00109999&active=all', /\b10 people\b/],
         ['/people?q=a', /More than 10,000 people/],
         ['/people?photo=no&page=20', /Family/],
       ];

@@ -68,7 +68,8 @@ export function peopleRoutes(
         school: field(req.query, 'school'),
         grade: field(req.query, 'grade'),
         role: field(req.query, 'role'),
-        active: field(req.query, 'active'),
+        // Active people unless asked otherwise: the ones a technician is looking for.
+        active: field(req.query, 'active') || 'yes',
         photo: field(req.query, 'photo'),
       };
       const pageNo = pageNumber(req.query.page);

@@ -43,7 +43,7 @@ describe('the Rosters desk', () => {
 
   test('each import with its outcome and counts; rejected and held-back ones say why', () => {
     const text = visibleText(rostersDeskView(props()));
-    assert.match(text, /Waiting to be imported staff\.csv received 25 Nov 2026, 09:00/);
+    assert.match(text, /Waiting to be imported staff\.csv received 25 Nov 2026, 09:00 UTC/);
     assert.match(text, /students\.csv native Imported No students were deactivated: 30 of 40 are missing\. Deactivate them anyway \(30\) 40 0 0 0 0/);
     assert.match(text, /bad\.csv Rejected No Local ID column\./);
   });
