@@ -37,6 +37,7 @@ import { changeRosterSettings, deactivateAnyway, findImport, getDailyImport, get
 import { endSession, resolveSession, startSession } from '../staff/sessions.js';
 import { changeOwnPassword, resetStaffPassword } from '../staff/passwordChanges.js';
 import { openReveal, sealReveal } from '../staff/passwordReveal.js';
+import { putFlash, takeFlash } from '../staff/flashes.js';
 import { getWebhook, removeWebhook, setWebhook, webhookLog } from '../webhooks/webhooks.js';
 import { findStaff, inviteStaff, listStaff, removeStaff, setStaffRole, verifyStaffLogin } from '../staff/staff.js';
 
@@ -79,6 +80,7 @@ export function createWebDomain(deps: { db: Db; blobs: BlobStore; dropbox: Dropb
       listApiTokens,
       revokeApiToken,
     }),
+    flashes: overDb(db, { putFlash, takeFlash }),
     staff: overDb(db, {
       verifyStaffLogin,
       startSession,

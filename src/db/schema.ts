@@ -22,6 +22,7 @@ export interface Database {
   staff: StaffTable;
   web_sessions: WebSessionsTable;
   password_reveals: PasswordRevealsTable;
+  web_flashes: WebFlashesTable;
   devices: DevicesTable;
   people: PeopleTable;
   photo_versions: PhotoVersionsTable;
@@ -249,6 +250,15 @@ export interface WebSessionsTable {
   staff_id: number;
   csrf_token: string;
   created_at: string;
+  expires_at: string;
+}
+
+/** A form's one-use message for the page after its redirect (staff/flashes.ts, migration 0111). */
+export interface WebFlashesTable {
+  id: string;
+  session_hash: string;
+  /** JSON of the flash; may hold a secret until the page that shows it is read. */
+  payload: string;
   expires_at: string;
 }
 

@@ -12,7 +12,7 @@ test('the confirm step names the colleague and what happens, and posts only on C
 
 test('the result shows the one-time password once, with its expiry; a second look says it was shown and nothing was reset', () => {
   const shown = resetDoneView({ shown: { email: 'edna@springfield.k12.us', password: 'abcde-fghjk-mnpqr-stuv', passwordExpiresAt: '2026-12-14T13:00:00.000Z' } });
-  assert.match(String(shown), /<code class="big">abcde-fghjk-mnpqr-stuv<\/code>/);
+  assert.match(String(shown), /<code class="big" id="secret-value">abcde-fghjk-mnpqr-stuv<\/code>/);
   assert.match(visibleText(shown), /The password of edna@springfield\.k12\.us is reset\. They must choose their own at their next sign-in/);
   assert.match(String(shown), /<time datetime="2026-12-14T13:00:00.000Z">/);
   const gone = resetDoneView({ shown: undefined });

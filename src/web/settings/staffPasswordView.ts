@@ -1,7 +1,7 @@
 import { html, type Html } from '../html.js';
 import { timeEl } from '../views/format.js';
 import { postForm } from '../views/forms.js';
-import { secretCard } from './view.js';
+import { secretCard } from '../views/flash.js';
 
 /** The step before a reset: an admin confirms, since the colleague's password stops working at once. */
 export function confirmResetView(p: { csrf: string; id: number; email: string; error?: string | undefined }): Html {
@@ -30,7 +30,7 @@ If it was not noted, reset the password once more from Settings.</p>
 <p><a href="/settings">Back to Settings</a></p>`;
   }
   const s = p.shown;
-  const note = 'Copy it now and give it to them in person or by phone: Lanyard keeps only a scrambled form and cannot show it again.';
+  const note = 'Give it to them in person or by phone: Lanyard keeps only a scrambled form.';
   return html`<h1>Reset a password</h1>
 <p class="notice" role="status">The password of ${s.email} is reset. They must choose their own at their next sign-in.</p>
 ${secretCard({ label: `One-time password for ${s.email}`, value: s.password, note })}
