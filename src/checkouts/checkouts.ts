@@ -16,7 +16,7 @@ export interface Checkout {
   checkedIn: { at: string; by: string } | null;
 }
 
-const toCheckout = (r: CheckoutRow): Checkout => ({
+export const toCheckout = (r: CheckoutRow): Checkout => ({
   id: r.id,
   deviceId: r.device_id,
   personId: r.person_id,

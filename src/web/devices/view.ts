@@ -1,5 +1,5 @@
 import type { Checkout } from '../../checkouts/checkouts.js';
-import type { Device } from '../../devices/devices.js';
+import type { Device, DeviceSort } from '../../devices/devices.js';
 import type { Incident } from '../../incidents/incidents.js';
 import type { Person } from '../../people/people.js';
 import { html, type Html } from '../html.js';
@@ -10,12 +10,18 @@ import { hidden, optionsOf, postForm } from '../views/forms.js';
 import { DEVICE_STATE_LABELS, INCIDENT_STATUS_LABELS, INCIDENT_TYPE_LABELS } from '../views/labels.js';
 import { deskHref, deviceHref, deviceLink, incidentLink, nameLink, newIncidentHref, personLink } from '../views/links.js';
 import { pager } from '../views/pager.js';
+import { csvLink, listHref, showing, sortableHead, sortParam, type SortColumn } from '../views/sort.js';
 import { checkedInCell, headRow, row } from '../views/table.js';
 
 export interface DeviceListProps {
   flash: Flash;
   csrf: string;
   q: string;
+  /** The list's order (by asset tag, either way). */
+  sort: DeviceSort;
+  /** How many match, counted up to a limit. */
+  count: { total: number; more: boolean };
+  pageSize: number;
   devices: Device[];
   /** Open check-outs by device id, and the people who have them. */
   out: ReadonlyMap<number, Checkout>;
@@ -68,22 +74,33 @@ const addForms = (csrf: string) => html`<div class="columns">
 </div>
 <script src="/assets/devices.js" defer></script>`;
 
+/** The list's URL for these filters and an order (the default, A–Z by tag, stays out of it). */
+const devicesQuery = (p: DeviceListProps, sort = sortParam(p.sort)) => ({ q: p.q, sort: sort === 'assetTag' ? '' : sort });
+
+function devicesCount(p: DeviceListProps): string {
+  return showing({ pageNo: p.pageNo, pageSize: p.pageSize, shown: p.devices.length, total: p.count.total, more: p.count.more, one: 'device', many: 'devices' });
+}
+
 /** Devices: search, who has each one, and (for those who may) adding one or many. */
 export function deviceListView(p: DeviceListProps): Html {
+  const columns: Array<string | SortColumn<'assetTag'>> = [{ label: 'Asset tag', key: 'assetTag' }, 'Model', 'Serial number', 'Status', 'With'];
+  const query = devicesQuery(p);
   return html`<h1>Devices</h1>
 ${flashBlock(p.flash)}
 <form class="filters card" method="get" action="/devices" role="search">
   <div class="field grow">
     <label for="q">Asset tag, serial number or model</label><input id="q" name="q" type="search" value="${p.q}">
   </div>
+  ${query.sort ? hidden('sort', query.sort) : ''}
   <div class="field"><button type="submit">Search</button></div>
 </form>
 ${p.devices.length === 0
   ? html`<p>${p.q ? 'No device matches.' : 'No devices yet: add the first one below.'}</p>`
-  : html`<table class="devices">
-  ${headRow('Asset tag', 'Model', 'Serial number', 'Status', 'With')}
-  <tbody>${p.devices.map((d) => deviceRow(d, p))}</tbody></table>`}
-${pager('/devices', { q: p.q }, p.pageNo, p.hasNext)}
+  : html`<div class="list-meta"><p class="muted" role="status">${devicesCount(p)}</p>${csvLink(listHref('/devices.csv', query))}</div>
+<div class="scroll"><table class="devices">
+  ${sortableHead(columns, p.sort, (s) => listHref('/devices', devicesQuery(p, s)))}
+  <tbody>${p.devices.map((d) => deviceRow(d, p))}</tbody></table></div>`}
+${pager('/devices', query, p.pageNo, p.hasNext)}
 ${p.mayAdd ? addForms(p.csrf) : ''}`;
 }
 
