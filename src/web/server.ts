@@ -21,6 +21,8 @@ import { photoApi } from './api/photos.js';
 import { apiAuth, loadSession } from './auth.js';
 import { deskRoutes } from './desk/routes.js';
 import { deviceRoutes } from './devices/routes.js';
+import { exportRoutes } from './exports/routes.js';
+import { printoutRoutes } from './printouts/routes.js';
 import { incidentRoutes } from './incidents/routes.js';
 import { loginRoutes } from './login/routes.js';
 import { peopleRoutes } from './people/routes.js';
@@ -95,6 +97,8 @@ export function createWebServer(deps: WebDeps): FastifyInstance {
   void app.register(rosterRoutes(domain, deps.dropbox));
   void app.register(deliveryRoutes(domain));
   void app.register(searchRoutes(domain));
+  void app.register(exportRoutes(domain));
+  void app.register(printoutRoutes(domain));
 
   void app.register(
     async (api) => {

@@ -5,13 +5,14 @@ import type { Person } from '../../people/people.js';
 import { html, type Html } from '../html.js';
 import { face, type PhotoSrcs } from '../views/avatar.js';
 import { flashBlock, type Flash } from '../views/flash.js';
-import { idSchoolGrade, timeEl } from '../views/format.js';
+import { idSchoolGrade, timeEl, when } from '../views/format.js';
 import { hidden, optionsOf, postForm } from '../views/forms.js';
 import { DEVICE_STATE_LABELS, INCIDENT_STATUS_LABELS, INCIDENT_TYPE_LABELS } from '../views/labels.js';
 import { deskHref, deviceHref, deviceLink, incidentLink, nameLink, newIncidentHref, personLink } from '../views/links.js';
 import { pager } from '../views/pager.js';
 import { csvLink, listHref, showing, sortableHead, sortParam, type SortColumn } from '../views/sort.js';
-import { checkedInCell, headRow, row } from '../views/table.js';
+import { checkedInCell, headRow, hiddenLabel, row } from '../views/table.js';
+import { receiptHref } from '../printouts/view.js';
 
 export interface DeviceListProps {
   flash: Flash;
@@ -158,6 +159,7 @@ function holderCard(p: DeviceProfileProps): Html {
   <p class="big">${nameLink(person)}</p>
   <p class="muted">Local ID ${idSchoolGrade(person)}</p>
   <p>Since ${timeEl(holder.checkout.checkedOutAt)}</p>
+  <p><a href="${receiptHref(holder.checkout)}">Print the check-out receipt</a></p>
   ${p.mayCheckOut ? checkIn : ''}`;
 }
 
@@ -169,9 +171,10 @@ const who = (p: DeviceProfileProps, id: number) => {
 
 function historyTable(p: DeviceProfileProps): Html {
   if (p.history.length === 0) return html`<p class="muted">Never checked out.</p>`;
-  const line = (c: Checkout) => row(who(p, c.personId), timeEl(c.checkedOutAt), checkedInCell(c));
-  return html`<table>${headRow('Person', 'Checked out', 'Checked in')}
-  <tbody>${p.history.map(line)}</tbody></table>`;
+  const receipt = (c: Checkout) => html`<a href="${receiptHref(c)}" aria-label="Receipt of the check-out on ${when(c.checkedOutAt)}">Receipt</a>`;
+  const line = (c: Checkout) => row(who(p, c.personId), timeEl(c.checkedOutAt), checkedInCell(c), receipt(c));
+  return html`<div class="scroll"><table>${headRow('Person', 'Checked out', 'Checked in', hiddenLabel('Receipt'))}
+  <tbody>${p.history.map(line)}</tbody></table></div>`;
 }
 
 function incidentsTable(p: DeviceProfileProps): Html {
@@ -228,6 +231,7 @@ ${caseTwinWarning(p)}
 <section class="card">
   <h2>History</h2>
   ${historyTable(p)}
+  ${p.history.length > 0 || p.incidents.length > 0 ? html`<p>${csvLink(`${deviceHref(d)}/history.csv`)}</p>` : ''}
 </section>
 <section class="card">
   <h2>Incidents</h2>

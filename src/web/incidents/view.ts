@@ -10,6 +10,7 @@ import { filterSelect, hidden, option, optionsOf, postForm } from '../views/form
 import { INCIDENT_STATUS_LABELS, INCIDENT_TYPE_LABELS } from '../views/labels.js';
 import { deviceLink, incidentLink, nameLink, newIncidentHref, personLink } from '../views/links.js';
 import { pager } from '../views/pager.js';
+import { damageFormHref } from '../printouts/view.js';
 import { csvLink, listHref, showing, sortableHead, sortParam, type SortColumn } from '../views/sort.js';
 import { row } from '../views/table.js';
 
@@ -159,6 +160,7 @@ ${notHolderWarning(p)}
   </dl>
   <h3>Description</h3>
   <p class="prewrap">${i.description || html`<span class="muted">None given.</span>`}</p>
+  <p><a href="${damageFormHref(i)}">Print the damage form</a></p>
 </section>
 </div>
 <section class="card">
