@@ -83,8 +83,12 @@ const PEOPLE_COLUMNS: Array<string | Html | SortColumn<PeopleSortKey>> = [
 
 /** How many match and where this page sits: counted up to a limit, so a huge district says "more than 10,000". */
 function peopleCount(p: PeopleListProps): string {
-  const line = showing({ pageNo: p.pageNo, pageSize: p.pageSize, shown: p.people.length, total: p.total, more: p.more, one: 'person', many: 'people' });
-  return p.more ? `${line}: add a filter or search to narrow them` : line;
+  if (p.more) {
+    const first = (p.pageNo - 1) * p.pageSize + 1;
+    const shown = p.people.length > 0 ? ` (showing ${first.toLocaleString('en-US')}–${(first + p.people.length - 1).toLocaleString('en-US')})` : '';
+    return `More than ${p.total.toLocaleString('en-US')} people: add a filter or search to narrow them${shown}`;
+  }
+  return showing({ pageNo: p.pageNo, pageSize: p.pageSize, shown: p.people.length, total: p.total, more: false, one: 'person', many: 'people' });
 }
 
 /** People: search and filters, and one page of who matches, each with their face. */
