@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
+import { allCheckoutsOfDevice } from '../../src/checkouts/history.js';
+import { openDb } from '../../src/db/db.js';
+import { allDevicesMatching, findDevice } from '../../src/devices/devices.js';
+import { allIncidentsMatching } from '../../src/incidents/incidents.js';
+import { allPeopleMatching } from '../../src/people/people.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { Workspace, type RunningLanyard } from '../helpers/lanyard.js';
 import { insertPeople, type TestPerson } from '../helpers/people.js';
@@ -153,6 +158,32 @@ for (const dialect of DIALECTS) {
       );
       assert.equal(rows[2]![6], 'api', 'the returned check-out says who checked it in');
       assert.equal((await web.fetch('/devices/NOPE/history.csv')).status, 404);
+    });
+
+    test('keyset pages of one row each still read every row once, in order, whichever way and with a search', async () => {
+      const db = await openDb({ dataDir: ws.dataDir, databaseUrl: ws.databaseUrl });
+      try {
+        const { id } = await db.kysely.selectFrom('districts').select('id').where('slug', '=', 'springfield').executeTakeFirstOrThrow();
+        const all = async <T>(pages: AsyncIterable<T[]>, pick: (t: T) => unknown) => {
+          const out: unknown[] = [];
+          for await (const page of pages) out.push(...page.map(pick));
+          return out;
+        };
+        assert.deepEqual(await all(allDevicesMatching(db, id, { sort: { by: 'assetTag', dir: 'desc' } }, 1), (d) => d.assetTag), ['LT-1002', 'LT-1001', 'IP-0001']);
+        assert.deepEqual(await all(allDevicesMatching(db, id, { search: 'lt' }, 1), (d) => d.assetTag), ['LT-1001', 'LT-1002']);
+        const opened = await all(allIncidentsMatching(db, id, { sort: { by: 'opened', dir: 'asc' } }, 1), (i) => i.description);
+        assert.deepEqual(opened, ['-cracked screen, @home', 'Taken from a locker']);
+        assert.deepEqual(await all(allIncidentsMatching(db, id, {}, 1), (i) => i.description), [...opened].reverse());
+        const simpsons = await all(allPeopleMatching(db, id, { text: 'simpson', sort: { by: 'name', dir: 'desc' } }, 1), (p) => p.localId);
+        assert.deepEqual(simpsons, ['004410', '004411', '004412']);
+        const smiths = await all(allPeopleMatching(db, id, { text: 'smith', school: '201', sort: { by: 'localId', dir: 'asc' } }, 700), (p) => p.localId);
+        assert.equal(smiths.length, 2400);
+        assert.equal(smiths[700], 'S00700');
+        const device = (await findDevice(db, id, 'LT-1001'))!;
+        assert.deepEqual(await all(allCheckoutsOfDevice(db, id, device.id, 1), (c) => c.checkedIn === null), [true, false]);
+      } finally {
+        await db.close();
+      }
     });
 
     test('the receipt and the damage form show the device and the person, and only this district\'s', async () => {
