@@ -75,6 +75,8 @@ describe('the Device Profile', () => {
     assert.match(visibleText(out), /Checked out to Lisa Simpson Local ID 004410 · 101 · grade 2 Since 25 Nov 2026, 08:47/);
     assert.deepEqual(formActions(out), ['/desk/checkin', '/devices/LT-0100', '/devices/LT-0100/retire']);
     assert.ok(links(out).includes('/incidents/new?assetTag=LT-0100&localId=004410'));
+    assert.ok(links(out).some((l) => /^\/checkouts\/\d+\/receipt$/.test(l)), 'the current check-out and the history link their receipts');
+    assert.ok(links(out).includes('/devices/LT-0100/history.csv'));
   });
 
   test('in stock: nobody has it, and the desk link is offered only for an available device', () => {

@@ -8,11 +8,12 @@ import { html, type Html } from '../html.js';
 import { fullName } from '../../people/name.js';
 import { face, type PhotoSrcs } from '../views/avatar.js';
 import { flashBlock, type Flash } from '../views/flash.js';
-import { activeOrTag, schoolName, timeEl } from '../views/format.js';
+import { activeOrTag, schoolName, timeEl, when } from '../views/format.js';
 import { filterSelect, hidden, option, postForm } from '../views/forms.js';
 import { INCIDENT_STATUS_LABELS, INCIDENT_TYPE_LABELS } from '../views/labels.js';
 import { deviceLink, incidentLink, newIncidentHref, personHref } from '../views/links.js';
 import { pager } from '../views/pager.js';
+import { receiptHref } from '../printouts/view.js';
 import { csvLink, listHref, parseSort, showing, sortableHead, type SortColumn } from '../views/sort.js';
 import { checkedInCell, headRow, hiddenLabel, row } from '../views/table.js';
 
@@ -220,9 +221,10 @@ function devicesOut(p: ProfileProps): Html {
 
 function checkoutHistory(p: ProfileProps): Html {
   if (p.checkouts.length === 0) return html`<p class="muted">No check-outs yet.</p>`;
-  const line = (c: Checkout) => row(tagLink(p, c.deviceId), timeEl(c.checkedOutAt), checkedInCell(c));
-  return html`<table>${headRow('Device', 'Checked out', 'Checked in')}
-  <tbody>${p.checkouts.map(line)}</tbody></table>`;
+  const receipt = (c: Checkout) => html`<a href="${receiptHref(c)}" aria-label="Receipt of the check-out on ${when(c.checkedOutAt)}">Receipt</a>`;
+  const line = (c: Checkout) => row(tagLink(p, c.deviceId), timeEl(c.checkedOutAt), checkedInCell(c), receipt(c));
+  return html`<div class="scroll"><table>${headRow('Device', 'Checked out', 'Checked in', hiddenLabel('Receipt'))}
+  <tbody>${p.checkouts.map(line)}</tbody></table></div>`;
 }
 
 function incidentsOf(p: ProfileProps): Html {
