@@ -13,4 +13,11 @@
   else focusScan();
   // Coming back to the tab (after looking something up) returns to the scan field.
   window.addEventListener('pageshow', focusScan);
+  // Undo is offered for a minute: the button goes when the server would refuse it anyway.
+  var undo = document.querySelector('form.undo[data-undo-seconds]');
+  if (undo) {
+    window.setTimeout(function () {
+      undo.remove();
+    }, Number(undo.getAttribute('data-undo-seconds')) * 1000);
+  }
 })();

@@ -114,6 +114,7 @@ export async function startServer(config: Config, print: (line: string) => void)
       draining: () => draining,
       hostKeys,
       sftp: { host: config.sftp.publicHost, port: s.port },
+      rosterSettleSeconds: config.rosterSettleSeconds,
     });
     await web.listen({ host: config.http.host, port: config.http.port });
     const h = web.server.address();

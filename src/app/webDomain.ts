@@ -19,7 +19,8 @@ import { deliveryTicket } from '../deliveries/ticket.js';
 import { addSshKey, getDistrictById, listSshKeys, removeSshKey, setSftpAuthMode, setSftpPassword } from '../districts/districts.js';
 import { createApiToken, districtForToken, listApiTokens, revokeApiToken } from '../districts/tokens.js';
 import type { Dropbox } from '../dropbox/dropbox.js';
-import { getIncident, incidentTimeline, listIncidents, openIncident, updateIncident, holderWhenOpened } from '../incidents/incidents.js';
+import { getIncident, incidentTimeline, listIncidents, openIncident, updateIncident, holderWhenOpened, openIncidentsOfDevice } from '../incidents/incidents.js';
+import { findDeskAction, undoDeskAction, undoRefusal } from '../checkouts/undo.js';
 import { listEvents, recentEvents } from '../intake/events.js';
 import { lookUpPerson } from '../people/lookup.js';
 import { findPerson, findPersonById, peopleByIds, peopleFacets, searchPeople } from '../people/people.js';
@@ -92,8 +93,11 @@ export function createWebDomain(deps: { db: Db; blobs: BlobStore; dropbox: Dropb
       recentCheckouts,
       lastCheckoutOfDevice,
       editDevice,
+      findDeskAction,
+      undoRefusal,
+      undoDeskAction,
     }),
-    incidents: overDb(db, { openIncident, getIncident, incidentTimeline, updateIncident, listIncidents, holderWhenOpened }),
+    incidents: overDb(db, { openIncident, getIncident, incidentTimeline, updateIncident, listIncidents, holderWhenOpened, openIncidentsOfDevice }),
     intake: overDb(db, { listEvents, recentEvents }),
     /** The lists' CSV downloads, streamed a page at a time (exports/exports.ts). */
     exports: overDb(db, { peopleForExport, devicesForExport, incidentsForExport, deviceHistoryForExport }),

@@ -26,6 +26,8 @@ export type AuditAction =
   | 'staff.role'
   | 'staff.removed'
   | 'person.erased'
+  | 'checkout.undone'
+  | 'checkin.undone'
   | 'settings.retention'
   | 'district.exported'
   | 'district.deleted';

@@ -14,6 +14,8 @@ export interface Checkout {
   checkedOutAt: string;
   checkedOutBy: string;
   checkedIn: { at: string; by: string } | null;
+  /** Undone at the desk within its minute (checkouts/undo.ts): it never really went out. */
+  undone: { at: string; by: string } | null;
 }
 
 export const toCheckout = (r: CheckoutRow): Checkout => ({
@@ -23,6 +25,7 @@ export const toCheckout = (r: CheckoutRow): Checkout => ({
   checkedOutAt: r.checked_out_at,
   checkedOutBy: r.checked_out_by,
   checkedIn: r.checked_in_at ? { at: r.checked_in_at, by: r.checked_in_by ?? '' } : null,
+  undone: r.undone_at ? { at: r.undone_at, by: r.undone_by ?? '' } : null,
 });
 
 /**
@@ -102,7 +105,7 @@ export async function checkOut(db: Db, districtId: number, input: CheckOutInput)
   }
   const row = await db.kysely
     .insertInto('checkouts')
-    .values({ district_id: districtId, device_id: device.id, person_id: person.id, checked_out_at: nowIso(), checked_out_by: input.by, checked_in_at: null, checked_in_by: null })
+    .values({ district_id: districtId, device_id: device.id, person_id: person.id, checked_out_at: nowIso(), checked_out_by: input.by, checked_in_at: null, checked_in_by: null, undone_at: null, undone_by: null })
     .returningAll()
     .executeTakeFirstOrThrow()
     .catch(async (err: unknown) => {

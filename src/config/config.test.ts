@@ -59,6 +59,7 @@ describe('configuration', () => {
     ).sftp.limits;
     assert.deepEqual(Object.values(set), [32768, 8388608, 33554432, 0, 16, 64, 2, 3, 50]);
     assert.throws(() => loadConfig({}, { LANYARD_SFTP_READ_MAX: '100' }), /the largest READ answer must be at least 1024 bytes/);
+    assert.throws(() => loadConfig({}, { LANYARD_SFTP_READ_MAX: '1048576' }), /at most 261120 bytes \(255 KiB\): SFTP clients refuse longer messages/);
     assert.throws(() => loadConfig({}, { LANYARD_SFTP_HANDLES: '0' }), /the open-file limit per session must be at least 1/);
   });
 

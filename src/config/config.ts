@@ -164,7 +164,7 @@ const schema = z.object({
   credentialCheckSeconds: positiveInt('the credential check interval'),
   retentionIntervalSeconds: z.coerce.number({ error: 'the retention interval must be a number of seconds' }).int('the retention interval must be whole seconds').min(0, 'the retention interval cannot be negative'),
   drainSeconds: z.coerce.number({ error: 'the drain time must be a number' }).int('the drain time must be whole seconds').min(0, 'the drain time cannot be negative'),
-  maxReadBytes: positiveInt('the largest READ answer').min(1024, 'the largest READ answer must be at least 1024 bytes').max(16 * 1024 * 1024, 'the largest READ answer must be at most 16 MiB'),
+  maxReadBytes: positiveInt('the largest READ answer').min(1024, 'the largest READ answer must be at least 1024 bytes').max(256 * 1024 - 1024, 'the largest READ answer must be at most 261120 bytes (255 KiB): SFTP clients refuse longer messages'),
   connectionBufferBytes: positiveInt('the buffer per connection').min(1024 * 1024, 'the buffer per connection must be at least 1 MiB'),
   districtBufferBytes: positiveInt('the buffer per district').min(1024 * 1024, 'the buffer per district must be at least 1 MiB'),
   maxWriteGapBytes: z.coerce.number({ error: 'the write gap must be a number of bytes' }).int('the write gap must be a whole number of bytes').min(0, 'the write gap cannot be negative'),

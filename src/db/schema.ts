@@ -290,6 +290,9 @@ export interface CheckoutsTable {
   checked_out_by: string;
   checked_in_at: string | null;
   checked_in_by: string | null;
+  /** Set when the check-out was undone at the desk (migration 0112); checked_in_at is set with it, so the device is free. */
+  undone_at: string | null;
+  undone_by: string | null;
 }
 
 export type CheckoutRow = Selectable<CheckoutsTable>;

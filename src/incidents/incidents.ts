@@ -204,3 +204,18 @@ export async function* allIncidentsMatching(db: Db, districtId: number, q: Incid
     (after ? base.where(afterRow(columns, after, dir)) : base).selectAll().orderBy('opened_at', dir).orderBy('id', dir).limit(limit).execute();
   for await (const rows of keysetPages(read, (r) => [r.opened_at, r.id], pageSize)) yield rows.map(toIncident);
 }
+
+/** A device's incidents that are not closed, newest first: what the desk warns of before a device changes hands. */
+export async function openIncidentsOfDevice(db: Db, districtId: number, deviceId: number): Promise<Incident[]> {
+  const rows = await db.kysely
+    .selectFrom('incidents')
+    .selectAll()
+    .where('district_id', '=', districtId)
+    .where('device_id', '=', deviceId)
+    .where('status', '!=', 'closed')
+    .orderBy('opened_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(5)
+    .execute();
+  return rows.map(toIncident);
+}

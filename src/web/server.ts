@@ -49,6 +49,8 @@ export interface WebDeps {
   hostKeys: HostKey[];
   /** What the settings page tells districts to connect to. */
   sftp: { host: string; port: number };
+  /** How long a roster file sits unchanged before it is imported, for the Rosters desk's countdown. */
+  rosterSettleSeconds: number;
   /** The event loop's recent delay, for /healthz (and the benches that read it). */
   health?: () => EventLoopDelay;
   /** True once the node is stopping (SIGTERM): /healthz answers 503. */
@@ -94,7 +96,7 @@ export function createWebServer(deps: WebDeps): FastifyInstance {
   void app.register(deskRoutes(domain));
   void app.register(incidentRoutes(domain));
   void app.register(photoRoutes(domain, deps.dropbox));
-  void app.register(rosterRoutes(domain, deps.dropbox));
+  void app.register(rosterRoutes(domain, deps.dropbox, deps.rosterSettleSeconds));
   void app.register(deliveryRoutes(domain));
   void app.register(searchRoutes(domain));
   void app.register(exportRoutes(domain));

@@ -5,7 +5,11 @@ exactly which uploads the client was told were stored.
 
 Reads one JSON object on stdin:
   {"port": N, "username": "...", "password": "...", "source": "127.0.0.x" | null,
-   "hostKeys": ["SHA256:...", ...], "files": [["local path", "remote path"], ...]}
+   "hostKeys": ["SHA256:...", ...], "files": [["local path", "remote path"], ...],
+   "holdAfter": n (optional)}
+With holdAfter, the client stops sending once it has sent that many bytes of
+a file and waits, connected, until the connection ends: an upload sure to be
+in the middle when the test kills the server, however fast the machine is.
 Prints, one JSON object per line, flushed at once:
   {"login": "ok", "hostKey": "SHA256:..."}   (or {"login": "failed", "error": "..."} and exits)
   {"sent": remote, "bytes": n}               every 4 MiB of a file, while it is being written
@@ -18,6 +22,7 @@ import hashlib
 import json
 import socket
 import sys
+import time
 
 import paramiko
 
@@ -56,6 +61,10 @@ def main():
             if sent >= marks["next"]:
                 marks["next"] = sent + PROGRESS_STEP
                 say(sent=remote, bytes=sent)
+            if req.get("holdAfter") and sent >= req["holdAfter"]:
+                while t.is_active():
+                    time.sleep(0.05)
+                raise EOFError("the connection ended while the upload was held")
 
         try:
             # confirm=False: put returns when the CLOSE is answered, which is the acknowledgement;

@@ -32,9 +32,10 @@ class Batch {
   private readonly waiters: Array<() => void> = [];
   readonly finished: Promise<void>;
 
-  constructor(port: number, sheet: DistrictSheet, files: Array<[string, string]>, source: string) {
+  /** `holdAfter`: the client stops sending each file at that many bytes and waits until the connection ends. */
+  constructor(port: number, sheet: DistrictSheet, files: Array<[string, string]>, source: string, holdAfter?: number) {
     const child = spawn('/usr/bin/python3', [BATCH_SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'] });
-    child.stdin.end(JSON.stringify({ port, username: sheet.slug, password: PASSWORD, source, hostKeys: sheet.hostKeys.map((k) => k.sha256), files }));
+    child.stdin.end(JSON.stringify({ port, username: sheet.slug, password: PASSWORD, source, hostKeys: sheet.hostKeys.map((k) => k.sha256), files, holdAfter }));
     createInterface({ input: child.stdout }).on('line', (line) => {
       const said = JSON.parse(line) as BatchLine;
       this.lines.push(said);
@@ -198,7 +199,8 @@ describe('two nodes behind HAProxy, sharing PostgreSQL and the object store', ()
     // Straight to the victim (from addresses that are not the trusted proxy), so both are on the node that dies.
     const batchFiles = photos.slice(1).map((p): [string, string] => [p.file, `idphotos/${p.localId}.jpg`]);
     const batch = new Batch(victim.sftpPort, sheet, batchFiles, '127.0.0.10');
-    const large = new Batch(victim.sftpPort, sheet, [[big, 'data/staff-archive.bin']], '127.0.0.11');
+    // The large upload pauses at 40 MB, so it is in the middle when the node dies however fast the batch goes.
+    const large = new Batch(victim.sftpPort, sheet, [[big, 'data/staff-archive.bin']], '127.0.0.11', 40 * 1024 * 1024);
     await batch.until((l) => l.filter((x) => 'acked' in x).length >= 150, '150 photos were acknowledged');
     await large.until((l) => l.some((x) => 'sent' in x && x.bytes >= 40 * 1024 * 1024), '40 MB of the large file were sent');
     // What the nodes were working on as the victim died: its share is left claimed, for the survivor to take over when the lease runs out.

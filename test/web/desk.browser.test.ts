@@ -74,7 +74,7 @@ describe('people, the check-out desk, devices and incidents in Chromium', () => 
     assert.equal(await page.evaluate('document.activeElement && document.activeElement.textContent'), 'Confirm check-out');
     await screenshot(page, 'desk-confirm');
     await page.keyboard.press('Enter');
-    await page.waitForURL(/done=out/);
+    await page.waitForURL(/done=checkout:\d+/);
     assert.match((await page.textContent('.notice')) ?? '', /LT-0042 is checked out to Lisa Simpson/);
     assert.equal(await page.evaluate('document.activeElement && document.activeElement.id'), 'assetTag', 'ready for the next scan');
     await screenshot(page, 'desk');
@@ -144,7 +144,7 @@ describe('people, the check-out desk, devices and incidents in Chromium', () => 
     await page.goto(server.url('/desk'));
     await page.fill('#checkin-tag', 'lt-0077');
     await page.press('#checkin-tag', 'Enter');
-    await page.waitForURL(/done=in/);
+    await page.waitForURL(/done=checkin:\d+/);
     assert.match((await page.textContent('.notice')) ?? '', /LT-0077 is checked in from Bart Simpson/);
     assert.equal(await page.evaluate('document.activeElement && document.activeElement.id'), 'checkin-tag');
   });

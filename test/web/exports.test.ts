@@ -111,14 +111,14 @@ for (const dialect of DIALECTS) {
       const first = (html: string) => /<a href="\/people\/([^"]+)">/.exec(html)?.[1];
       const asc = await web.page('/people?school=101');
       assert.equal(first(asc.html), 'T-0007');
-      assert.match(asc.html, /<th scope="col" aria-sort="ascending"><a class="sort" href="\/people\?school=101&amp;sort=-name">Name/);
+      assert.match(asc.html, /<th scope="col" aria-sort="ascending"><a class="sort" href="\/people\?school=101&amp;active=yes&amp;sort=-name">Name/);
       const desc = await web.page('/people?school=101&sort=-name');
       assert.equal(first(desc.html), '004410');
-      assert.match(desc.html, /href="\/people\.csv\?school=101&amp;sort=-name"/);
+      assert.match(desc.html, /href="\/people\.csv\?school=101&amp;active=yes&amp;sort=-name"/);
       const big = await web.page('/people?school=201&sort=localId');
       assert.equal(first(big.html), 'S00000');
       assert.match(big.html, /Showing 1–100 of 2,400 people/);
-      assert.match(big.html, /href="\/people\?school=201&amp;sort=localId&amp;page=2"/);
+      assert.match(big.html, /href="\/people\?school=201&amp;active=yes&amp;sort=localId&amp;page=2"/);
       const page2 = await web.page('/people?school=201&sort=localId&page=2');
       assert.equal(first(page2.html), 'S00100');
       assert.match(page2.html, /Showing 101–200 of 2,400 people/);

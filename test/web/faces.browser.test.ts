@@ -98,7 +98,7 @@ describe('the photo uploaded over SFTP is the face on every page, in Chromium', 
     await faceOnPage();
     await screenshot(page, 'desk-confirm-photo');
     await page.keyboard.press('Enter');
-    await page.waitForURL(/done=out/);
+    await page.waitForURL(/done=checkout:\d+/);
 
     await page.goto(server.url('/devices/LT-7001'));
     await faceOnPage();

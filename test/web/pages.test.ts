@@ -50,7 +50,9 @@ for (const dialect of DIALECTS) {
       assert.match(all.html, /&lt;script&gt;alert\(1\)&lt;\/script&gt; Jones/);
       assert.doesNotMatch(all.html, /<script>alert/);
       assert.doesNotMatch(all.html, /Sherri/, 'another district\'s people never show');
-      assert.match(all.html, /<nav aria-label="Main">/);
+      assert.match(all.html, /<nav id="main-nav" aria-label="Main">/);
+      assert.doesNotMatch(all.html, /Martin Prince/, 'the list starts with active people');
+      assert.match((await tech.page('/people?active=all')).html, /Martin Prince/);
 
       const byId = await tech.page('/people?q=004411');
       assert.match(byId.html, /Bart Simpson/);
@@ -61,7 +63,7 @@ for (const dialect of DIALECTS) {
       const inactive = await tech.page('/people?active=no');
       assert.match(inactive.html, /Martin Prince/);
       assert.doesNotMatch(inactive.html, /Lisa Simpson/);
-      const school = await tech.page('/people?school=West+Springfield');
+      const school = await tech.page('/people?school=West+Springfield&active=all');
       assert.match(school.html, /Martin Prince/);
       assert.doesNotMatch(school.html, /Bart Simpson/);
       const noPhoto = await tech.page('/people?photo=no&grade=2');

@@ -62,7 +62,7 @@ describe('tags in any case and the header search in Chromium', () => {
       await page.keyboard.press('Enter');
       await page.getByRole('button', { name: 'Confirm check-out' }).waitFor();
       await page.keyboard.press('Enter');
-      await page.waitForURL(/done=out/);
+      await page.waitForURL(/done=checkout:\d+/);
       assert.match((await page.textContent('.notice')) ?? '', new RegExp(`${tag} is checked out to Lisa Simpson`));
       await screenshot(page, `desk-lowercase-${width}`);
       assert.deepEqual(errors, []);

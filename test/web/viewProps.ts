@@ -32,7 +32,7 @@ export function device(over: Partial<Device> = {}): Device {
 }
 
 export function checkout(over: Partial<Checkout> = {}): Checkout {
-  return { id: 3, deviceId: 7, personId: 1, checkedOutAt: AT, checkedOutBy: 'edna@springfield.k12.us', checkedIn: null, ...over };
+  return { id: 3, deviceId: 7, personId: 1, checkedOutAt: AT, checkedOutBy: 'edna@springfield.k12.us', checkedIn: null, undone: null, ...over };
 }
 
 export function incident(over: Partial<Incident> = {}): Incident {

@@ -29,7 +29,7 @@ describe('a delivery report', () => {
   test('says where it came from, its counts, what it fixed, and each file not simply linked with why', () => {
     const out = deliveryView(report());
     const text = visibleText(out);
-    assert.match(text, /Delivery 7 From the package retakes\.zip, started 25 Nov 2026, 08:47\. Finished 25 Nov 2026, 08:47/);
+    assert.match(text, /Delivery 7 From the package retakes\.zip, started 25 Nov 2026, 08:47 UTC\. Finished 25 Nov 2026, 08:47 UTC/);
     assert.match(text, /4 files: 1 linked · 1 to check · 1 waiting for their person · 1 rejected\./);
     assert.match(text, /Fixed: 2 people got a first photo; 1 flagged photo was replaced by a good one\./);
     assert.match(text, /100199 retakes\.zip\/<b>100199<\/b>\.jpg Waiting for their person Nobody with Local ID 100199/);

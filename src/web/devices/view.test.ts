@@ -72,14 +72,16 @@ describe('the Device Profile', () => {
     assert.match(out, /<h1>Device LT-0100<\/h1>/);
     assert.match(out, /<div class="holder-face"><img class="face face-profile" [^>]*alt="Lisa Simpson"/);
     assert.match(out, /<a href="\/people\/004410">Lisa Simpson<\/a>/);
-    assert.match(visibleText(out), /Checked out to Lisa Simpson Local ID 004410 · 101 · grade 2 Since 25 Nov 2026, 08:47/);
+    assert.match(visibleText(out), /Checked out to Lisa Simpson Local ID 004410 · 101 · grade 2 Since 25 Nov 2026, 08:47 UTC/);
     assert.deepEqual(formActions(out), ['/desk/checkin', '/devices/LT-0100', '/devices/LT-0100/retire']);
     assert.ok(links(out).includes('/incidents/new?assetTag=LT-0100&localId=004410'));
     assert.ok(links(out).some((l) => /^\/checkouts\/\d+\/receipt$/.test(l)), 'the current check-out and the history link their receipts');
     assert.ok(links(out).includes('/devices/LT-0100/history.csv'));
+    assert.match(out, /<option value="available" selected>Checked out to Lisa Simpson \(check it in at the desk\)<\/option>/, 'the edit form does not call it Available');
   });
 
   test('in stock: nobody has it, and the desk link is offered only for an available device', () => {
+    assert.match(deviceProfileView(props({ holder: undefined })).toString(), /<option value="available" selected>Available<\/option>/);
     const free = visibleText(deviceProfileView(props({ holder: undefined })));
     assert.match(free, /Nobody: the device is in stock\. Check out at the desk/);
     assert.ok(links(deviceProfileView(props({ holder: undefined }))).includes('/desk?assetTag=LT-0100'));
@@ -90,10 +92,10 @@ describe('the Device Profile', () => {
 
   test('the history and incidents show each person (unknown ones as such) and the edit form keeps the values', () => {
     const out = deviceProfileView(props()).toString();
-    assert.match(visibleText(out), /Bart Simpson 25 Nov 2026, 08:47 1 Nov 2026, 09:00/);
-    assert.match(visibleText(out), /Unknown 25 Nov 2026, 08:47 Still out/);
+    assert.match(visibleText(out), /Bart Simpson 25 Nov 2026, 08:47 UTC 1 Nov 2026, 09:00 UTC/);
+    assert.match(visibleText(out), /Unknown 25 Nov 2026, 08:47 UTC Still out/);
     assert.match(visibleText(out), /#12 Bart Simpson Theft Open/);
-    assert.match(out, /<option value="available" selected>Available<\/option>/);
+    assert.match(out, /<option value="available" selected>Checked out to Lisa Simpson/);
     assert.match(out, /name="serialNumber" value="SN-1"/);
   });
 

@@ -1,7 +1,8 @@
 import type { Checkout } from '../../checkouts/checkouts.js';
-import type { Device, DeviceSort } from '../../devices/devices.js';
+import type { Device, DeviceSort, DeviceState } from '../../devices/devices.js';
 import type { Incident } from '../../incidents/incidents.js';
 import type { Person } from '../../people/people.js';
+import { fullName } from '../../people/name.js';
 import { html, type Html } from '../html.js';
 import { face, type PhotoSrcs } from '../views/avatar.js';
 import { flashBlock, type Flash } from '../views/flash.js';
@@ -185,6 +186,15 @@ function incidentsTable(p: DeviceProfileProps): Html {
   <tbody>${p.incidents.map(line)}</tbody></table>`;
 }
 
+/**
+ * The status choices as the device stands: a checked-out device is not "Available" (a check-out is
+ * ended at the desk, not here), so while it is out that choice says so.
+ */
+function stateChoices(p: DeviceProfileProps): Record<DeviceState, string> {
+  if (!p.holder) return DEVICE_STATE_LABELS;
+  return { ...DEVICE_STATE_LABELS, available: `Checked out to ${fullName(p.holder.person)} (check it in at the desk)` };
+}
+
 function editCard(p: DeviceProfileProps): Html {
   const d = p.device;
   const retire = postForm(
@@ -200,7 +210,7 @@ function editCard(p: DeviceProfileProps): Html {
     html`
     <label for="serialNumber">Serial number</label><input id="serialNumber" name="serialNumber" value="${d.serialNumber}" maxlength="128">
     <label for="model">Model</label><input id="model" name="model" value="${d.model}" maxlength="128">
-    <label for="state">Status</label><select id="state" name="state">${optionsOf(DEVICE_STATE_LABELS, d.state)}</select>
+    <label for="state">Status</label><select id="state" name="state">${optionsOf(stateChoices(p), d.state)}</select>
     <button type="submit">Save</button>
   `,
     'stack',

@@ -53,7 +53,7 @@ export const historyLines = (entries: HistoryEntry[]): Cell[][] =>
     const who = [e.person?.localId ?? null, e.person ? fullName(e.person) : null];
     if (e.kind === 'checkout') {
       const c = e.checkout;
-      return ['Check-out', c.checkedOutAt, ...who, c.checkedOutBy, c.checkedIn?.at ?? null, c.checkedIn?.by ?? null, null, null, null, null];
+      return [c.undone ? 'Check-out (undone)' : 'Check-out', c.checkedOutAt, ...who, c.checkedOutBy, c.checkedIn?.at ?? null, c.checkedIn?.by ?? null, null, null, null, null];
     }
     const i = e.incident;
     return ['Incident', i.openedAt, ...who, i.openedBy, null, null, i.id, INCIDENT_TYPE_LABELS[i.type], INCIDENT_STATUS_LABELS[i.status], i.description];

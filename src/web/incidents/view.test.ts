@@ -79,8 +79,8 @@ describe('an Incident', () => {
     assert.match(out, /<img class="face face-profile" [^>]*alt="Lisa Simpson"/);
     assert.match(out, /Cracked &lt;b&gt;screen&lt;\/b&gt;/);
     const text = visibleText(out);
-    assert.match(text, /Status In repair Type Damage Device LT-0100 Chromebook 3100 Opened 25 Nov 2026, 08:47 by edna@springfield\.k12\.us/);
-    assert.match(text, /Opened as damage\. 26 Nov 2026, 09:00 · edna@springfield\.k12\.us Status: In repair Sent to the <shop>/);
+    assert.match(text, /Status In repair Type Damage Device LT-0100 Chromebook 3100 Opened 25 Nov 2026, 08:47 UTC by edna@springfield\.k12\.us/);
+    assert.match(text, /Opened as damage\. 26 Nov 2026, 09:00 UTC · edna@springfield\.k12\.us Status: In repair Sent to the <shop>/);
     assert.deepEqual(formActions(out), ['/incidents/12/notes']);
     assert.match(out, /<option value="in-repair" selected>In repair<\/option>/);
   });

@@ -12,7 +12,8 @@ export function peopleFiltersOf(query: unknown): PeopleFilters {
     school: field(query, 'school'),
     grade: field(query, 'grade'),
     role: field(query, 'role'),
-    active: field(query, 'active'),
+    // Active people unless asked otherwise: the ones a technician is looking for ('all': both).
+    active: field(query, 'active') || 'yes',
     photo: field(query, 'photo'),
     // The default order stays out of the URL, so plain links look as they always did.
     sort: sort.by === 'name' && sort.dir === 'asc' ? '' : sortParam(sort),

@@ -25,7 +25,7 @@ describe('the People list', () => {
 
   test('lists each person with a link to their profile, their school by name, and a face only where there is a photo', () => {
     const out = peopleListView(props()).toString();
-    assert.match(visibleText(out), /3 people .* Lisa Simpson lisa@springfield\.k12\.us 004410 Springfield Elementary 2 student Active/);
+    assert.match(visibleText(out), /3 people .* Lisa Simpson lisa@springfield\.k12\.us 004410 Springfield Elementary 2 Student Active/);
     assert.deepEqual(
       links(out).filter((l) => l.startsWith('/people/')),
       ['/people/004410', '/people/004411', '/people/004412'],
@@ -44,7 +44,7 @@ describe('the People list', () => {
     const out = peopleListView(props()).toString();
     assert.match(out, /&lt;script&gt;alert\(1\)&lt;\/script&gt; Jones/);
     assert.doesNotMatch(out, /<script>alert/);
-    assert.match(visibleText(out), /<script>alert\(1\)<\/script> Jones 004412 4 student Inactive/);
+    assert.match(visibleText(out), /<script>alert\(1\)<\/script> Jones 004412 4 Student Inactive/);
   });
 
   test('the filters show what was chosen, offer the district\'s schools by name, and the pager keeps them', () => {
@@ -105,7 +105,7 @@ describe('the User Profile', () => {
     const out = profileView(props()).toString();
     assert.match(out, /<li>\s*<img class="face face-thumb" src="\/t\/new" alt="Photo of Lisa Simpson from 004410\.jpg"/);
     assert.match(out, /<li class="shown-now">\s*<img class="face face-thumb" src="\/t\/old" alt="Photo of Lisa Simpson from 4410\.png"/);
-    assert.match(visibleText(out), /4410\.png 25 Nov 2026, 10:00 Shown now/);
+    assert.match(visibleText(out), /4410\.png 25 Nov 2026, 10:00 UTC Shown now/);
     assert.deepEqual(formActions(out), ['/people/004410/photo/revert', '/people/004410/photo/show']);
     assert.match(out, /name="version" value="9"/);
     const viewer = profileView(props({ mayChangePhoto: false, mayOpenIncident: false })).toString();
@@ -115,9 +115,9 @@ describe('the User Profile', () => {
 
   test('devices out now, the check-out history and incidents link to each device and incident', () => {
     const out = profileView(props()).toString();
-    assert.match(visibleText(out), /Devices checked out now LT-0100 Chromebook 3100 since 25 Nov 2026, 08:47/);
-    assert.match(visibleText(out), /LT-0200 25 Nov 2026, 08:47 20 Nov 2026, 08:00/);
-    assert.match(visibleText(out), /LT-0100 25 Nov 2026, 08:47 Still out/);
+    assert.match(visibleText(out), /Devices checked out now LT-0100 Chromebook 3100 since 25 Nov 2026, 08:47 UTC/);
+    assert.match(visibleText(out), /LT-0200 25 Nov 2026, 08:47 UTC 20 Nov 2026, 08:00 UTC/);
+    assert.match(visibleText(out), /LT-0100 25 Nov 2026, 08:47 UTC Still out/);
     assert.match(visibleText(out), /#12 LT-0100 Damage In repair/);
     assert.ok(links(out).includes('/devices/LT-0200'));
     assert.ok(links(out).includes('/incidents/12'));

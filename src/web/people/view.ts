@@ -10,7 +10,7 @@ import { face, type PhotoSrcs } from '../views/avatar.js';
 import { flashBlock, type Flash } from '../views/flash.js';
 import { activeOrTag, schoolName, timeEl, when } from '../views/format.js';
 import { filterSelect, hidden, option, postForm } from '../views/forms.js';
-import { INCIDENT_STATUS_LABELS, INCIDENT_TYPE_LABELS } from '../views/labels.js';
+import { INCIDENT_STATUS_LABELS, INCIDENT_TYPE_LABELS, PERSON_ROLE_LABELS } from '../views/labels.js';
 import { deviceLink, incidentLink, newIncidentHref, personHref } from '../views/links.js';
 import { pager } from '../views/pager.js';
 import { receiptHref } from '../printouts/view.js';
@@ -50,7 +50,7 @@ function filtersForm(p: PeopleListProps): Html {
   const schools = p.facets.schools.map((s) => option(s, schoolName(p.schoolNames, s), f.school));
   const grades = p.facets.grades.map((g) => option(g, g, f.grade));
   const roles = [option('', 'Everyone', f.role), option('student', 'Students', f.role), option('staff', 'Staff', f.role)];
-  const statuses = [option('', 'Active and inactive', f.active), option('yes', 'Active', f.active), option('no', 'Inactive', f.active)];
+  const statuses = [option('yes', 'Active', f.active), option('no', 'Inactive', f.active), option('all', 'Active and inactive', f.active)];
   const photos = [option('', 'With or without', f.photo), option('yes', 'Has a photo', f.photo), option('no', 'No photo yet', f.photo)];
   return html`<form class="filters card" method="get" action="/people" role="search">
   <div class="field grow">
@@ -69,7 +69,7 @@ function filtersForm(p: PeopleListProps): Html {
 function personRow(p: Person, props: PeopleListProps): Html {
   const name = html`<a href="${personHref(p)}">${fullName(p)}</a>${p.email ? html`<div class="muted small">${p.email}</div>` : ''}`;
   const photo = face({ ...p, photo: props.faces.get(p.id) }, 'thumb', { lazy: true });
-  return row(photo, name, p.localId, schoolName(props.schoolNames, p.school), p.grade ?? '', p.role, activeOrTag(p.active));
+  return row(photo, name, p.localId, schoolName(props.schoolNames, p.school), p.grade ?? '', PERSON_ROLE_LABELS[p.role], activeOrTag(p.active));
 }
 
 const PEOPLE_COLUMNS: Array<string | Html | SortColumn<PeopleSortKey>> = [
@@ -158,7 +158,7 @@ function facts(p: ProfileProps): Html {
   const kept = p.versions.length > 1 ? html` <span class="muted">(${p.versions.length} versions kept)</span>` : '';
   return html`<dl class="facts">
       <dt>Local ID</dt><dd>${person.localId}</dd>
-      <dt>Role</dt><dd>${person.role === 'student' ? 'Student' : 'Staff'}</dd>
+      <dt>Role</dt><dd>${PERSON_ROLE_LABELS[person.role]}</dd>
       <dt>School</dt><dd>${schoolName(p.schoolNames, person.school) || '—'}</dd>
       <dt>Grade</dt><dd>${person.grade ?? '—'}</dd>
       <dt>Email</dt><dd>${person.email ?? '—'}</dd>

@@ -75,7 +75,7 @@ describe('the Photos desk', () => {
     assert.deepEqual(formActions(out), ['/photos/upload', '/photos/assign']);
     assert.match(out.toString(), /<input type="hidden" name="file" value="999999\.jpg">/);
     const text = visibleText(out);
-    assert.match(text, /25 Nov 2026, 08:47 004410\.jpg SFTP Linked to a person 004410 Linked to Lisa Simpson\./);
+    assert.match(text, /25 Nov 2026, 08:47 UTC 004410\.jpg SFTP Linked to a person 004410 Linked to Lisa Simpson\./);
     assert.match(text, /x\.bmp Browser Rejected Not a photo <b>\./);
     assert.ok(links(out).includes('/people/004410'), 'a linked photo links to its person');
   });

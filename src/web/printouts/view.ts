@@ -71,7 +71,8 @@ export function receiptView(p: ReceiptProps): Html {
   <dl class="facts">
     <dt>Checked out</dt><dd>${timeEl(checkout.checkedOutAt)}</dd>
     <dt>By</dt><dd>${checkout.checkedOutBy}</dd>
-    ${checkout.checkedIn ? html`<dt>Checked in</dt><dd>${timeEl(checkout.checkedIn.at)} by ${checkout.checkedIn.by}</dd>` : ''}
+    ${checkout.undone ? html`<dt>Undone</dt><dd>${timeEl(checkout.undone.at)} by ${checkout.undone.by}: this check-out was a mistake</dd>` : ''}
+    ${checkout.checkedIn && !checkout.undone ? html`<dt>Checked in</dt><dd>${timeEl(checkout.checkedIn.at)} by ${checkout.checkedIn.by}</dd>` : ''}
   </dl>
   <p>I have received the device above in working order and will return it when asked, and at the end of the school year.</p>
   ${signatures(['Signature of the student or parent', 'Date', 'Signature of staff'])}

@@ -14,7 +14,7 @@ import { rostersDeskView, rowErrorsCsv } from './view.js';
 const HISTORY = 50;
 
 /** The Rosters desk: each import with its counts and row errors, files still waiting, settings, and uploading a roster from the browser. */
-export function rosterRoutes(domain: Pick<WebDomain, 'rosters' | 'intake' | 'deliveries'>, dropbox: Dropbox): FastifyPluginAsync {
+export function rosterRoutes(domain: Pick<WebDomain, 'rosters' | 'intake' | 'deliveries'>, dropbox: Dropbox, settleSeconds: number): FastifyPluginAsync {
   const { rosters } = domain;
 
   async function render(req: FastifyRequest, reply: FastifyReply, flash: Flash = {}, status = 200) {
@@ -27,7 +27,7 @@ export function rosterRoutes(domain: Pick<WebDomain, 'rosters' | 'intake' | 'del
       domain.deliveries.listDeliveries(districtId, { folder: 'data', limit: 20 }),
     ]);
     const mayManage = can(req.session!.staff.role, 'rosters:manage');
-    const body = rostersDeskView({ flash, csrf: csrfOf(req), mayManage, imports, waiting, deliveries, settings, dailyAt });
+    const body = rostersDeskView({ flash, csrf: csrfOf(req), mayManage, imports, waiting, deliveries, settings, dailyAt, settleSeconds, now: new Date() });
     return sendPage(req, reply, { section: 'rosters', title: 'Rosters', body, status });
   }
 

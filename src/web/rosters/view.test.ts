@@ -38,12 +38,16 @@ describe('the Rosters desk', () => {
     waiting: [{ id: 9, at: '2026-11-25T09:00:00.000Z', source: 'sftp', folder: 'data', file: 'staff.csv', action: 'upload', outcome: 'received', localId: null, message: '', sha256: null, size: 1 }],
     settings: { ...DEFAULT_ROSTER_SETTINGS, deactivateMissing: { student: true, staff: false }, gradeOverrides: { P3: 'PK', TK: 'K' } },
     dailyAt: '02:30',
+    settleSeconds: 30,
+    now: new Date('2026-11-25T09:00:12.000Z'),
     ...over,
   });
 
   test('each import with its outcome and counts; rejected and held-back ones say why', () => {
     const text = visibleText(rostersDeskView(props()));
-    assert.match(text, /Waiting to be imported staff\.csv received 25 Nov 2026, 09:00/);
+    assert.match(text, /Waiting to be imported A file is imported once it has sat unchanged for 30 s.* staff\.csv received 25 Nov 2026, 09:00 UTC, imported in 18 s/);
+    const later = visibleText(rostersDeskView(props({ now: new Date('2026-11-25T09:00:31.000Z') })));
+    assert.match(later, /staff\.csv received 25 Nov 2026, 09:00 UTC, being imported now/);
     assert.match(text, /students\.csv native Imported No students were deactivated: 30 of 40 are missing\. Deactivate them anyway \(30\) 40 0 0 0 0/);
     assert.match(text, /bad\.csv Rejected No Local ID column\./);
   });
@@ -52,6 +56,18 @@ describe('the Rosters desk', () => {
     const out = rostersDeskView(props());
     assert.deepEqual(formActions(out), ['/rosters/upload', '/rosters/imports/3/deactivate', '/rosters/settings']);
     assert.ok(links(out).includes('/rosters/imports/1/errors.csv'));
+  });
+
+  test('row errors are listed on the page by line, the first 20 of an import, with the CSV for all; a rejected file has its message instead', () => {
+    const many = Array.from({ length: 25 }, (_, n) => ({ line: n + 2, localId: String(n), message: `Line ${n + 2}: no last name; this row was not imported.` }));
+    const out = rostersDeskView(props({ imports: [imported({ id: 4, rowErrors: many, errors: 25 }), imported({ id: 2, file: 'bad.csv', outcome: 'rejected', message: 'No Local ID column.', rowErrors: [{ line: 1, localId: null, message: 'No Local ID column.' }] })] }));
+    const text = visibleText(out);
+    assert.match(text, /Rows left out .* students\.csv, 25 Nov 2026, 08:47 UTC: 25 rows left out \(all 25 as a CSV\) Line 2: no last name; this row was not imported\./);
+    assert.match(text, /Line 21: no last name; this row was not imported\. and 5 more in the CSV\./);
+    assert.doesNotMatch(text, /Line 22:/);
+    assert.ok(links(out).includes('#errors-4'), 'the count in the table leads to the list');
+    assert.ok(!links(out).includes('/rosters/imports/2/errors.csv'), 'a rejected file says its problem in the table');
+    assert.match(text, /bad\.csv native Rejected No Local ID column\. 40 0 0 0 —/);
   });
 
   test('the settings form shows the district\'s settings', () => {

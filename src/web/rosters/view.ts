@@ -23,7 +23,15 @@ export interface RostersDeskProps {
   deliveries: DeliverySummary[];
   settings: RosterSettings;
   dailyAt: string | null;
+  /** How long a file must sit unchanged before it is imported (`--roster-settle`). */
+  settleSeconds: number;
+  /** The page's moment, for the countdowns. */
+  now: Date;
 }
+
+/** Row errors listed on the page per import (all of them are in its CSV), and how many imports list theirs. */
+const ERRORS_SHOWN = 20;
+const IMPORTS_WITH_ERRORS_SHOWN = 5;
 
 const uploadCard = (csrf: string) =>
   uploadForm(csrf, {
@@ -36,10 +44,22 @@ const uploadCard = (csrf: string) =>
     accept: '.csv,.txt,.zip,text/csv,application/zip',
   });
 
-function waitingCard(waiting: PublicEvent[]): Html | string {
+/**
+ * Files received and not imported yet, each with when its import starts: a
+ * file is read once it has sat unchanged for the settle time (a client may
+ * still be writing it). public/app.js counts down and reloads when it is due.
+ */
+function waitingCard(waiting: PublicEvent[], settleSeconds: number, now: Date): Html | string {
   if (!waiting.length) return '';
-  const item = (e: PublicEvent) => html`<li><code>${e.file}</code> <span class="muted">received ${timeEl(e.at)}</span></li>`;
-  return html`<section class="card"><h2>Waiting to be imported</h2><ul class="plain">${waiting.map(item)}</ul></section>`;
+  const item = (e: PublicEvent) => {
+    const due = new Date(Date.parse(e.at) + settleSeconds * 1000);
+    const left = Math.ceil((due.getTime() - now.getTime()) / 1000);
+    const when = left > 0 ? `imported in ${left} s` : 'being imported now';
+    return html`<li><code>${e.file}</code> <span class="muted">received ${timeEl(e.at)},</span> <span class="countdown" data-due="${due.toISOString()}" role="timer">${when}</span></li>`;
+  };
+  return html`<section class="card"><h2>Waiting to be imported</h2>
+  <p class="muted">A file is imported once it has sat unchanged for ${settleSeconds} s, so one still being uploaded is never read half-way.</p>
+  <ul class="plain">${waiting.map(item)}</ul></section>`;
 }
 
 function importRow(i: ImportRecord, p: RostersDeskProps, latestOf: ReadonlyMap<string, number>): Html {
@@ -49,7 +69,8 @@ function importRow(i: ImportRecord, p: RostersDeskProps, latestOf: ReadonlyMap<s
   const mayOverride = i.held > 0 && p.mayManage && i.id === latestOf.get(i.file);
   const button = html`<button type="submit" class="secondary">Deactivate them anyway (${i.held})</button>`;
   const override = mayOverride ? postForm(`/rosters/imports/${i.id}/deactivate`, p.csrf, button, 'inline') : '';
-  const errors = i.rowErrors.length ? html`<a href="/rosters/imports/${i.id}/errors.csv" download>${i.errors} (CSV)</a>` : i.errors;
+  // A rejected file's one problem is its message; an imported one's row errors are listed below the table.
+  const errors = i.outcome === 'rejected' ? '—' : i.rowErrors.length ? html`<a href="#errors-${i.id}">${i.errors}</a>` : i.errors;
   return html`<tr><td>${timeEl(i.at)}</td><td><code>${i.file}</code>${i.format ? html` <span class="muted">${i.format}</span>` : ''}</td>
     <td>${outcome}${message}${override}</td>
     <td>${i.created}</td><td>${i.updated}</td><td>${i.unchanged}</td><td>${i.deactivated}</td>
@@ -65,7 +86,27 @@ function historyCard(p: RostersDeskProps): Html {
     ? html`<p class="muted">No imports yet.</p>`
     : html`<table>${headRow('When', 'File', 'Outcome', 'Created', 'Updated', 'Unchanged', 'Deactivated', 'Row errors')}
   <tbody>${p.imports.map((i) => importRow(i, p, latestOf))}</tbody></table>`}
+  ${rowErrorsList(p.imports)}
 </section>`;
+}
+
+/** The latest imports' row errors on the page, line by line, each with the CSV of all of them. */
+function rowErrorsList(imports: ImportRecord[]): Html | string {
+  const withErrors = imports.filter((i) => i.outcome === 'imported' && i.rowErrors.length > 0).slice(0, IMPORTS_WITH_ERRORS_SHOWN);
+  if (!withErrors.length) return '';
+  const one = (i: ImportRecord) => {
+    const shown = i.rowErrors.slice(0, ERRORS_SHOWN);
+    const rest = i.errors - shown.length;
+    const csv = html`<a href="/rosters/imports/${i.id}/errors.csv" download>${rest > 0 ? `all ${i.errors} as a CSV` : 'as a CSV'}</a>`;
+    return html`<section id="errors-${i.id}" class="row-errors">
+    <h3><code>${i.file}</code>, ${timeEl(i.at)}: ${i.errors === 1 ? '1 row' : `${i.errors} rows`} left out (${csv})</h3>
+    <ul>${shown.map((e) => html`<li>${e.message}</li>`)}</ul>
+    ${rest > 0 ? html`<p class="muted">and ${rest} more in the CSV.</p>` : ''}
+  </section>`;
+  };
+  return html`<h3>Rows left out</h3>
+  <p class="muted">Everyone else in these files was imported. Fix these rows in your student information system; the next file brings them in.</p>
+  ${withErrors.map(one)}`;
 }
 
 const ONEROSTER_LABEL = 'OneRoster users.csv: field with the Local ID (identifier, sourcedId, username or userIds:<type>)';
@@ -105,7 +146,7 @@ export function rostersDeskView(p: RostersDeskProps): Html {
   return html`<h1>Rosters</h1>
 ${flashBlock(p.flash)}
 ${p.mayManage ? uploadCard(p.csrf) : ''}
-${waitingCard(p.waiting)}
+${waitingCard(p.waiting, p.settleSeconds, p.now)}
 ${deliveriesCard('Roster deliveries', p.deliveries, html`Each SFTP session or browser upload that brings roster files is reported here.`)}
 ${historyCard(p)}
 ${p.mayManage ? rosterSettingsForm(p.csrf, p.settings, p.dailyAt) : ''}

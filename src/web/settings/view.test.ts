@@ -85,9 +85,9 @@ test("an admin sets the webhook and reads its delivery log: each push's delivery
     }),
   );
   const text = visibleText(page);
-  assert.match(text, /Pushing to https:\/\/sis\.example\.org\/hook since 25 Nov 2026, 08:47/);
-  assert.match(text, /12 25 Nov 2026, 08:47 Retrying 1 HTTP 500 25 Nov 2026, 08:47/);
-  assert.match(text, /11 25 Nov 2026, 08:47 Sent 2 HTTP 200/);
+  assert.match(text, /Pushing to https:\/\/sis\.example\.org\/hook since 25 Nov 2026, 08:47 UTC/);
+  assert.match(text, /12 25 Nov 2026, 08:47 UTC Retrying 1 HTTP 500 25 Nov 2026, 08:47 UTC/);
+  assert.match(text, /11 25 Nov 2026, 08:47 UTC Sent 2 HTTP 200/);
   assert.ok(formActions(page).includes('/settings/webhook/remove'));
   assert.doesNotMatch(visibleText(settingsView(props({ admin: false, webhook: { url: 'https://sis.example.org/hook', createdAt: AT } }))), /sis\.example\.org/);
 });

@@ -1,12 +1,15 @@
 import { html, type Html } from '../html.js';
 
-/** "25 Nov 2026, 08:47" in UTC: the same for every reader and test. */
+/**
+ * "25 Nov 2026, 08:47 UTC": the page says its zone. public/app.js shows it in
+ * the reader's own zone ("25 Nov 2026, 03:47 EST"); without the script, UTC.
+ */
 export function when(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   const month = d.toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' });
   const time = `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
-  return `${d.getUTCDate()} ${month} ${d.getUTCFullYear()}, ${time}`;
+  return `${d.getUTCDate()} ${month} ${d.getUTCFullYear()}, ${time} UTC`;
 }
 
 export const timeEl = (iso: string): Html => html`<time datetime="${iso}">${when(iso)}</time>`;

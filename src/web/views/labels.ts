@@ -1,5 +1,6 @@
 import type { IncidentStatus, IncidentType } from '../../incidents/incidents.js';
 import type { DeviceState } from '../../devices/devices.js';
+import type { PersonRole } from '../../people/people.js';
 
 /** How the pages name the domain's states and kinds; each record's order is the order of its choices. */
 export const DEVICE_STATE_LABELS: Record<DeviceState, string> = {
@@ -18,3 +19,5 @@ export const INCIDENT_STATUS_LABELS: Record<IncidentStatus, string> = {
   lost: 'Lost',
   closed: 'Closed',
 };
+
+export const PERSON_ROLE_LABELS: Record<PersonRole, string> = { student: 'Student', staff: 'Staff' };

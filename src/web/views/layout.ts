@@ -44,7 +44,8 @@ export function page(frame: Frame, title: string, body: Html): Html {
 <header class="top">
   <a class="brand" href="/people">Lanyard</a>
   <span class="district">${frame.districtName}</span>
-  <nav aria-label="Main">
+  <button class="menu-toggle" type="button" aria-expanded="false" aria-controls="main-nav" hidden>Menu</button>
+  <nav id="main-nav" aria-label="Main">
     <ul>${NAV.map((item) => navItem(item, frame.section))}</ul>
   </nav>
   <form class="header-search" method="get" action="/search" role="search">

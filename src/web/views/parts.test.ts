@@ -41,10 +41,10 @@ test('links to a person, a device and an incident are built from what identifies
   assert.doesNotMatch(personLink(p, undefined).toString(), /<img/);
 });
 
-test('times read the same for everyone (UTC), with the machine-readable time kept', () => {
-  assert.equal(when('2026-11-25T08:47:59.000Z'), '25 Nov 2026, 08:47');
+test('times say their zone (UTC, as sent), with the machine-readable time kept', () => {
+  assert.equal(when('2026-11-25T08:47:59.000Z'), '25 Nov 2026, 08:47 UTC');
   assert.equal(when('not a time'), 'not a time');
-  assert.equal(timeEl('2026-01-02T03:04:00.000Z').toString(), '<time datetime="2026-01-02T03:04:00.000Z">2 Jan 2026, 03:04</time>');
+  assert.equal(timeEl('2026-01-02T03:04:00.000Z').toString(), '<time datetime="2026-01-02T03:04:00.000Z">2 Jan 2026, 03:04 UTC</time>');
 });
 
 test('a person\'s details read as people say them', () => {
@@ -75,5 +75,5 @@ test('table parts: headers, cells and whether a device came back', () => {
   assert.equal(headRow('Name', hiddenLabel('Photo')).toString(), '<thead><tr><th scope="col">Name</th><th scope="col"><span class="visually-hidden">Photo</span></th></tr></thead>');
   assert.equal(row('a<b', 2, null).toString(), '<tr><td>a&lt;b</td><td>2</td><td></td></tr>');
   assert.equal(visibleText(checkedInCell({ checkedIn: null })), 'Still out');
-  assert.equal(visibleText(checkedInCell({ checkedIn: { at: '2026-11-25T08:47:00.000Z' } })), '25 Nov 2026, 08:47');
+  assert.equal(visibleText(checkedInCell({ checkedIn: { at: '2026-11-25T08:47:00.000Z' } })), '25 Nov 2026, 08:47 UTC');
 });

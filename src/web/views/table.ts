@@ -13,6 +13,6 @@ export const hiddenLabel = (label: string): Html => html`<span class="visually-h
 /** One row of cells. */
 export const row = (...cells: Cell[]): Html => html`<tr>${cells.map((c) => html`<td>${c}</td>`)}</tr>`;
 
-/** When a device came back, or that it is still out. */
-export const checkedInCell = (c: { checkedIn: { at: string } | null }): Html =>
-  c.checkedIn ? timeEl(c.checkedIn.at) : html`<span class="tag">Still out</span>`;
+/** When a device came back, that it is still out, or that the check-out was undone at the desk (it never really went out). */
+export const checkedInCell = (c: { checkedIn: { at: string } | null; undone?: { at: string } | null }): Html =>
+  c.undone ? html`<span class="tag">Undone</span>` : c.checkedIn ? timeEl(c.checkedIn.at) : html`<span class="tag">Still out</span>`;
