@@ -1,4 +1,4 @@
-/* global document, window, setTimeout */
+/* global document, window, setTimeout, navigator */
 // The main navigation folds behind "Menu" on narrow screens (public/app.css). Without this script the
 // button stays hidden and the navigation open, so every page is reachable either way.
 {
@@ -49,4 +49,20 @@
     };
     setTimeout(tick, 1000);
   }
+}
+
+// A secret shown once gets a Copy button: hidden in the HTML, shown here only where the clipboard can be written.
+for (const button of document.querySelectorAll('button[data-copy]')) {
+  const source = document.getElementById(button.dataset.copy);
+  const said = button.parentElement.querySelector('.copied');
+  if (!source || !navigator.clipboard) continue;
+  button.hidden = false;
+  button.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(source.textContent.trim());
+      said.textContent = 'Copied';
+    } catch {
+      said.textContent = 'Could not copy: select the text and copy it by hand.';
+    }
+  });
 }

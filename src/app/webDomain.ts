@@ -37,8 +37,11 @@ import { getPolicy } from '../retention/policy.js';
 import { lastReport } from '../retention/run.js';
 import { changeRosterSettings, deactivateAnyway, findImport, getDailyImport, getRosterSettings, listImports, listSchools } from '../roster/index.js';
 import { endSession, resolveSession, startSession } from '../staff/sessions.js';
+import { changeOwnPassword, resetStaffPassword } from '../staff/passwordChanges.js';
+import { openReveal, sealReveal } from '../staff/passwordReveal.js';
+import { putFlash, takeFlash } from '../staff/flashes.js';
 import { getWebhook, removeWebhook, setWebhook, webhookLog } from '../webhooks/webhooks.js';
-import { inviteStaff, listStaff, removeStaff, setStaffRole, verifyStaffLogin } from '../staff/staff.js';
+import { findStaff, inviteStaff, listStaff, removeStaff, setStaffRole, verifyStaffLogin } from '../staff/staff.js';
 
 /** A domain function over a Db, as written (the database first). */
 type OverDb = (db: Db, ...args: never[]) => unknown;
@@ -79,7 +82,22 @@ export function createWebDomain(deps: { db: Db; blobs: BlobStore; dropbox: Dropb
       listApiTokens,
       revokeApiToken,
     }),
-    staff: overDb(db, { verifyStaffLogin, startSession, resolveSession, endSession, listStaff, inviteStaff, setStaffRole, removeStaff }),
+    flashes: overDb(db, { putFlash, takeFlash }),
+    staff: overDb(db, {
+      verifyStaffLogin,
+      startSession,
+      resolveSession,
+      endSession,
+      findStaff,
+      listStaff,
+      inviteStaff,
+      setStaffRole,
+      removeStaff,
+      changeOwnPassword,
+      resetStaffPassword,
+      sealReveal,
+      openReveal,
+    }),
     people: overDb(db, { findPerson, findPersonById, searchPeople, peopleFacets, peopleByIds, lookUpPerson }),
     schools: overDb(db, { listSchools }),
     devices: overDb(db, { createDevice, findDevice, caseTwinsOf, getDevice, findDeviceById, listDevices, countDevices, devicesByIds, updateDevice, addDevicesFromCsv }),

@@ -25,6 +25,8 @@ export type AuditAction =
   | 'staff.invited'
   | 'staff.role'
   | 'staff.removed'
+  | 'staff.password-changed'
+  | 'staff.password-reset'
   | 'person.erased'
   | 'checkout.undone'
   | 'checkin.undone'

@@ -24,6 +24,8 @@ import * as m0071 from './migrations/0071_erasures.js';
 import * as m0072 from './migrations/0072_retention.js';
 import * as m0090 from './migrations/0090_asset_tag_any_case.js';
 import * as m0100 from './migrations/0100_district_quotas.js';
+import * as m0110 from './migrations/0110_staff_one_time_passwords.js';
+import * as m0111 from './migrations/0111_web_flashes.js';
 import * as m0112 from './migrations/0112_checkout_undo.js';
 
 /** A migration sees the dialect, since identity columns differ between SQLite and PostgreSQL. */
@@ -56,6 +58,8 @@ const migrations: Record<string, LanyardMigration> = {
   '0072_retention': m0072,
   '0090_asset_tag_any_case': m0090,
   '0100_district_quotas': m0100,
+  '0110_staff_one_time_passwords': m0110,
+  '0111_web_flashes': m0111,
   '0112_checkout_undo': m0112,
 };
 

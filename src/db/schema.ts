@@ -21,6 +21,8 @@ export interface Database {
   login_throttle: LoginThrottleTable;
   staff: StaffTable;
   web_sessions: WebSessionsTable;
+  password_reveals: PasswordRevealsTable;
+  web_flashes: WebFlashesTable;
   devices: DevicesTable;
   people: PeopleTable;
   photo_versions: PhotoVersionsTable;
@@ -227,6 +229,20 @@ export interface StaffTable {
   password_hash: string;
   role: 'admin' | 'technician' | 'viewer';
   created_at: string;
+  /** 1 while the password is a one-time one (invite, reset) that must be replaced at sign-in (migration 0110). */
+  must_change_password: Generated<number>;
+  /** When a one-time password stops signing in; null for a person's own password. */
+  one_time_expires_at: string | null;
+}
+
+/** A reset's new password, sealed with a key only the admin's browser holds, until shown once (staff/passwordReveal.ts). */
+export interface PasswordRevealsTable {
+  id_hash: string;
+  viewer_staff_id: number;
+  email: string;
+  sealed: string;
+  password_expires_at: string;
+  expires_at: string;
 }
 
 export interface WebSessionsTable {
@@ -234,6 +250,15 @@ export interface WebSessionsTable {
   staff_id: number;
   csrf_token: string;
   created_at: string;
+  expires_at: string;
+}
+
+/** A form's one-use message for the page after its redirect (staff/flashes.ts, migration 0111). */
+export interface WebFlashesTable {
+  id: string;
+  session_hash: string;
+  /** JSON of the flash; may hold a secret until the page that shows it is read. */
+  payload: string;
   expires_at: string;
 }
 

@@ -65,9 +65,11 @@ export function generatePassword(): string {
   return `${out.slice(0, 5).join('')}-${out.slice(5, 10).join('')}-${out.slice(10, 15).join('')}-${out.slice(15).join('')}`;
 }
 
-export function checkNewPassword(password: string): void {
+/** `canGenerate`: the form or command makes a strong password when none is given, so the message offers that. */
+export function checkNewPassword(password: string, opts: { canGenerate?: boolean } = {}): void {
   if (password.length < 8) {
-    throw new LanyardError('invalid', 'That password is too short: use at least 8 characters, or leave it out and Lanyard will make a strong one.');
+    const or = opts.canGenerate === false ? '' : ', or leave it out and Lanyard will make a strong one';
+    throw new LanyardError('invalid', `That password is too short: use at least 8 characters${or}.`);
   }
   if (password.length > 256) throw new LanyardError('invalid', 'That password is too long: use at most 256 characters.');
 }

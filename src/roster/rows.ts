@@ -35,6 +35,13 @@ export interface RowError {
   message: string;
 }
 
+/**
+ * A value that looks wrong in a row that was imported anyway (a grade nobody
+ * recognises, an email that is not one): imported as written, and said, so
+ * the district can correct its student information system.
+ */
+export type RowWarning = RowError;
+
 export interface School {
   code: string;
   name: string | null;
@@ -45,6 +52,7 @@ export interface ParsedRoster {
   format: RosterFormat;
   rows: RosterRow[];
   rowErrors: RowError[];
+  rowWarnings: RowWarning[];
   schools: School[];
   /**
    * Roles this file lists in full, so people of that role missing from it may
@@ -108,6 +116,21 @@ export function checkRow(p: RosterRow): RosterRow | RowError {
 const UNFIT_IN_FILE_NAME = /[\\/\u0000-\u001f]/;
 
 export const isRowError = (r: RosterRow | RowError): r is RowError => 'message' in r;
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * What looks wrong in an imported row, in one sentence, or nothing. `gradeKnown`
+ * says whether a grade (as normalised) is one Lanyard or the district's grade
+ * spellings know.
+ */
+export function rowWarning(r: RosterRow, gradeKnown: (grade: string) => boolean): RowWarning | undefined {
+  const odd: string[] = [];
+  if (r.grade !== null && !gradeKnown(r.grade)) odd.push(`the grade "${r.grade}" is not one Lanyard knows (PK, TK, K, 1 to 12 and the like; add the spelling under Grade spellings in the roster settings if it is right)`);
+  if (r.email !== null && !EMAIL.test(r.email)) odd.push(`the email "${r.email}" is not an email address`);
+  if (odd.length === 0) return undefined;
+  return { line: r.line, localId: r.localId, message: `Line ${r.line}: ${odd.join(', and ')}; imported as written.` };
+}
 
 function joinWords(words: string[]): string {
   if (words.length <= 1) return words.join('');

@@ -43,6 +43,32 @@ export function loadSession(domain: Pick<WebDomain, 'staff' | 'districts'>, rece
   };
 }
 
+export const CHANGE_PASSWORD_PATH = '/account/password';
+
+/** What someone still holding a one-time password may open besides the change-password page. */
+const OPEN_WHILE_CHANGING = new Set([CHANGE_PASSWORD_PATH, '/logout', '/login', '/healthz']);
+
+const MUST_CHANGE =
+  'You signed in with a one-time password: choose your own password first, on the "Change my password" page (/account/password), and then try again.';
+
+/**
+ * After signing in with a one-time password (an invite or a reset), every page
+ * leads to the change-password page until a new password is set; the API
+ * answers 403 with a sentence saying so. A bearer token acts for the district,
+ * not the person, and is not held back.
+ */
+export async function requireOwnPassword(req: FastifyRequest, reply: FastifyReply) {
+  if (!req.session?.staff.mustChangePassword) return;
+  const path = req.url.split('?')[0] ?? '';
+  if (OPEN_WHILE_CHANGING.has(path) || path.startsWith('/assets/')) return;
+  if (path.startsWith('/api/')) {
+    if (/^Bearer\s/i.test(req.headers.authorization ?? '')) return;
+    return reply.status(403).send({ error: MUST_CHANGE });
+  }
+  if (SAFE.has(req.method)) return reply.redirect(CHANGE_PASSWORD_PATH, 303);
+  return reply.status(403).type('text/plain').send(MUST_CHANGE);
+}
+
 /**
  * /api/v1: a bearer token, or a signed-in session. A session changing
  * anything must also send its CSRF token (header x-csrf-token), since the

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ChangedBy } from '../audit/audit.js';
 import { httpStatusFor, isLanyardError } from '../shared/errors.js';
 import type { Html } from './html.js';
+import { confirmView, type ConfirmProps } from './views/confirm.js';
 import { notFoundBody, page, type Section } from './views/layout.js';
 
 /**
@@ -50,3 +51,8 @@ export const changedBy = (req: FastifyRequest): ChangedBy => ({ actor: req.sessi
 
 /** The session's CSRF token, which every form on a page carries. */
 export const csrfOf = (req: FastifyRequest): string => req.session!.csrfToken;
+
+/** A confirmation page (views/confirm.ts) inside the frame: what an action will do, Confirm and Cancel. */
+export function sendConfirm(req: FastifyRequest, reply: FastifyReply, section: Section, p: Omit<ConfirmProps, 'csrf'>) {
+  return sendPage(req, reply, { section, title: p.title, body: confirmView({ ...p, csrf: csrfOf(req) }) });
+}

@@ -18,13 +18,15 @@ import { incidentApi } from './api/incidents.js';
 import { intakeApi } from './api/intake.js';
 import { peopleApi } from './api/people.js';
 import { photoApi } from './api/photos.js';
-import { apiAuth, loadSession } from './auth.js';
+import { apiAuth, loadSession, requireOwnPassword } from './auth.js';
 import { deskRoutes } from './desk/routes.js';
 import { deviceRoutes } from './devices/routes.js';
 import { exportRoutes } from './exports/routes.js';
 import { printoutRoutes } from './printouts/routes.js';
 import { incidentRoutes } from './incidents/routes.js';
 import { loginRoutes } from './login/routes.js';
+import { accountRoutes } from './account/routes.js';
+import { staffPasswordRoutes } from './settings/staffPasswordRoutes.js';
 import { peopleRoutes } from './people/routes.js';
 import { photoRoutes } from './photos/routes.js';
 import { rosterRoutes } from './rosters/routes.js';
@@ -80,6 +82,7 @@ export function createWebServer(deps: WebDeps): FastifyInstance {
   void app.register(fastifyFormbody);
   void app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/assets/', cacheControl: true, maxAge: '1h', decorateReply: false });
   app.addHook('onRequest', loadSession(domain, sessions));
+  app.addHook('onRequest', requireOwnPassword);
 
   // Unauthenticated, for load balancers: nothing in it is about a district.
   app.get('/healthz', async (_req, reply) => {
@@ -90,6 +93,8 @@ export function createWebServer(deps: WebDeps): FastifyInstance {
   app.get('/', async (_req, reply) => reply.redirect('/people', 303));
 
   void app.register(loginRoutes({ domain, guard: deps.guard, secureCookies: deps.secureCookies, sessions }));
+  void app.register(accountRoutes({ domain, guard: deps.guard, sessions }));
+  void app.register(staffPasswordRoutes({ domain, sessions }));
   void app.register(settingsRoutes({ domain, hostKeys: deps.hostKeys, sftp: deps.sftp, sessions }));
   void app.register(peopleRoutes(domain));
   void app.register(deviceRoutes(domain));

@@ -98,7 +98,7 @@ for (const dialect of DIALECTS) {
           },
         ],
       ];
-      for (const [url, fields] of changes) assert.equal((await admin.form(url, fields)).status, 200, url);
+      for (const [url, fields] of changes) assert.equal((await admin.form(url, fields)).status, 303, url);
 
       const web = (await auditOf('shelbyville')).filter((e) => e.action !== 'staff.created');
       const cliEntries = await auditOf('springfield');

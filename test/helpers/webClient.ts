@@ -35,6 +35,27 @@ export class WebClient {
     return this.fetch(path, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
   }
 
+  /**
+   * POST a form and, as a browser does, follow its 303 to the page it names
+   * (POST/redirect/GET): the POST's status, where it led, and the page shown.
+   * A form refused without a redirect answers its own page.
+   */
+  async submit(
+    path: string,
+    fields: Record<string, string>,
+    opts: { csrf?: boolean } = {},
+  ): Promise<{ posted: number; location: string | undefined; status: number; html: string }> {
+    return this.follow(await this.form(path, fields, opts));
+  }
+
+  /** A POST's answer as the browser ends up showing it: a 303 followed to its page, anything else as it came. */
+  async follow(res: Response): Promise<{ posted: number; location: string | undefined; status: number; html: string }> {
+    if (res.status !== 303) return { posted: res.status, location: undefined, status: res.status, html: await res.text() };
+    const location = res.headers.get('location') ?? '';
+    await res.body?.cancel();
+    return { posted: 303, location, ...(await this.page(location)) };
+  }
+
   async signIn(email: string, password: string): Promise<void> {
     const res = await this.form('/login', { email, password }, { csrf: false });
     assert.equal(res.status, 303, `sign-in as ${email} failed with ${res.status}`);

@@ -58,6 +58,25 @@ for (const dialect of DIALECTS) {
     const meta = (districtId: number, file: string) => ({ districtId, file, source: 'cli', eventId: null, sha256: null });
     const run = (districtId: number, rel: string, opts = {}) => importRoster(db, meta(districtId, path.basename(rel)), fileInput(path.join(R, rel)), opts);
 
+    test('a grade nobody knows or an email that is not one is imported as written and said, in the report and the history', async () => {
+      const d = await district();
+      const csv = ['Local ID,First Name,Last Name,Grade,Email', 'W1,Ann,Lee,Z9,ann@school.org', 'W2,Bo,Lee,5,b@y', 'W3,Cy,Lee,K,cy@school.org', 'W4,,Lee,4,x@y', ''].join('\n');
+      const r = imported(await importRoster(db, meta(d, 'students.csv'), memory('students.csv', csv)));
+      assert.deepEqual(r.counts, { created: 3, updated: 0, unchanged: 0, deactivated: 0, reactivated: 0, errors: 1 });
+      assert.match(r.message, /Values that look wrong: Line 2: the grade "Z9" is not one Lanyard knows .*; imported as written\. Line 3: the email "b@y" is not an email address; imported as written\./);
+      assert.doesNotMatch(r.message, /Line 5: the email/, 'a row left out is not also warned about');
+      assert.equal((await findPerson(db, d, 'W1'))?.grade, 'Z9', 'kept as written');
+      const [record] = await listImports(db, d, 1);
+      assert.deepEqual(record?.rowWarnings.map((w) => [w.line, w.localId]), [[2, 'W1'], [3, 'W2']]);
+      assert.deepEqual(record?.rowErrors.map((e) => e.line), [5], 'the errors are kept apart from the warnings');
+
+      // A spelling the district declares in its grade settings is known.
+      await saveRosterSettings(db, d, { ...DEFAULT_ROSTER_SETTINGS, gradeOverrides: { Z9: 'Z9' } });
+      const again = imported(await importRoster(db, meta(d, 'students.csv'), memory('students.csv', csv)));
+      assert.doesNotMatch(again.message, /grade "Z9"/);
+      assert.match(again.message, /the email "b@y" is not an email address/);
+    });
+
     test('first import creates everyone; the same file again changes nothing; next month creates, updates and (opted in) deactivates', async () => {
       const d = await district();
       const first = imported(await run(d, 'native/students.csv'));

@@ -60,7 +60,7 @@ describe('people, the check-out desk, devices and incidents in Chromium', () => 
     await page.fill('#serialNumber', '5CD0042XYZ');
     await page.fill('#model', 'Chromebook 3100');
     await page.click('button:has-text("Add device")');
-    await page.waitForURL(/\/devices\/LT-0042$/);
+    await page.waitForURL(/\/devices\/LT-0042\?flash=/);
 
     await page.goto(server.url('/desk'));
     // A scanner types into whatever has focus and presses Enter: the desk keeps focus on the next field.
@@ -96,7 +96,7 @@ describe('people, the check-out desk, devices and incidents in Chromium', () => 
     await page.selectOption('#type', 'damage');
     await page.fill('#description', 'Screen cracked in the corner');
     await page.click('button:has-text("Open incident")');
-    await page.waitForURL(/\/incidents\/\d+$/);
+    await page.waitForURL(/\/incidents\/\d+\?flash=/);
     const main = (await page.textContent('main')) ?? '';
     assert.match(main, /Lisa Simpson/);
     assert.match(main, /LT-0042/);

@@ -58,9 +58,10 @@ for (const dialect of DIALECTS) {
 
     test('a roster uploaded from the browser is imported like one sent over SFTP, and shows in the history', async () => {
       await admin.page('/rosters');
-      const res = await upload(admin, '/rosters/upload', [path.join(FIXTURES, 'rosters/native/students.csv')], { csrf: 'field' });
-      assert.equal(res.status, 200);
-      assert.match(await res.text(), /students\.csv was received/);
+      const res = await admin.follow(await upload(admin, '/rosters/upload', [path.join(FIXTURES, 'rosters/native/students.csv')], { csrf: 'field' }));
+      assert.equal(res.posted, 303, 'a plain form upload answers with a redirect, so a reload sends nothing again');
+      assert.match(res.html, /students\.csv was received/);
+      assert.doesNotMatch((await admin.page(res.location!)).html, /was received/, 'the notice is shown once');
       const html = await pageUntil(admin, '/rosters', /<td>Imported/);
       assert.match(html, /<code>students\.csv<\/code>/);
     });
@@ -108,16 +109,16 @@ for (const dialect of DIALECTS) {
       assert.ok(first);
       await admin.page('/photos');
       const res = await upload(admin, '/photos/upload', [[path.join(FIXTURES, 'photos/valid/004412.jpg'), '004410.jpg']], { csrf: 'field' });
-      assert.equal(res.status, 200);
+      assert.equal(res.status, 303);
       const deadline = Date.now() + 30_000;
       while ((await srcOf()) === first) {
         assert.ok(Date.now() < deadline, 'the second photo never showed');
         await new Promise((r) => setTimeout(r, 250));
       }
       await admin.page('/people/004410');
-      const reverted = await admin.form('/people/004410/photo/revert', {});
-      assert.equal(reverted.status, 200);
-      assert.match(await reverted.text(), /Siobhán Müller shows the previous photo again/);
+      const reverted = await admin.submit('/people/004410/photo/revert', {});
+      assert.equal(reverted.posted, 303);
+      assert.match(reverted.html, /Siobhán Müller shows the previous photo again/);
       assert.equal(await srcOf(), first);
 
       // The photo history lists both, newest first, and any of them can be shown again.
@@ -129,9 +130,9 @@ for (const dialect of DIALECTS) {
       ]);
       const newer = /name="version" value="(\d+)"/.exec(history)?.[1];
       assert.ok(newer, 'the newer photo has a button to show it again');
-      const shown = await admin.form('/people/004410/photo/show', { version: newer });
-      assert.equal(shown.status, 200);
-      assert.match(await shown.text(), /Siobhán Müller shows the photo from 004410\.jpg again/);
+      const shown = await admin.submit('/people/004410/photo/show', { version: newer });
+      assert.equal(shown.posted, 303);
+      assert.match(shown.html, /Siobhán Müller shows the photo from 004410\.jpg again/);
       assert.notEqual(await srcOf(), first);
       const gone = await admin.form('/people/004410/photo/show', { version: '999999' });
       assert.equal(gone.status, 404);
@@ -141,11 +142,11 @@ for (const dialect of DIALECTS) {
     test('a photo waiting under a Local ID nobody has is assigned to the right person', async () => {
       await admin.page('/photos');
       const res = await upload(admin, '/photos/upload', [[path.join(FIXTURES, 'photos/valid/004413.JPG'), '999999.jpg']], { csrf: 'field' });
-      assert.equal(res.status, 200);
+      assert.equal(res.status, 303);
       await pageUntil(admin, '/photos', /Photos waiting for their person[\s\S]*<code>999999\.jpg<\/code>/);
-      const assigned = await admin.form('/photos/assign', { file: '999999.jpg', localId: '004413' });
-      assert.equal(assigned.status, 200);
-      assert.match(await assigned.text(), /999999\.jpg is now 004413\.jpg: the photo intake shows it on Ravi Garcia/);
+      const assigned = await admin.submit('/photos/assign', { file: '999999.jpg', localId: '004413' });
+      assert.equal(assigned.posted, 303);
+      assert.match(assigned.html, /999999\.jpg is now 004413\.jpg: the photo intake shows it on Ravi Garcia/);
       await pageUntil(admin, '/people/004413', /<img class="face face-profile" src="[^"]+" alt="Ravi Garcia"/);
       assert.doesNotMatch((await admin.page('/photos')).html, /Photos waiting for their person/);
       const nobody = await admin.form('/photos/assign', { file: '004413.jpg', localId: '123' });
@@ -164,9 +165,9 @@ for (const dialect of DIALECTS) {
         gradeOverrides: 'P3=PK\r\nTK=K',
         dailyAt: '02:30',
       };
-      const saved = await admin.form('/rosters/settings', fields);
-      assert.equal(saved.status, 200);
-      const html = await saved.text();
+      const saved = await admin.submit('/rosters/settings', fields);
+      assert.equal(saved.posted, 303);
+      const html = saved.html;
       assert.match(html, /Roster settings saved/);
       assert.match(html, /name="deactivateStudents" value="1" checked/);
       assert.match(html, /P3=PK\nTK=K<\/textarea>/);
@@ -208,7 +209,7 @@ for (const dialect of DIALECTS) {
       const partial = path.join(dir, 'students.csv');
       await fs.writeFile(partial, `${full.slice(0, 11).join('\r\n')}\r\n`);
       await admin.page('/rosters');
-      assert.equal((await upload(admin, '/rosters/upload', [partial], { csrf: 'field' })).status, 200);
+      assert.equal((await upload(admin, '/rosters/upload', [partial], { csrf: 'field' })).status, 303);
       await fs.rm(dir, { recursive: true, force: true });
 
       const held = await pageUntil(admin, '/rosters', /Deactivate them anyway \(30\)/);
@@ -218,9 +219,9 @@ for (const dialect of DIALECTS) {
       assert.ok(id);
       assert.match((await admin.page('/people?q=004411')).html, /Aiko Müller/);
 
-      const forced = await admin.form(`/rosters/imports/${id}/deactivate`, {});
-      assert.equal(forced.status, 200);
-      assert.match(await forced.text(), /30 deactivated/);
+      const forced = await admin.submit(`/rosters/imports/${id}/deactivate`, {});
+      assert.equal(forced.posted, 303);
+      assert.match(forced.html, /30 deactivated/);
       const again = await admin.form(`/rosters/imports/${id}/deactivate`, {});
       assert.equal(again.status, 409);
       assert.match(await again.text(), /students\.csv has been imported again since/);

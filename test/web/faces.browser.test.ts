@@ -86,7 +86,7 @@ describe('the photo uploaded over SFTP is the face on every page, in Chromium', 
     await page.goto(server.url('/devices'));
     await page.fill('#assetTag', 'LT-7001');
     await page.click('button:has-text("Add device")');
-    await page.waitForURL(/\/devices\/LT-7001$/);
+    await page.waitForURL(/\/devices\/LT-7001\?flash=/);
 
     await page.goto(server.url('/desk'));
     await page.keyboard.type('LT-7001');
@@ -109,7 +109,7 @@ describe('the photo uploaded over SFTP is the face on every page, in Chromium', 
     await page.selectOption('#type', 'loss');
     await page.fill('#description', 'Left on the bus');
     await page.click('button:has-text("Open incident")');
-    await page.waitForURL(/\/incidents\/\d+$/);
+    await page.waitForURL(/\/incidents\/\d+\?flash=/);
     await faceOnPage();
     await screenshot(page, 'incident-photo');
   });

@@ -43,7 +43,7 @@ describe("an incident's status moves the device, in Chromium", () => {
     await page.selectOption('#type', 'damage');
     await page.fill('#description', 'Hinge broken');
     await page.click('button:has-text("Open incident")');
-    await page.waitForURL(/\/incidents\/\d+$/);
+    await page.waitForURL(/\/incidents\/\d+\?flash=/);
   }
 
   for (const width of [1280, 390]) {

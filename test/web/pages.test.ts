@@ -166,15 +166,27 @@ for (const dialect of DIALECTS) {
       await tech.form('/devices', { assetTag: 'LT-0300', model: 'iPad' });
       assert.match((await tech.page('/devices?q=ipad')).html, /LT-0300/);
       await tech.page('/devices/LT-0300');
-      const edit = await tech.form('/devices/LT-0300', { serialNumber: 'SN-300', model: 'iPad 9', state: 'available' });
-      assert.equal(edit.status, 200);
-      assert.match(await edit.text(), /SN-300/);
-      assert.equal((await tech.form('/devices/LT-0300/retire', {})).status, 200);
+      const edit = await tech.submit('/devices/LT-0300', { serialNumber: 'SN-300', model: 'iPad 9', state: 'available' });
+      assert.equal(edit.posted, 303, 'a saved edit redirects, so a reload does not post it again');
+      assert.match(edit.html, /Saved\./);
+      assert.match(edit.html, /SN-300/);
+      assert.doesNotMatch((await tech.page(edit.location!)).html, /Saved\./, 'reloading shows the page without the notice');
+      // Retiring asks first, on a page that changes nothing by itself.
+      const ask = await tech.page('/devices/LT-0300/retire');
+      assert.equal(ask.status, 200);
+      assert.match(ask.html, /Retire LT-0300\?/);
+      assert.match(ask.html, /will no longer be checked out/);
+      assert.match(ask.html, /<a class="button secondary" href="\/devices\/LT-0300">Cancel<\/a>/);
+      assert.match((await tech.page('/devices/LT-0300')).html, /<dt>Status<\/dt><dd>Available<\/dd>/, 'asking retires nothing');
+      const retired = await tech.submit('/devices/LT-0300/retire', {});
+      assert.equal(retired.posted, 303);
+      assert.match(retired.html, /Retired: it can no longer be checked out/);
       const refused = await tech.form('/desk/checkout', { assetTag: 'LT-0300', localId: '004410' });
       assert.equal(refused.status, 409);
       assert.match(await refused.text(), /marked retired/);
-      const bulk = await tech.form('/devices/bulk', { csv: 'asset tag,serial number,model\nLT-0400,S4,Chromebook\nLT-0401,S5,Chromebook\nLT-0300,dup,dup\n' });
-      const text = await bulk.text();
+      const bulk = await tech.submit('/devices/bulk', { csv: 'asset tag,serial number,model\nLT-0400,S4,Chromebook\nLT-0401,S5,Chromebook\nLT-0300,dup,dup\n' });
+      assert.equal(bulk.posted, 303);
+      const text = bulk.html;
       assert.match(text, /2 devices added/);
       assert.match(text, /line 4: A device with asset tag LT-0300 already exists/);
     });
@@ -184,16 +196,21 @@ for (const dialect of DIALECTS) {
       await tech.page('/incidents/new?assetTag=LT-0500&localId=004411');
       const res = await tech.form('/incidents', { assetTag: 'LT-0500', localId: '004411', type: 'damage', description: 'Cracked <b>screen</b>' });
       assert.equal(res.status, 303);
-      const location = res.headers.get('location')!;
-      assert.match(location, /^\/incidents\/\d+$/);
-      const page = await tech.page(location);
+      const [location, flash] = res.headers.get('location')!.split('?');
+      assert.match(location!, /^\/incidents\/\d+$/);
+      assert.match(flash!, /^flash=/);
+      const shelbyville = new WebClient(server);
+      await shelbyville.signIn('tech@shelbyville.k12.us', PASSWORD);
+      assert.doesNotMatch((await shelbyville.page(`/people?${flash!}`)).html, /opened/, 'another session cannot read the flash');
+      const page = await tech.page(`${location!}?${flash!}`);
+      assert.match(page.html, /Incident #\d+ opened\./);
       assert.match(page.html, /Incident #\d+: Damage/);
       assert.match(page.html, /Bart Simpson/);
       assert.match(page.html, /LT-0500/);
       assert.match(page.html, /Cracked &lt;b&gt;screen&lt;\/b&gt;/);
-      const note = await tech.form(`${location}/notes`, { status: 'in-repair', note: 'Sent to the repair shop' });
+      const note = await tech.form(`${location!}/notes`, { status: 'in-repair', note: 'Sent to the repair shop' });
       assert.equal(note.status, 303);
-      const updated = await tech.page(location);
+      const updated = await tech.page(location!);
       assert.match(updated.html, /Status: In repair/);
       assert.match(updated.html, /Sent to the repair shop/);
       const list = await tech.page('/incidents?status=in-repair');
@@ -202,9 +219,9 @@ for (const dialect of DIALECTS) {
 
       const other = new WebClient(server);
       await other.signIn('tech@shelbyville.k12.us', PASSWORD);
-      assert.equal((await other.page(location)).status, 404, 'another district\'s incident is 404');
+      assert.equal((await other.page(location!)).status, 404, 'another district\'s incident is 404');
       assert.equal((await other.page('/devices/LT-0500')).status, 404, 'and its device');
-      assert.equal((await other.form(`${location}/notes`, { note: 'hi' })).status, 404);
+      assert.equal((await other.form(`${location!}/notes`, { note: 'hi' })).status, 404);
     });
 
     test('with a photo, every page showing the person has an <img> whose alt is their name and whose src is opaque', async () => {

@@ -56,7 +56,8 @@ describe('the settings page in Chromium', () => {
   test('resetting the SFTP password shows the new one once; it logs in and the old one no longer does', async () => {
     const page = await browser.newPage();
     await signIn(page, server, ADMIN.email, ADMIN.password, '/settings');
-    await page.click('button:has-text("Reset the SFTP password")');
+    await page.click('a:has-text("Reset the SFTP password")');
+    await page.click('button:has-text("Reset the password")');
     const shown = (await page.textContent('.secret code'))?.trim() ?? '';
     assert.match(shown, /^\S{12,}$/, 'a strong password is shown');
     await page.goto(server.url('/settings'));
@@ -100,14 +101,25 @@ describe('the settings page in Chromium', () => {
 
     const tech = await browser.newPage();
     await signIn(tech, server, 'willie@springfield.k12.us', password, '/settings');
+    assert.equal(new URL(tech.url()).pathname, '/account/password', 'a one-time password is replaced first');
+    await tech.fill('#current-password', password);
+    await tech.fill('#new-password', 'leaf-blower-77');
+    await tech.fill('#repeat-password', 'leaf-blower-77');
+    await tech.click('main button[type=submit]');
+    await tech.goto(server.url('/settings'));
     assert.equal(new URL(tech.url()).pathname, '/settings');
-    assert.equal(await tech.locator('button:has-text("Reset the SFTP password")').count(), 0, 'no admin controls for a technician');
+    assert.equal(await tech.locator('text=Reset the SFTP password').count(), 0, 'no admin controls for a technician');
+    await tech.goto(server.url('/settings/sftp-password'));
+    assert.match((await tech.textContent('body')) ?? '', /Your role \(technician\) cannot do this/, 'nor its confirmation page');
+    await tech.goto(server.url('/settings'));
     const csrf = await tech.getAttribute('meta[name=csrf-token]', 'content');
     const res = await tech.request.post(server.url('/settings/sftp-password'), { form: { _csrf: csrf ?? '' } });
     assert.equal(res.status(), 403);
     assert.match(await res.text(), /Your role \(technician\) cannot do this/);
 
-    await page.locator('tr', { hasText: 'willie@springfield.k12.us' }).locator('button:has-text("Remove")').click();
+    await page.locator('tr', { hasText: 'willie@springfield.k12.us' }).locator('a:has-text("Remove")').click();
+    assert.match((await page.textContent('main')) ?? '', /willie@springfield\.k12\.us \(technician\) will no longer be able to sign in/);
+    await page.click('button:has-text("Remove")');
     assert.match((await page.textContent('main')) ?? '', /willie@springfield\.k12\.us can no longer sign in/);
     await tech.goto(server.url('/settings'));
     assert.match(new URL(tech.url()).pathname, /^\/login/, 'their session ended with the account');

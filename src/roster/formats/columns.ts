@@ -1,7 +1,7 @@
 import type { PersonRole } from '../../db/schema.js';
 import type { CsvFile } from '../read/csv.js';
-import { checkRow, isRowError, RosterRejection, type OptionalField, type RosterRow, type RowError, type School } from '../rows.js';
-import { cell, gradeCache, HeaderIndex, orNull, type GradeOverrides } from './fields.js';
+import { checkRow, isRowError, RosterRejection, rowWarning, type OptionalField, type RosterRow, type RowError, type RowWarning, type School } from '../rows.js';
+import { cell, gradeCache, gradeKnown, HeaderIndex, orNull, type GradeOverrides } from './fields.js';
 import type { ParseOptions } from './parse.js';
 
 /*
@@ -26,6 +26,7 @@ export interface ColumnSpec {
 export interface ReadPeople {
   rows: RosterRow[];
   rowErrors: RowError[];
+  rowWarnings: RowWarning[];
   schoolCodes: Set<string>;
   present: OptionalField[];
 }
@@ -56,8 +57,9 @@ export async function readPeopleColumns(csv: CsvFile, spec: ColumnSpec, role: Pe
   const emailCol = h.find(spec.email);
   const stateCol = h.find(spec.stateId);
   const found: Array<[OptionalField, number | undefined]> = [['school', schoolCol], ['grade', gradeCol], ['email', emailCol], ['stateId', stateCol]];
-  const out: ReadPeople = { rows: [], rowErrors: [], schoolCodes: new Set(), present: found.filter(([, c]) => c !== undefined).map(([f]) => f) };
+  const out: ReadPeople = { rows: [], rowErrors: [], rowWarnings: [], schoolCodes: new Set(), present: found.filter(([, c]) => c !== undefined).map(([f]) => f) };
   const grade = gradeCache(grades);
+  const known = gradeKnown(grades);
   for await (const batch of csv.batches()) for (const r of batch) {
     if (r.cells.length > csv.header.length && r.cells.slice(csv.header.length).some((c) => c.trim() !== '')) {
       out.rowErrors.push({ line: r.line, localId: orNull(cell(r.cells, idCol)), message: `Line ${r.line}: ${r.cells.length} cells but the header names ${csv.header.length} columns (an unquoted comma or separator inside a cell?); this row was not imported.` });
@@ -79,6 +81,8 @@ export async function readPeopleColumns(csv: CsvFile, spec: ColumnSpec, role: Pe
     if (isRowError(checked)) out.rowErrors.push(checked);
     else {
       out.rows.push(checked);
+      const warning = rowWarning(checked, known);
+      if (warning) out.rowWarnings.push(warning);
       if (school) out.schoolCodes.add(school);
     }
   }

@@ -89,6 +89,12 @@ const gradeKey = (raw: string): string =>
     .replace(/[\s._]+/g, '')
     .replace(/(?<=.)-(?=.)/g, '');
 
+/** Whether a normalised grade is one Lanyard knows or one the district's grade spellings produce. */
+export function gradeKnown(overrides: GradeOverrides): (grade: string) => boolean {
+  const known = new Set([...Object.values(WORDS), ...Array.from({ length: 13 }, (_, i) => String(i + 1)), ...Object.values(overrides)]);
+  return (grade) => known.has(grade);
+}
+
 /** normaliseGrade for a whole file: a district writes a handful of grade spellings, 100,000 times. */
 export function gradeCache(overrides: GradeOverrides): (raw: string) => string | null {
   const cache = new Map<string, string | null>();

@@ -1,7 +1,7 @@
 import type { PersonRole } from '../../db/schema.js';
 import type { CsvFile } from '../read/csv.js';
-import { checkRow, isRowError, ROLE_AS_BEFORE, RosterRejection, type OptionalField, type RosterRow, type RowError, type School } from '../rows.js';
-import { cell, gradeCache, HeaderIndex, orNull } from './fields.js';
+import { checkRow, isRowError, ROLE_AS_BEFORE, RosterRejection, rowWarning, type OptionalField, type RosterRow, type RowError, type RowWarning, type School } from '../rows.js';
+import { cell, gradeCache, gradeKnown, HeaderIndex, orNull } from './fields.js';
 import type { ParseOptions } from './parse.js';
 
 /* OneRoster 1.1 / 1.2 bulk and delta CSV: manifest.csv, orgs.csv, users.csv, and in 1.2 roles.csv. */
@@ -137,6 +137,7 @@ function parseUserIds(raw: string): Array<[string, string]> {
 export interface ReadUsers {
   rows: RosterRow[];
   rowErrors: RowError[];
+  rowWarnings: RowWarning[];
   /** Guardians and parents: OneRoster lists them, Lanyard has no place for them. */
   ignored: number;
   present: OptionalField[];
@@ -188,8 +189,9 @@ export async function readUsers(csv: CsvFile, orgs: Orgs, opts: ParseOptions, ro
   };
   // Every 1.2 role names the org it is held at, so the school is known even without primaryOrgSourcedId.
   const found: Array<[OptionalField, boolean]> = [['school', cols.orgs !== undefined || fromRoles], ['grade', cols.grades !== undefined], ['email', cols.email !== undefined], ['stateId', cols.userIds !== undefined]];
-  const out: ReadUsers = { rows: [], rowErrors: [], ignored: 0, present: found.filter(([, has]) => has).map(([f]) => f) };
+  const out: ReadUsers = { rows: [], rowErrors: [], rowWarnings: [], ignored: 0, present: found.filter(([, has]) => has).map(([f]) => f) };
   const grade = gradeCache(opts.gradeOverrides);
+  const known = gradeKnown(opts.gradeOverrides);
   for await (const batch of csv.batches()) for (const r of batch) {
     const sourcedId = cell(r.cells, sourcedIdCol);
     const held = fromRoles ? roles?.get(sourcedId) : undefined;
@@ -234,7 +236,11 @@ export async function readUsers(csv: CsvFile, orgs: Orgs, opts: ParseOptions, ro
       active,
     });
     if (isRowError(checked)) out.rowErrors.push(checked);
-    else out.rows.push(checked);
+    else {
+      out.rows.push(checked);
+      const warning = rowWarning(checked, known);
+      if (warning) out.rowWarnings.push(warning);
+    }
   }
   return out;
 }

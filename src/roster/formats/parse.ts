@@ -49,7 +49,7 @@ export async function parseRoster(input: RosterInput, opts: ParseOptions): Promi
     if (clever) return cleverPeople(csv, kind, opts);
     const role: PersonRole = kind === 'students' ? 'student' : 'staff';
     const read = await readPeopleColumns(csv, nativeSpec(role), role, opts.gradeOverrides);
-    return finish({ format: 'native', rows: read.rows, rowErrors: read.rowErrors, schools: schoolsFromCodes(read.schoolCodes), completeFor: [role], notes: [], present: read.present });
+    return finish({ format: 'native', rows: read.rows, rowErrors: read.rowErrors, rowWarnings: read.rowWarnings, schools: schoolsFromCodes(read.schoolCodes), completeFor: [role], notes: [], present: read.present });
   });
 }
 
@@ -59,7 +59,7 @@ async function cleverPeople(csv: CsvFile, kind: CleverFile, opts: ParseOptions):
   // Clever splits staff over teachers.csv and staff.csv: neither alone lists every staff member.
   const completeFor: PersonRole[] = kind === 'students' ? ['student'] : [];
   const notes = kind === 'students' ? [] : [`Clever lists staff in two files (teachers.csv and staff.csv), so staff missing from ${kind}.csv are not deactivated.`];
-  return finish({ format: 'clever', rows: read.rows, rowErrors: read.rowErrors, schools: schoolsFromCodes(read.schoolCodes), completeFor, notes, present: read.present });
+  return finish({ format: 'clever', rows: read.rows, rowErrors: read.rowErrors, rowWarnings: read.rowWarnings, schools: schoolsFromCodes(read.schoolCodes), completeFor, notes, present: read.present });
 }
 
 function unknownFormat(name: string): RosterRejection {
@@ -69,7 +69,7 @@ function unknownFormat(name: string): RosterRejection {
   );
 }
 
-const empty = (format: ParsedRoster['format']): ParsedRoster => ({ format, rows: [], rowErrors: [], schools: [], completeFor: [], notes: [], present: [] });
+const empty = (format: ParsedRoster['format']): ParsedRoster => ({ format, rows: [], rowErrors: [], rowWarnings: [], schools: [], completeFor: [], notes: [], present: [] });
 
 const schoolsFromCodes = (codes: Set<string>) => [...codes].sort().map((code) => ({ code, name: null }));
 
@@ -135,7 +135,7 @@ async function parseOneRoster(users: ByteSource, manifestSource: ByteSource, org
   const bulk = manifest.users === 'bulk';
   const notes = bulk ? [] : ['This is a OneRoster delta: only the people in it change, and no one is deactivated for being missing.'];
   if (read.ignored > 0) notes.push(`${read.ignored} guardians and parents were skipped: Lanyard keeps students and staff.`);
-  return finish({ format: 'oneroster', rows: read.rows, rowErrors: read.rowErrors, schools: orgs.schools, completeFor: bulk ? ['student', 'staff'] : [], notes, present: read.present });
+  return finish({ format: 'oneroster', rows: read.rows, rowErrors: read.rowErrors, rowWarnings: read.rowWarnings, schools: orgs.schools, completeFor: bulk ? ['student', 'staff'] : [], notes, present: read.present });
 }
 
 /** Rejections from a file read beside the one delivered say which file they are about. */
@@ -179,6 +179,8 @@ function finish(p: ParsedRoster): ParsedRoster {
   return {
     ...p,
     rows: p.rows.filter((r) => !clashes.has(r.localId)),
+    // Rows left out for their Local ID need no word on their other values.
+    rowWarnings: p.rowWarnings.filter((w) => w.localId === null || !clashes.has(w.localId)),
     rowErrors: [...p.rowErrors, ...errors].sort((a, b) => a.line - b.line),
   };
 }

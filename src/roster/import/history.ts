@@ -14,6 +14,8 @@ export interface ImportRecord extends ImportCounts {
   outcome: 'imported' | 'rejected';
   message: string;
   rowErrors: RowError[];
+  /** Rows imported with a value that looks wrong. */
+  rowWarnings: RowError[];
   /** People the deactivation guard kept active. */
   held: number;
   sha256: string | null;
@@ -33,8 +35,12 @@ export interface NewImportRecord extends ImportCounts {
   outcome: 'imported' | 'rejected';
   message: string;
   rowErrors: RowError[];
+  rowWarnings?: RowError[];
   held: number;
 }
+
+/** Kept in the row_errors column beside the errors (no migration): a warning is marked as one. */
+type StoredRowError = RowError & { warning?: true };
 
 export async function recordImport(k: Kysely<Database>, r: NewImportRecord): Promise<number> {
   const row = await k
@@ -55,7 +61,10 @@ export async function recordImport(k: Kysely<Database>, r: NewImportRecord): Pro
       reactivated: r.reactivated,
       errors: r.errors,
       message: r.message,
-      row_errors: JSON.stringify(r.rowErrors.slice(0, MAX_STORED_ROW_ERRORS)),
+      row_errors: JSON.stringify([
+        ...r.rowErrors.slice(0, MAX_STORED_ROW_ERRORS),
+        ...(r.rowWarnings ?? []).slice(0, MAX_STORED_ROW_ERRORS).map((w): StoredRowError => ({ ...w, warning: true })),
+      ]),
       held: r.held,
     })
     .returning('id')
@@ -81,21 +90,26 @@ export async function hasLaterImport(db: Db, r: Pick<ImportRecord, 'id' | 'file'
   return row !== undefined;
 }
 
-const toRecord = (r: Selectable<RosterImportsTable>): ImportRecord => ({
-  id: r.id,
-  at: r.at,
-  file: r.file,
-  source: r.source,
-  format: r.format,
-  outcome: r.outcome,
-  created: r.created,
-  updated: r.updated,
-  unchanged: r.unchanged,
-  deactivated: r.deactivated,
-  reactivated: r.reactivated,
-  errors: r.errors,
-  message: r.message,
-  rowErrors: JSON.parse(r.row_errors) as RowError[],
-  held: r.held,
-  sha256: r.sha256,
-});
+function toRecord(r: Selectable<RosterImportsTable>): ImportRecord {
+  const stored = JSON.parse(r.row_errors) as StoredRowError[];
+  const plain = ({ warning: _, ...e }: StoredRowError): RowError => e;
+  return {
+    id: r.id,
+    at: r.at,
+    file: r.file,
+    source: r.source,
+    format: r.format,
+    outcome: r.outcome,
+    created: r.created,
+    updated: r.updated,
+    unchanged: r.unchanged,
+    deactivated: r.deactivated,
+    reactivated: r.reactivated,
+    errors: r.errors,
+    message: r.message,
+    rowErrors: stored.filter((e) => !e.warning),
+    rowWarnings: stored.filter((e) => e.warning).map(plain),
+    held: r.held,
+    sha256: r.sha256,
+  };
+}

@@ -71,7 +71,7 @@ export async function commitPlan(trx: Kysely<Database>, meta: ImportMeta, parsed
   const deactivate = plan.deactivations.filter((d) => !updated.has(d.id));
   await setPeopleActive(trx, meta.districtId, deactivate.map((d) => d.id), false, at);
   const held = plan.held.reduce((n, h) => n + h.missing, 0);
-  await recordImport(trx, { ...meta, at, format: parsed.format, outcome: 'imported', ...countsOf(plan), message, rowErrors: plan.rowErrors, held });
+  await recordImport(trx, { ...meta, at, format: parsed.format, outcome: 'imported', ...countsOf(plan), message, rowErrors: plan.rowErrors, rowWarnings: plan.rowWarnings, held });
 }
 
 export async function recordRejection(trx: Kysely<Database>, meta: ImportMeta, message: string, r: RosterRejection): Promise<void> {

@@ -25,6 +25,8 @@ export interface ImportPlan {
   deactivations: Array<{ id: number; localId: string; role: PersonRole; reason: 'missing' | 'inactive-in-file' }>;
   unchanged: number;
   rowErrors: RowError[];
+  /** Rows imported with a value that looks wrong, said so the district can correct it. */
+  rowWarnings: RowError[];
   held: HeldDeactivation[];
   notes: string[];
 }
@@ -83,7 +85,7 @@ function roleAsBefore(r: RosterRow, existing: PersonSnapshot | undefined): RoleK
  * - people who reappear are reactivated.
  */
 export function planImport(parsed: ParsedRoster, people: ReadonlyMap<string, PersonSnapshot>, settings: RosterSettings, opts: PlanOptions): ImportPlan {
-  const plan: ImportPlan = { creates: [], updates: [], reactivations: [], deactivations: [], unchanged: 0, rowErrors: [...parsed.rowErrors], held: [], notes: [...parsed.notes] };
+  const plan: ImportPlan = { creates: [], updates: [], reactivations: [], deactivations: [], unchanged: 0, rowErrors: [...parsed.rowErrors], rowWarnings: [], held: [], notes: [...parsed.notes] };
   /** People the file mentions, by id (rows with errors included: a typo elsewhere in a row must not deactivate anyone). */
   const mentioned = new Set<number>();
   const mention = (localId: string | null) => {
@@ -138,6 +140,9 @@ export function planImport(parsed: ParsedRoster, people: ReadonlyMap<string, Per
     else plan.unchanged++;
   }
   plan.rowErrors.sort((a, b) => a.line - b.line);
+  // Only rows that were imported: one left out says why already.
+  const leftOut = new Set(plan.rowErrors.map((e) => e.line));
+  plan.rowWarnings = parsed.rowWarnings.filter((w) => !leftOut.has(w.line));
 
   for (const role of parsed.completeFor) {
     const missing: Array<[string, PersonSnapshot]> = [];
@@ -211,6 +216,11 @@ export function importedMessage(file: string, plan: ImportPlan, opts: { dryRun?:
     const shown = plan.rowErrors.slice(0, ERRORS_IN_MESSAGE).map((e) => e.message);
     const more = plan.rowErrors.length - shown.length;
     parts.push(`Rows left out: ${shown.join(' ')}${more > 0 ? ` …and ${more} more (see \`lanyard roster history <district>\`).` : ''}`);
+  }
+  if (plan.rowWarnings.length > 0) {
+    const shown = plan.rowWarnings.slice(0, ERRORS_IN_MESSAGE).map((e) => e.message);
+    const more = plan.rowWarnings.length - shown.length;
+    parts.push(`Values that look wrong: ${shown.join(' ')}${more > 0 ? ` …and ${more} more (see the Rosters desk).` : ''}`);
   }
   return parts.join(' ');
 }

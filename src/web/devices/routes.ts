@@ -3,7 +3,8 @@ import type { WebDomain } from '../../app/webDomain.js';
 import type { DeviceState } from '../../devices/devices.js';
 import { can } from '../../staff/roles.js';
 import { pageAuth } from '../auth.js';
-import { csrfOf, field, formError, pageNumber, sendNotFound, sendPage } from '../page.js';
+import { csrfOf, field, formError, pageNumber, sendConfirm, sendNotFound, sendPage } from '../page.js';
+import { prg } from '../prg.js';
 import type { Flash } from '../views/flash.js';
 import { deviceHref } from '../views/links.js';
 import { parseSort } from '../views/sort.js';
@@ -16,10 +17,11 @@ type ListRequest = FastifyRequest<{ Querystring: { q?: string; sort?: string; pa
 type DeviceRequest = FastifyRequest<{ Params: { assetTag: string } }>;
 
 /** Devices: the list with who has each, adding (one or from a CSV), and each device's profile and edits. */
-export function deviceRoutes(domain: Pick<WebDomain, 'devices' | 'checkouts' | 'people' | 'incidents' | 'photos'>): FastifyPluginAsync {
+export function deviceRoutes(domain: Pick<WebDomain, 'devices' | 'checkouts' | 'people' | 'incidents' | 'photos' | 'flashes'>): FastifyPluginAsync {
   const { devices, checkouts } = domain;
+  const flashes = prg(domain.flashes);
 
-  async function listPage(req: ListRequest, reply: FastifyReply, flash: Flash = {}, status = 200) {
+  async function listPage(req: ListRequest, reply: FastifyReply, flash: Flash = {}, status = 200, values?: Record<string, string>) {
     const districtId = req.district.id;
     const q = field(req.query, 'q');
     const sort = parseSort(field(req.query, 'sort'), ['assetTag'], { by: 'assetTag', dir: 'asc' });
@@ -46,6 +48,7 @@ export function deviceRoutes(domain: Pick<WebDomain, 'devices' | 'checkouts' | '
       pageNo,
       hasNext: rows.length > PAGE_SIZE,
       mayAdd: can(req.session!.staff.role, 'devices:write'),
+      values,
     });
     return sendPage(req, reply, { section: 'devices', title: 'Devices', body, status });
   }
@@ -90,16 +93,16 @@ export function deviceRoutes(domain: Pick<WebDomain, 'devices' | 'checkouts' | '
   const write = { preHandler: pageAuth('devices:write') };
 
   return async (app) => {
-    app.get<{ Querystring: { q?: string; sort?: string; page?: string } }>('/devices', read, (req, reply) => listPage(req, reply));
+    app.get<{ Querystring: { q?: string; sort?: string; page?: string } }>('/devices', read, async (req, reply) => listPage(req, reply, await flashes.take(req)));
 
     app.post<{ Body: Form; Querystring: { q?: string; page?: string } }>('/devices', write, async (req, reply) => {
+      const input = { assetTag: field(req.body, 'assetTag'), serialNumber: field(req.body, 'serialNumber'), model: field(req.body, 'model') };
       try {
-        const input = { assetTag: field(req.body, 'assetTag'), serialNumber: field(req.body, 'serialNumber'), model: field(req.body, 'model') };
         const d = await devices.createDevice(req.district.id, input);
-        return reply.redirect(deviceHref(d), 303);
+        return await flashes.redirect(req, reply, deviceHref(d), { notice: `${d.assetTag} added.` });
       } catch (err) {
         const e = formError(err);
-        return listPage(req, reply, { error: e.error }, e.status);
+        return listPage(req, reply, { error: e.error }, e.status, input);
       }
     });
 
@@ -108,32 +111,44 @@ export function deviceRoutes(domain: Pick<WebDomain, 'devices' | 'checkouts' | '
         const r = await devices.addDevicesFromCsv(req.district.id, field(req.body, 'csv'));
         const skipped = r.skipped.map((s) => `line ${s.line}: ${s.reason}`).join(' ');
         const added = `${r.added} ${r.added === 1 ? 'device' : 'devices'} added.`;
-        return listPage(req, reply, { notice: added, error: skipped ? `Not added: ${skipped}` : undefined });
+        return await flashes.redirect(req, reply, '/devices', { notice: added, error: skipped ? `Not added: ${skipped}` : undefined });
       } catch (err) {
         const e = formError(err);
-        return listPage(req, reply, { error: e.error }, e.status);
+        return listPage(req, reply, { error: e.error }, e.status, { csv: field(req.body, 'csv') });
       }
     });
 
-    app.get<{ Params: { assetTag: string } }>('/devices/:assetTag', read, (req, reply) => profilePage(req, reply));
+    app.get<{ Params: { assetTag: string } }>('/devices/:assetTag', read, async (req, reply) => profilePage(req, reply, await flashes.take(req)));
 
     app.post<{ Params: { assetTag: string }; Body: Form }>('/devices/:assetTag', write, async (req, reply) => {
       try {
-        await checkouts.editDevice(req.district.id, req.params.assetTag, {
+        const d = await checkouts.editDevice(req.district.id, req.params.assetTag, {
           serialNumber: field(req.body, 'serialNumber'),
           model: field(req.body, 'model'),
           state: (field(req.body, 'state') || undefined) as DeviceState | undefined,
         });
-        return profilePage(req, reply, { notice: 'Saved.' });
+        return await flashes.redirect(req, reply, deviceHref(d), { notice: 'Saved.' });
       } catch (err) {
         return refusedEdit(req, reply, err);
       }
     });
 
+    app.get<{ Params: { assetTag: string } }>('/devices/:assetTag/retire', write, async (req, reply) => {
+      const d = await devices.findDevice(req.district.id, req.params.assetTag);
+      if (!d) return sendNotFound(req, reply, 'devices', `No device in ${req.district.name} has asset tag ${req.params.assetTag}.`);
+      return sendConfirm(req, reply, 'devices', {
+        title: `Retire ${d.assetTag}?`,
+        consequences: `${d.assetTag}${d.model ? ` (${d.model})` : ''} will no longer be checked out at the desk or through the API. Its check-outs and incidents stay in its history.`,
+        action: `${deviceHref(d)}/retire`,
+        confirmLabel: 'Retire the device',
+        cancelHref: deviceHref(d),
+      });
+    });
+
     app.post<{ Params: { assetTag: string } }>('/devices/:assetTag/retire', write, async (req, reply) => {
       try {
-        await checkouts.editDevice(req.district.id, req.params.assetTag, { state: 'retired' });
-        return profilePage(req, reply, { notice: 'Retired: it can no longer be checked out.' });
+        const d = await checkouts.editDevice(req.district.id, req.params.assetTag, { state: 'retired' });
+        return await flashes.redirect(req, reply, deviceHref(d), { notice: 'Retired: it can no longer be checked out.' });
       } catch (err) {
         return refusedEdit(req, reply, err);
       }

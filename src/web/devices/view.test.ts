@@ -38,6 +38,14 @@ describe('the Devices list', () => {
     assert.deepEqual(formActions(deviceListView(props({ mayAdd: false }))), []);
   });
 
+  test('a refused add keeps what was typed, escaped, to fix rather than type again', () => {
+    const out = deviceListView(props({ flash: { error: 'A device with asset tag LT-1 already exists.' }, values: { assetTag: 'lt-1', model: 'Chromebook "3100"', csv: '' } })).toString();
+    assert.match(out, /name="assetTag" required maxlength="64" autocomplete="off" value="lt-1"/);
+    assert.match(out, /name="model" maxlength="128" value="Chromebook &quot;3100&quot;"/);
+    assert.match(out, /<p class="error" role="alert">A device with asset tag LT-1 already exists\.<\/p>/);
+    assert.match(deviceListView(props({ values: { csv: 'LT-9,S9,iPad' } })).toString(), />LT-9,S9,iPad<\/textarea>/);
+  });
+
   test('an empty list says why: nothing matches the search, or there are no devices yet', () => {
     assert.match(visibleText(deviceListView(props({ devices: [], q: 'zzz' }))), /No device matches\./);
     assert.match(visibleText(deviceListView(props({ devices: [] }))), /No devices yet: add the first one below\./);
@@ -73,7 +81,8 @@ describe('the Device Profile', () => {
     assert.match(out, /<div class="holder-face"><img class="face face-profile" [^>]*alt="Lisa Simpson"/);
     assert.match(out, /<a href="\/people\/004410">Lisa Simpson<\/a>/);
     assert.match(visibleText(out), /Checked out to Lisa Simpson Local ID 004410 · 101 · grade 2 Since 25 Nov 2026, 08:47 UTC/);
-    assert.deepEqual(formActions(out), ['/desk/checkin', '/devices/LT-0100', '/devices/LT-0100/retire']);
+    assert.deepEqual(formActions(out), ['/desk/checkin', '/devices/LT-0100']);
+    assert.ok(links(out).includes('/devices/LT-0100/retire'), 'retiring asks first, on its own page');
     assert.ok(links(out).includes('/incidents/new?assetTag=LT-0100&localId=004410'));
     assert.ok(links(out).some((l) => /^\/checkouts\/\d+\/receipt$/.test(l)), 'the current check-out and the history link their receipts');
     assert.ok(links(out).includes('/devices/LT-0100/history.csv'));
@@ -105,6 +114,7 @@ describe('the Device Profile', () => {
     assert.doesNotMatch(viewer.toString(), /Open an incident/);
     const retired = deviceProfileView(props({ holder: undefined, device: device({ state: 'retired' }) }));
     assert.deepEqual(formActions(retired), ['/devices/LT-0100']);
+    assert.ok(!links(retired).includes('/devices/LT-0100/retire'));
   });
 });
 

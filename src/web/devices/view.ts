@@ -32,6 +32,8 @@ export interface DeviceListProps {
   pageNo: number;
   hasNext: boolean;
   mayAdd: boolean;
+  /** What was typed into a refused add form, to fix rather than type again. */
+  values?: Readonly<Record<string, string>> | undefined;
 }
 
 function deviceRow(d: Device, p: DeviceListProps): Html {
@@ -43,16 +45,16 @@ function deviceRow(d: Device, p: DeviceListProps): Html {
 
 const CSV_EXAMPLE = 'asset tag,serial number,model\nLT-0001,5CD1234XYZ,Chromebook 3100';
 
-const addForms = (csrf: string) => html`<div class="columns">
+const addForms = (csrf: string, v: Readonly<Record<string, string>> = {}) => html`<div class="columns">
 <section class="card">
   <h2>Add a device</h2>
   ${postForm(
     '/devices',
     csrf,
     html`
-    <label for="assetTag">Asset tag</label><input id="assetTag" name="assetTag" required maxlength="64" autocomplete="off">
-    <label for="serialNumber">Serial number</label><input id="serialNumber" name="serialNumber" maxlength="128" autocomplete="off">
-    <label for="model">Model</label><input id="model" name="model" maxlength="128">
+    <label for="assetTag">Asset tag</label><input id="assetTag" name="assetTag" required maxlength="64" autocomplete="off" value="${v.assetTag ?? ''}">
+    <label for="serialNumber">Serial number</label><input id="serialNumber" name="serialNumber" maxlength="128" autocomplete="off" value="${v.serialNumber ?? ''}">
+    <label for="model">Model</label><input id="model" name="model" maxlength="128" value="${v.model ?? ''}">
     <button type="submit">Add device</button>
   `,
     'stack',
@@ -67,7 +69,7 @@ const addForms = (csrf: string) => html`<div class="columns">
     <label for="csv-file">Choose a CSV file</label>
     <input id="csv-file" type="file" accept=".csv,text/csv" data-csv-into="csv">
     <label for="csv">or paste it: asset tag, serial number, model (one device a line; a header row is fine)</label>
-    <textarea id="csv" name="csv" rows="6" required placeholder="${CSV_EXAMPLE}"></textarea>
+    <textarea id="csv" name="csv" rows="6" required placeholder="${CSV_EXAMPLE}">${v.csv ?? ''}</textarea>
     <button type="submit">Add devices</button>
   `,
     'stack',
@@ -103,7 +105,7 @@ ${p.devices.length === 0
   ${sortableHead(columns, p.sort, (s) => listHref('/devices', devicesQuery(p, s)))}
   <tbody>${p.devices.map((d) => deviceRow(d, p))}</tbody></table></div>`}
 ${pager('/devices', query, p.pageNo, p.hasNext)}
-${p.mayAdd ? addForms(p.csrf) : ''}`;
+${p.mayAdd ? addForms(p.csrf, p.values) : ''}`;
 }
 
 export interface DeviceProfileProps {
@@ -197,13 +199,9 @@ function stateChoices(p: DeviceProfileProps): Record<DeviceState, string> {
 
 function editCard(p: DeviceProfileProps): Html {
   const d = p.device;
-  const retire = postForm(
-    `${deviceHref(d)}/retire`,
-    p.csrf,
-    html`<p class="muted">A retired device stays in the history but can no longer be checked out.</p>
-    <button type="submit" class="secondary">Retire this device</button>`,
-    'stack',
-  );
+  // Retiring asks first, on its own page (GET .../retire).
+  const retire = html`<p class="muted">A retired device stays in the history but can no longer be checked out.</p>
+  <p><a class="button secondary" href="${deviceHref(d)}/retire">Retire this device…</a></p>`;
   const edit = postForm(
     deviceHref(d),
     p.csrf,

@@ -5,6 +5,7 @@ import { isLanyardError } from '../../shared/errors.js';
 import { can } from '../../staff/roles.js';
 import { pageAuth } from '../auth.js';
 import { csrfOf, field, formError, pageNumber, sendNotFound, sendPage } from '../page.js';
+import { prg } from '../prg.js';
 import type { Flash } from '../views/flash.js';
 import { incidentHref } from '../views/links.js';
 import { parseSort } from '../views/sort.js';
@@ -16,8 +17,9 @@ type Form = Record<string, string | undefined>;
 type IncidentRequest = FastifyRequest<{ Params: { id: string } }>;
 
 /** Incidents: the list with filters, opening one, and each incident's page with its timeline. */
-export function incidentRoutes(domain: Pick<WebDomain, 'incidents' | 'devices' | 'people' | 'photos'>): FastifyPluginAsync {
+export function incidentRoutes(domain: Pick<WebDomain, 'incidents' | 'devices' | 'people' | 'photos' | 'flashes'>): FastifyPluginAsync {
   const { incidents, people, devices, photos } = domain;
+  const flashes = prg(domain.flashes);
 
   function newForm(req: FastifyRequest, reply: FastifyReply, values: NewIncidentValues, flash: Flash = {}, status = 200) {
     const body = newIncidentView({ flash, csrf: csrfOf(req), values });
@@ -106,21 +108,21 @@ export function incidentRoutes(domain: Pick<WebDomain, 'incidents' | 'devices' |
       };
       try {
         const i = await incidents.openIncident(req.district.id, { ...values, by: req.session!.staff.email });
-        return reply.redirect(incidentHref(i), 303);
+        return await flashes.redirect(req, reply, incidentHref(i), { notice: `Incident #${i.id} opened.` });
       } catch (err) {
         const e = formError(err);
         return newForm(req, reply, values, { error: e.error }, e.status);
       }
     });
 
-    app.get<{ Params: { id: string } }>('/incidents/:id', read, (req, reply) => incidentPage(req, reply));
+    app.get<{ Params: { id: string } }>('/incidents/:id', read, async (req, reply) => incidentPage(req, reply, await flashes.take(req)));
 
     app.post<{ Params: { id: string }; Body: Form }>('/incidents/:id/notes', write, async (req, reply) => {
       const id = Number(req.params.id);
       try {
         const change = { status: field(req.body, 'status'), note: field(req.body, 'note'), by: req.session!.staff.email };
         await incidents.updateIncident(req.district.id, id, change);
-        return reply.redirect(`/incidents/${id}`, 303);
+        return await flashes.redirect(req, reply, incidentHref({ id }), { notice: 'Saved.' });
       } catch (err) {
         const e = formError(err);
         return e.status === 404 ? sendNotFound(req, reply, 'incidents', e.error) : incidentPage(req, reply, { error: e.error }, e.status);

@@ -3,7 +3,8 @@ import type { WebDomain } from '../../app/webDomain.js';
 import type { LoginGuard } from '../../loginGuard/loginGuard.js';
 import type { SessionCache } from '../../staff/sessionCache.js';
 import { csrfMatches } from '../../staff/sessions.js';
-import { SESSION_COOKIE } from '../auth.js';
+import { ONE_TIME_DAYS } from '../../staff/staff.js';
+import { CHANGE_PASSWORD_PATH, SESSION_COOKIE } from '../auth.js';
 import { sendHtml } from '../page.js';
 import { loginView } from './view.js';
 
@@ -72,10 +73,15 @@ export function loginRoutes(deps: LoginDeps): FastifyPluginAsync {
         await new Promise((r) => setTimeout(r, Math.min(check.delayMs, 2000)));
         return sendHtml(reply, loginView({ email, next, error: 'That email and password do not match. Check both and try again.' }), 401);
       }
-      const member = check.value;
+      const { member, oneTimeExpired } = check.value;
+      if (oneTimeExpired) {
+        const error = `This one-time password has expired (they work for ${ONE_TIME_DAYS} days). Ask a Lanyard admin of your district to reset your password.`;
+        return sendHtml(reply, loginView({ email, next, error }), 401);
+      }
       const { cookie } = await staff.startSession(member);
       reply.setCookie(SESSION_COOKIE, cookie, { path: '/', httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, maxAge: 12 * 3600 });
-      return reply.redirect(next, 303);
+      // A one-time password is replaced before anything else (auth.ts keeps every other page closed until then).
+      return reply.redirect(member.mustChangePassword ? CHANGE_PASSWORD_PATH : next, 303);
     });
 
     app.post<{ Body: { _csrf?: string } }>('/logout', async (req, reply) => {

@@ -4,6 +4,8 @@ import { photoSrc, photoUrl } from '../../photos/current.js';
 import { can } from '../../staff/roles.js';
 import { pageAuth } from '../auth.js';
 import { changedBy, csrfOf, pageNumber, sendNotFound, sendPage } from '../page.js';
+import { prg } from '../prg.js';
+import { personHref } from '../views/links.js';
 import { fullName } from '../../people/name.js';
 import type { Flash } from '../views/flash.js';
 import { peopleFilterOf, peopleFiltersOf } from './query.js';
@@ -15,8 +17,11 @@ type PeopleQueryString = { q?: string; school?: string; grade?: string; role?: s
 type PersonRequest = FastifyRequest<{ Params: { localId: string } }>;
 
 /** People: search and filters, each person's profile, and an admin's choice of the photo they show. */
-export function peopleRoutes(domain: Pick<WebDomain, 'people' | 'schools' | 'photos' | 'checkouts' | 'incidents' | 'devices' | 'retention'>): FastifyPluginAsync {
+export function peopleRoutes(
+  domain: Pick<WebDomain, 'people' | 'schools' | 'photos' | 'checkouts' | 'incidents' | 'devices' | 'retention' | 'flashes'>,
+): FastifyPluginAsync {
   const { people, photos } = domain;
+  const flashes = prg(domain.flashes);
 
   const schoolNames = async (districtId: number) => new Map((await domain.schools.listSchools(districtId)).map((s) => [s.code, s.name]));
 
@@ -81,7 +86,9 @@ export function peopleRoutes(domain: Pick<WebDomain, 'people' | 'schools' | 'pho
       return sendPage(req, reply, { section: 'people', title: 'People', body });
     });
 
-    app.get<{ Params: { localId: string } }>('/people/:localId', { preHandler: pageAuth('people:read') }, (req, reply) => profile(req, reply));
+    app.get<{ Params: { localId: string } }>('/people/:localId', { preHandler: pageAuth('people:read') }, async (req, reply) =>
+      profile(req, reply, await flashes.take(req)),
+    );
 
     app.post<{ Params: { localId: string }; Body: { version?: string } }>(
       '/people/:localId/photo/show',
@@ -92,7 +99,7 @@ export function peopleRoutes(domain: Pick<WebDomain, 'people' | 'schools' | 'pho
         const id = Number(req.body?.version);
         const shown = Number.isSafeInteger(id) ? await photos.showVersion(req.district.id, person.id, id) : undefined;
         return shown
-          ? profile(req, reply, { notice: `${fullName(person)} shows the photo from ${shown.file} again.` })
+          ? flashes.redirect(req, reply, personHref(person), { notice: `${fullName(person)} shows the photo from ${shown.file} again.` })
           : profile(req, reply, { error: `That photo is no longer kept for ${fullName(person)}: choose one from the photo history below.` }, 404);
       },
     );
@@ -106,7 +113,7 @@ export function peopleRoutes(domain: Pick<WebDomain, 'people' | 'schools' | 'pho
       const r = await domain.retention.erasePerson(req.district.id, person.localId, changedBy(req));
       const n = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
       const shared = r.shared > 0 ? ` ${n(r.shared, 'stored file is', 'stored files are')} also someone else's photo and stay theirs.` : '';
-      return profile(req, reply, {
+      return flashes.redirect(req, reply, personHref(person), {
         notice: `Erased ${fullName(person)}'s photos and files: ${n(r.versions, 'photo version')}, ${n(r.files.length, 'file')} in idphotos, ${n(r.deleted, 'stored file')} deleted.${shared}`,
       });
     });
@@ -116,7 +123,7 @@ export function peopleRoutes(domain: Pick<WebDomain, 'people' | 'schools' | 'pho
       if (!person) return noSuchPerson(req, reply);
       const back = await photos.revertPhoto(req.district.id, person.id);
       return back
-        ? profile(req, reply, { notice: `${fullName(person)} shows the previous photo again (from ${back.file}).` })
+        ? flashes.redirect(req, reply, personHref(person), { notice: `${fullName(person)} shows the previous photo again (from ${back.file}).` })
         : profile(req, reply, { error: `${fullName(person)} has no earlier photo to go back to.` }, 409);
     });
   };

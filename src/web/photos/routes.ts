@@ -4,6 +4,7 @@ import type { Dropbox } from '../../dropbox/dropbox.js';
 import { can } from '../../staff/roles.js';
 import { pageAuth } from '../auth.js';
 import { changedBy, csrfOf, field, formError, sendPage } from '../page.js';
+import { prg } from '../prg.js';
 import { registerUpload } from '../upload.js';
 import { fullName } from '../../people/name.js';
 import type { Flash } from '../views/flash.js';
@@ -18,8 +19,9 @@ const MISSING_SHOWN = 20;
 const DELIVERIES_SHOWN = 20;
 
 /** The Photos desk: what happened to uploads, coverage per school, who has no photo yet, and uploading from the browser. */
-export function photoRoutes(domain: Pick<WebDomain, 'photos' | 'intake' | 'schools' | 'deliveries' | 'people'>, dropbox: Dropbox): FastifyPluginAsync {
+export function photoRoutes(domain: Pick<WebDomain, 'photos' | 'intake' | 'schools' | 'deliveries' | 'people' | 'flashes'>, dropbox: Dropbox): FastifyPluginAsync {
   const { photos } = domain;
+  const flashes = prg(domain.flashes);
 
   async function render(req: FastifyRequest, reply: FastifyReply, flash: Flash = {}, status = 200) {
     const districtId = req.district.id;
@@ -73,14 +75,14 @@ export function photoRoutes(domain: Pick<WebDomain, 'photos' | 'intake' | 'schoo
       try {
         const input = { file: field(req.body, 'file'), localId: field(req.body, 'localId') };
         const r = await photos.assignPhoto(req.district.id, input, changedBy(req));
-        return render(req, reply, { notice: `${r.file} is now ${r.to}: the photo intake shows it on ${fullName(r.person)} within seconds.` });
+        return await flashes.redirect(req, reply, '/photos', { notice: `${r.file} is now ${r.to}: the photo intake shows it on ${fullName(r.person)} within seconds.` });
       } catch (err) {
         const e = formError(err);
         return render(req, reply, { error: e.error }, e.status);
       }
     });
 
-    app.get<{ Querystring: { outcome?: string } }>('/photos', { preHandler: pageAuth('people:read') }, (req, reply) => render(req, reply));
+    app.get<{ Querystring: { outcome?: string } }>('/photos', { preHandler: pageAuth('people:read') }, async (req, reply) => render(req, reply, await flashes.take(req)));
 
     app.get('/photos/missing.csv', { preHandler: pageAuth('people:read') }, async (req, reply) => {
       const missing = await photos.peopleWithoutPhoto(req.district.id);
@@ -99,7 +101,9 @@ export function photoRoutes(domain: Pick<WebDomain, 'photos' | 'intake' | 'schoo
       openDelivery: domain.deliveries.deliveryTicket,
       done: (req, reply, r) => {
         if ((req.headers.accept ?? '').includes('application/json')) return reply.send(r);
-        return render(req, reply, uploadSummary(r, 'their outcomes appear below within seconds.'), r.saved.length ? 200 : 400);
+        const said = uploadSummary(r, 'their outcomes appear below within seconds.');
+        // Nothing received: nothing changed, so the form is shown again as refused (the rule of every form).
+        return r.saved.length ? flashes.redirect(req, reply, '/photos', said) : render(req, reply, said, 400);
       },
     });
   };

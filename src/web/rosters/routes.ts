@@ -6,6 +6,7 @@ import { LanyardError } from '../../shared/errors.js';
 import { can } from '../../staff/roles.js';
 import { pageAuth } from '../auth.js';
 import { changedBy, csrfOf, field, formError, sendNotFound, sendPage } from '../page.js';
+import { prg } from '../prg.js';
 import { registerUpload } from '../upload.js';
 import type { Flash } from '../views/flash.js';
 import { uploadSummary } from '../views/upload.js';
@@ -14,8 +15,9 @@ import { rostersDeskView, rowErrorsCsv } from './view.js';
 const HISTORY = 50;
 
 /** The Rosters desk: each import with its counts and row errors, files still waiting, settings, and uploading a roster from the browser. */
-export function rosterRoutes(domain: Pick<WebDomain, 'rosters' | 'intake' | 'deliveries'>, dropbox: Dropbox, settleSeconds: number): FastifyPluginAsync {
+export function rosterRoutes(domain: Pick<WebDomain, 'rosters' | 'intake' | 'deliveries' | 'flashes'>, dropbox: Dropbox, settleSeconds: number): FastifyPluginAsync {
   const { rosters } = domain;
+  const flashes = prg(domain.flashes);
 
   async function render(req: FastifyRequest, reply: FastifyReply, flash: Flash = {}, status = 200) {
     const districtId = req.district.id;
@@ -35,7 +37,7 @@ export function rosterRoutes(domain: Pick<WebDomain, 'rosters' | 'intake' | 'del
     sendNotFound(req, reply, 'rosters', `There is no import ${req.params.id} in this district.`);
 
   return async (app) => {
-    app.get('/rosters', { preHandler: pageAuth('people:read') }, (req, reply) => render(req, reply));
+    app.get('/rosters', { preHandler: pageAuth('people:read') }, async (req, reply) => render(req, reply, await flashes.take(req)));
 
     app.get<{ Params: { id: string } }>('/rosters/imports/:id/errors.csv', { preHandler: pageAuth('people:read') }, async (req, reply) => {
       const id = Number(req.params.id);
@@ -55,7 +57,7 @@ export function rosterRoutes(domain: Pick<WebDomain, 'rosters' | 'intake' | 'del
       if (!r.ok && r.reason === 'not-found') return noSuchImport(req, reply);
       if (!r.ok) return render(req, reply, { error: r.message }, 409);
       if (r.result.outcome !== 'imported') return render(req, reply, { error: r.result.message }, 422);
-      return render(req, reply, { notice: r.result.message });
+      return flashes.redirect(req, reply, '/rosters', { notice: r.result.message });
     });
 
     app.post<{ Body: Record<string, string | undefined> }>('/rosters/settings', { preHandler: pageAuth('rosters:manage') }, async (req, reply) => {
@@ -63,7 +65,7 @@ export function rosterRoutes(domain: Pick<WebDomain, 'rosters' | 'intake' | 'del
         const daily = field(req.body, 'dailyAt');
         const change = { settings: settingsFromForm(req.body ?? {}), dailyAt: daily === '' ? null : daily };
         await rosters.changeRosterSettings(req.district.id, change, changedBy(req));
-        return render(req, reply, { notice: 'Roster settings saved: the next import uses them.' });
+        return await flashes.redirect(req, reply, '/rosters', { notice: 'Roster settings saved: the next import uses them.' });
       } catch (err) {
         const e = formError(err);
         return render(req, reply, { error: e.error }, e.status);
@@ -78,7 +80,9 @@ export function rosterRoutes(domain: Pick<WebDomain, 'rosters' | 'intake' | 'del
       openDelivery: domain.deliveries.deliveryTicket,
       done: (req, reply, r) => {
         if ((req.headers.accept ?? '').includes('application/json')) return reply.send(r);
-        return render(req, reply, uploadSummary(r, 'the import runs once the file has settled and shows below.'), r.saved.length ? 200 : 400);
+        const said = uploadSummary(r, 'the import runs once the file has settled and shows below.');
+        // Nothing received: nothing changed, so the form is shown again as refused (the rule of every form).
+        return r.saved.length ? flashes.redirect(req, reply, '/rosters', said) : render(req, reply, said, 400);
       },
     });
   };

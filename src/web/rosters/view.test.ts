@@ -13,6 +13,7 @@ const imported = (over: Partial<ImportRecord>): ImportRecord => ({
   outcome: 'imported',
   message: 'Imported.',
   rowErrors: [],
+  rowWarnings: [],
   held: 0,
   sha256: null,
   created: 40,
@@ -68,6 +69,13 @@ describe('the Rosters desk', () => {
     assert.ok(links(out).includes('#errors-4'), 'the count in the table leads to the list');
     assert.ok(!links(out).includes('/rosters/imports/2/errors.csv'), 'a rejected file says its problem in the table');
     assert.match(text, /bad\.csv native Rejected No Local ID column\. 40 0 0 0 —/);
+  });
+
+  test('values that look wrong in imported rows are listed with the import, as imported as written', () => {
+    const rowWarnings = [{ line: 4, localId: '7', message: 'Line 4: the grade "Z9" is not one Lanyard knows; imported as written.' }];
+    const text = visibleText(rostersDeskView(props({ imports: [imported({ id: 5, rowWarnings })] })));
+    assert.match(text, /students\.csv, 25 Nov 2026, 08:47 UTC: 1 value that looks wrong Line 4: the grade "Z9" is not one Lanyard knows; imported as written\./);
+    assert.doesNotMatch(text, /rows? left out \(/);
   });
 
   test('the settings form shows the district\'s settings', () => {

@@ -90,23 +90,36 @@ function historyCard(p: RostersDeskProps): Html {
 </section>`;
 }
 
-/** The latest imports' row errors on the page, line by line, each with the CSV of all of them. */
+/**
+ * The latest imports' problems on the page, line by line: rows left out (all
+ * of them in the import's CSV) and values that look wrong in rows imported
+ * as written.
+ */
 function rowErrorsList(imports: ImportRecord[]): Html | string {
-  const withErrors = imports.filter((i) => i.outcome === 'imported' && i.rowErrors.length > 0).slice(0, IMPORTS_WITH_ERRORS_SHOWN);
-  if (!withErrors.length) return '';
-  const one = (i: ImportRecord) => {
-    const shown = i.rowErrors.slice(0, ERRORS_SHOWN);
-    const rest = i.errors - shown.length;
-    const csv = html`<a href="/rosters/imports/${i.id}/errors.csv" download>${rest > 0 ? `all ${i.errors} as a CSV` : 'as a CSV'}</a>`;
-    return html`<section id="errors-${i.id}" class="row-errors">
-    <h3><code>${i.file}</code>, ${timeEl(i.at)}: ${i.errors === 1 ? '1 row' : `${i.errors} rows`} left out (${csv})</h3>
-    <ul>${shown.map((e) => html`<li>${e.message}</li>`)}</ul>
-    ${rest > 0 ? html`<p class="muted">and ${rest} more in the CSV.</p>` : ''}
-  </section>`;
+  const worth = (i: ImportRecord) => i.outcome === 'imported' && (i.rowErrors.length > 0 || i.rowWarnings.length > 0);
+  const shownImports = imports.filter(worth).slice(0, IMPORTS_WITH_ERRORS_SHOWN);
+  if (!shownImports.length) return '';
+  const lines = (all: ImportRecord['rowErrors'], total: number, rest: Html | string) => {
+    const shown = all.slice(0, ERRORS_SHOWN);
+    const more = total - shown.length;
+    return html`<ul>${shown.map((e) => html`<li>${e.message}</li>`)}</ul>${more > 0 ? html`<p class="muted">and ${more} more${rest}.</p>` : ''}`;
   };
-  return html`<h3>Rows left out</h3>
-  <p class="muted">Everyone else in these files was imported. Fix these rows in your student information system; the next file brings them in.</p>
-  ${withErrors.map(one)}`;
+  const one = (i: ImportRecord) => {
+    const left = i.errors > ERRORS_SHOWN ? `all ${i.errors} as a CSV` : 'as a CSV';
+    const errors = i.rowErrors.length
+      ? html`<h3><code>${i.file}</code>, ${timeEl(i.at)}: ${i.errors === 1 ? '1 row' : `${i.errors} rows`} left out (<a href="/rosters/imports/${i.id}/errors.csv" download>${left}</a>)</h3>
+    ${lines(i.rowErrors, i.errors, ' in the CSV')}`
+      : '';
+    const n = i.rowWarnings.length;
+    const warnings = n
+      ? html`<h3><code>${i.file}</code>, ${timeEl(i.at)}: ${n === 1 ? '1 value that looks wrong' : `${n} values that look wrong`}</h3>
+    ${lines(i.rowWarnings, n, '')}`
+      : '';
+    return html`<section id="errors-${i.id}" class="row-errors">${errors}${warnings}</section>`;
+  };
+  return html`<h3>Rows left out and values that look wrong</h3>
+  <p class="muted">Everyone else in these files was imported, and rows with a value that looks wrong were imported as written. Fix them in your student information system; the next file brings the changes in.</p>
+  ${shownImports.map(one)}`;
 }
 
 const ONEROSTER_LABEL = 'OneRoster users.csv: field with the Local ID (identifier, sourcedId, username or userIds:<type>)';

@@ -6,7 +6,7 @@ import type { StaffMember } from '../../staff/staff.js';
 import type { WebhookPost } from '../../webhooks/webhooks.js';
 import { html, type Html } from '../html.js';
 import { flashBlock, type Flash } from '../views/flash.js';
-import { hidden, option, optionsOf, postForm } from '../views/forms.js';
+import { option, optionsOf, postForm } from '../views/forms.js';
 import { timeEl } from '../views/format.js';
 import { headRow, hiddenLabel, row } from '../views/table.js';
 import { retentionCard, type RetentionProps } from './retentionCard.js';
@@ -23,9 +23,7 @@ export const AUTH_LABELS: Record<AuthMode, string> = {
 };
 
 /** What a settings change leaves to show: a result, an error, or a secret that is shown this once. */
-export interface SettingsFlash extends Flash {
-  secret?: { label: string; value: string; note?: string } | undefined;
-}
+export type SettingsFlash = Flash;
 
 export interface SettingsProps {
   flash: SettingsFlash;
@@ -48,6 +46,8 @@ export interface SettingsProps {
   retention?: RetentionProps | undefined;
   /** The drop box's quota and what it holds now. */
   space?: DistrictSpace | undefined;
+  /** What was typed into a refused form (a key, an email, a label, an address), to fix rather than type again. */
+  values?: Readonly<Record<string, string | undefined>> | undefined;
 }
 
 const FINGERPRINT_HINT =
@@ -58,24 +58,15 @@ const PASSWORD_HINT =
   'The old one stops working at once: update every scheduled upload that uses it.';
 const INVITE_HINT =
   'Lanyard makes a one-time password for them; give it to them in person or by phone. ' +
+  'They choose their own at their first sign-in; the one-time password stops working after 7 days. ' +
   'Technicians handle devices, check-outs and incidents; viewers only look.';
 
-function secretCard(secret: SettingsFlash['secret']): Html | string {
-  if (!secret) return '';
-  return html`<div class="card secret" role="status"><h2>${secret.label}</h2><p><code class="big">${secret.value}</code></p>
-  <p class="muted">${secret.note ?? 'Copy it now: Lanyard stores only a scrambled form and cannot show it again.'}</p></div>`;
-}
-
-const removeButton = html`<button type="submit" class="link danger">Remove</button>`;
+/** A destructive action's link to its confirmation page (GET on the action's address). */
+const askLink = (href: string, label: string, what: string) => html`<a class="link danger" href="${href}" aria-label="${what}">${label}</a>`;
 
 function sftpCard(p: SettingsProps): Html {
   const hostKey = (k: SettingsProps['hostKeys'][number]) => row(k.type, html`<code>${k.sha256}</code>`, html`<code>${k.md5}</code>`);
-  const resetPassword = postForm(
-    '/settings/sftp-password',
-    p.csrf,
-    html`<p class="muted">${PASSWORD_HINT}</p><button type="submit">Reset the SFTP password</button>`,
-    'stack',
-  );
+  const resetPassword = html`<p class="muted">${PASSWORD_HINT}</p><p><a class="button secondary" href="/settings/sftp-password">Reset the SFTP password…</a></p>`;
   const authMode = postForm(
     '/settings/sftp-auth',
     p.csrf,
@@ -85,14 +76,14 @@ function sftpCard(p: SettingsProps): Html {
     'inline',
   );
   const removeKey = (fingerprint: string) =>
-    postForm('/settings/ssh-keys/remove', p.csrf, html`${hidden('fingerprint', fingerprint)}${removeButton}`, 'inline');
+    askLink(`/settings/ssh-keys/remove?fingerprint=${encodeURIComponent(fingerprint)}`, 'Remove…', `Remove key ${fingerprint}`);
   const keyRow = (k: SettingsProps['sshKeys'][number]) =>
     row(html`<code>${k.fingerprint}</code>`, k.algorithm, k.comment, ...(p.admin ? [removeKey(k.fingerprint)] : []));
   const addKey = postForm(
     '/settings/ssh-keys',
     p.csrf,
     html`<label for="ssh-key">Add a public key (OpenSSH format: the one line in a <code>.pub</code> file)</label>
-    <textarea id="ssh-key" name="key" rows="3" required placeholder="ssh-ed25519 AAAA… it@district.org"></textarea>
+    <textarea id="ssh-key" name="key" rows="3" required placeholder="ssh-ed25519 AAAA… it@district.org">${p.values?.key ?? ''}</textarea>
     <button type="submit">Add key</button>`,
     'stack',
   );
@@ -136,14 +127,16 @@ function staffCard(p: SettingsProps): Html {
       'inline',
     );
   const removeForm = (s: StaffMember) =>
-    s.id === p.myId ? html`<span class="muted">you</span>` : postForm(`/settings/staff/${s.id}/remove`, p.csrf, removeButton, 'inline');
+    s.id === p.myId
+      ? html`<span class="muted">you</span>`
+      : html`<span class="row-actions"><a href="/settings/staff/${String(s.id)}/reset-password">Reset password</a> ${askLink(`/settings/staff/${s.id}/remove`, 'Remove…', `Remove ${s.email}`)}</span>`;
   const member = (s: StaffMember) => row(s.email, p.admin && s.id !== p.myId ? roleForm(s) : s.role, ...(p.admin ? [removeForm(s)] : []));
   const invite = postForm(
     '/settings/staff',
     p.csrf,
     html`<h3>Invite a colleague</h3>
     <p class="muted">${INVITE_HINT}</p>
-    <label for="staff-email">Work email</label><input id="staff-email" name="email" type="email" required autocomplete="off">
+    <label for="staff-email">Work email</label><input id="staff-email" name="email" type="email" required autocomplete="off" value="${p.values?.email ?? ''}">
     <label for="staff-role">Role</label><select id="staff-role" name="role">${STAFF_ROLES.map((r) => option(r, r, 'technician'))}</select>
     <button type="submit">Invite</button>`,
     'stack',
@@ -164,7 +157,7 @@ const TOKEN_HINT =
 
 function tokensCard(p: SettingsProps): Html {
   const revoke = (t: ApiTokenInfo) =>
-    postForm(`/settings/api-tokens/${t.id}/revoke`, p.csrf, html`<button type="submit" class="link danger">Revoke</button>`, 'inline');
+    askLink(`/settings/api-tokens/${t.id}/revoke`, 'Revoke…', `Revoke API token ${t.id}`);
   const until = (t: ApiTokenInfo) => (t.expiresAt === null ? 'Until revoked' : `${t.expired ? 'Expired' : 'Until'} ${t.expiresAt.slice(0, 10)}`);
   const tokenRow = (t: ApiTokenInfo) =>
     row(String(t.id), html`<code>${t.shown ?? '(older token)'}</code>`, t.label ?? '', t.createdAt.slice(0, 10), until(t), revoke(t));
@@ -172,8 +165,8 @@ function tokensCard(p: SettingsProps): Html {
     '/settings/api-tokens',
     p.csrf,
     html`<h3>New API token</h3>
-    <label for="token-label">What will use it</label><input id="token-label" name="label" maxlength="100" placeholder="e.g. Incident IQ sync">
-    <label for="token-days">Stops working after (days; empty: until revoked)</label><input id="token-days" name="days" inputmode="numeric" pattern="[0-9]*">
+    <label for="token-label">What will use it</label><input id="token-label" name="label" maxlength="100" placeholder="e.g. Incident IQ sync" value="${p.values?.label ?? ''}">
+    <label for="token-days">Stops working after (days; empty: until revoked)</label><input id="token-days" name="days" inputmode="numeric" pattern="[0-9]*" value="${p.values?.days ?? ''}">
     <button type="submit">Make a token</button>`,
     'stack',
   );
@@ -209,11 +202,11 @@ function webhookCard(p: SettingsProps): Html {
     '/settings/webhook',
     p.csrf,
     html`<label for="webhook-url">${p.webhook ? 'Replace the address (a new secret is made)' : 'Address'}</label>
-    <input id="webhook-url" name="url" type="url" required maxlength="2000" placeholder="https://sis.example.org/lanyard-hook">
+    <input id="webhook-url" name="url" type="url" required maxlength="2000" placeholder="https://sis.example.org/lanyard-hook" value="${p.values?.url ?? ''}">
     <button type="submit">${p.webhook ? 'Replace' : 'Push deliveries here'}</button>`,
     'stack',
   );
-  const remove = p.webhook ? postForm('/settings/webhook/remove', p.csrf, html`<button type="submit" class="link danger">Stop pushing</button>`, 'inline') : '';
+  const remove = p.webhook ? askLink('/settings/webhook/remove', 'Stop pushing…', 'Stop pushing deliveries') : '';
   return html`<section class="card" aria-labelledby="webhook-title">
   <h2 id="webhook-title">Webhook</h2>
   <p class="muted">${WEBHOOK_HINT}</p>
@@ -230,7 +223,6 @@ function webhookCard(p: SettingsProps): Html {
 export function settingsView(p: SettingsProps): Html {
   return html`<h1>Settings</h1>
 ${flashBlock(p.flash)}
-${secretCard(p.flash.secret)}
 ${sftpCard(p)}
 ${p.space ? quotaCard(p.space) : ''}
 ${staffCard(p)}

@@ -13,7 +13,8 @@ test('a signed-in page names the district and who is signed in, marks the curren
   assert.match(out, /<a href="\/devices" aria-current="page">Devices<\/a>/);
   assert.match(out, /<a href="\/people">People<\/a>/, 'other sections are plain links');
   assert.match(out, /<form class="signout" method="post" action="\/logout">\s*<input type="hidden" name="_csrf" value="tok123">/);
-  assert.match(visibleText(out), /Springfield <Unified> .* edna@springfield\.k12\.us Sign out Devices$/);
+  assert.match(visibleText(out), /Springfield <Unified> .* edna@springfield\.k12\.us Change my password Sign out Devices$/);
+  assert.match(out, /<a class="change-password" href="\/account\/password">Change my password<\/a>/, 'every page links to Change my password');
   assert.doesNotMatch(out, /<script>/, 'no inline script (the CSP forbids it)');
 });
 

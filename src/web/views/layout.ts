@@ -1,6 +1,6 @@
 import { html, type Html } from '../html.js';
 
-export type Section = 'people' | 'devices' | 'desk' | 'incidents' | 'photos' | 'rosters' | 'settings' | 'search';
+export type Section = 'people' | 'devices' | 'desk' | 'incidents' | 'photos' | 'rosters' | 'settings' | 'search' | 'account';
 
 /** What the frame of a signed-in page shows around its body. */
 export interface Frame {
@@ -26,6 +26,10 @@ const NAV: Array<[Section, string, string]> = [
 const navItem = ([key, label, href]: (typeof NAV)[number], current: Section) =>
   html`<li><a href="${href}"${key === current ? html` aria-current="page"` : ''}>${label}</a></li>`;
 
+/** Beside the signed-in email on wide screens; inside the folding menu on phones (app.css shows one of the two). */
+const changePasswordLink = (frame: Frame): Html =>
+  html`<a class="change-password" href="/account/password"${frame.section === 'account' ? html` aria-current="page"` : ''}>Change my password</a>`;
+
 /** The frame of every signed-in page: one stylesheet, one script, no inline code (the CSP forbids it). */
 export function page(frame: Frame, title: string, body: Html): Html {
   return html`<!doctype html>
@@ -46,7 +50,7 @@ export function page(frame: Frame, title: string, body: Html): Html {
   <span class="district">${frame.districtName}</span>
   <button class="menu-toggle" type="button" aria-expanded="false" aria-controls="main-nav" hidden>Menu</button>
   <nav id="main-nav" aria-label="Main">
-    <ul>${NAV.map((item) => navItem(item, frame.section))}</ul>
+    <ul>${NAV.map((item) => navItem(item, frame.section))}<li class="nav-account">${changePasswordLink(frame)}</li></ul>
   </nav>
   <form class="header-search" method="get" action="/search" role="search">
     <label class="visually-hidden" for="header-q">Search people and devices</label>
@@ -55,6 +59,7 @@ export function page(frame: Frame, title: string, body: Html): Html {
   <form class="signout" method="post" action="/logout">
     <input type="hidden" name="_csrf" value="${frame.csrf}">
     <span>${frame.email}</span>
+    ${changePasswordLink(frame)}
     <button type="submit">Sign out</button>
   </form>
 </header>

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { links, PHOTO, visibleText } from '../../../test/web/viewProps.js';
 import { html } from '../html.js';
+import { confirmView } from './confirm.js';
 import { flashBlock } from './flash.js';
 import { activeOrTag, idSchoolGrade, schoolName, timeEl, when } from './format.js';
 import { filterSelect, option, optionsOf, postForm } from './forms.js';
@@ -23,6 +24,30 @@ test('a flash shows the notice as a status and the error as an alert, each only 
   assert.equal(flashBlock({}).toString(), '');
   assert.equal(flashBlock({ notice: 'Saved <ok>.' }).toString(), '<p class="notice" role="status">Saved &lt;ok&gt;.</p>');
   assert.equal(flashBlock({ error: 'No.' }).toString(), '<p class="error" role="alert">No.</p>');
+});
+
+test('a confirmation says what will happen, posts Confirm with the CSRF token and its fields, and Cancel is a link back', () => {
+  const out = confirmView({
+    title: 'Remove this SSH key?',
+    consequences: html`The key <code>SHA256:k</code> will no longer log in.`,
+    action: '/settings/ssh-keys/remove',
+    fields: html`<input type="hidden" name="fingerprint" value="SHA256:k">`,
+    confirmLabel: 'Remove the key',
+    cancelHref: '/settings',
+    csrf: 'tok',
+  }).toString();
+  assert.match(visibleText(out), /Remove this SSH key\? The key SHA256:k will no longer log in\. Remove the key Cancel/);
+  assert.match(out, /<form class="stack" method="post" action="\/settings\/ssh-keys\/remove"><input type="hidden" name="_csrf" value="tok"><input type="hidden" name="fingerprint" value="SHA256:k">/);
+  assert.match(out, /<button type="submit" class="danger">Remove the key<\/button>/);
+  assert.deepEqual(links(out), ['/settings']);
+  assert.doesNotMatch(out, /autofocus/, 'nothing is focused on arrival, so a habitual Enter does nothing');
+});
+
+test('a secret is shown once with a Copy button the script reveals, and the note that it will not be shown again', () => {
+  const out = flashBlock({ notice: 'Done.', secret: { label: 'API token 3', value: 'lny_<x>' } }).toString();
+  assert.match(out, /<code class="big" id="secret-value">lny_&lt;x&gt;<\/code>/);
+  assert.match(out, /<button type="button" class="secondary copy" data-copy="secret-value" hidden>Copy<\/button>/);
+  assert.match(visibleText(out), /Copy it now: it will not be shown again\. Lanyard keeps only a scrambled form\./);
 });
 
 test('links to a person, a device and an incident are built from what identifies them, encoded', () => {
