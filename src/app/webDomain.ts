@@ -1,7 +1,7 @@
 import type { ChangedBy } from '../audit/audit.js';
 import type { BlobStore } from '../blobs/blobStore.js';
 import { addDevicesFromCsv } from '../devices/bulkCsv.js';
-import { caseTwinsOf, createDevice, devicesByIds, findDevice, findDeviceById, getDevice, listDevices, updateDevice } from '../devices/devices.js';
+import { caseTwinsOf, countDevices, createDevice, devicesByIds, findDevice, findDeviceById, getDevice, listDevices, updateDevice } from '../devices/devices.js';
 import {
   checkIn,
   checkOut,
@@ -31,6 +31,8 @@ import { assignPhoto, unmatchedPhotos, type PhotoFolder } from '../photos/unmatc
 import { retakeList, type RetakeQuery } from '../photos/retakes.js';
 import { keptVersions, revertPhoto, showVersion } from '../photos/versions.js';
 import { erasePerson, erasureOf } from '../retention/erase.js';
+import { deviceHistoryForExport, devicesForExport, incidentsForExport, peopleForExport } from '../exports/exports.js';
+import { checkoutReceipt, damageForm } from '../printouts/printouts.js';
 import { getPolicy } from '../retention/policy.js';
 import { lastReport } from '../retention/run.js';
 import { changeRosterSettings, deactivateAnyway, findImport, getDailyImport, getRosterSettings, listImports, listSchools } from '../roster/index.js';
@@ -98,7 +100,7 @@ export function createWebDomain(deps: { db: Db; blobs: BlobStore; dropbox: Dropb
     }),
     people: overDb(db, { findPerson, findPersonById, searchPeople, peopleFacets, peopleByIds, lookUpPerson }),
     schools: overDb(db, { listSchools }),
-    devices: overDb(db, { createDevice, findDevice, caseTwinsOf, getDevice, findDeviceById, listDevices, devicesByIds, updateDevice, addDevicesFromCsv }),
+    devices: overDb(db, { createDevice, findDevice, caseTwinsOf, getDevice, findDeviceById, listDevices, countDevices, devicesByIds, updateDevice, addDevicesFromCsv }),
     checkouts: overDb(db, {
       checkOut,
       checkIn,
@@ -115,6 +117,10 @@ export function createWebDomain(deps: { db: Db; blobs: BlobStore; dropbox: Dropb
     }),
     incidents: overDb(db, { openIncident, getIncident, incidentTimeline, updateIncident, listIncidents, holderWhenOpened, openIncidentsOfDevice }),
     intake: overDb(db, { listEvents, recentEvents }),
+    /** The lists' CSV downloads, streamed a page at a time (exports/exports.ts). */
+    exports: overDb(db, { peopleForExport, devicesForExport, incidentsForExport, deviceHistoryForExport }),
+    /** The printed check-out receipt and damage form (printouts/printouts.ts). */
+    printouts: overDb(db, { checkoutReceipt, damageForm }),
     webhooks: overDb(db, { getWebhook, setWebhook, removeWebhook, webhookLog }),
     deliveries: {
       ...overDb(db, { listDeliveries, getDelivery, deliveryTicket }),

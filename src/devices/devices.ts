@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/db.js';
+import { afterRow, keysetPages, type ListSort } from '../db/keyset.js';
 import { districtSearch, orderKey, startsWithText, type DistrictSearch } from '../db/search.js';
 import type { DeviceRow, DeviceState } from '../db/schema.js';
 import { isUniqueViolation } from '../districts/districts.js';
@@ -143,8 +145,19 @@ export async function updateDevice(db: Db, districtId: number, assetTag: string,
   return toDevice(row);
 }
 
-export async function listDevices(db: Db, districtId: number, opts: { search?: string | undefined; limit: number; offset: number }) {
-  let q = db.kysely.selectFrom('devices').selectAll().where('district_id', '=', districtId);
+/** The devices list sorts by asset tag only, either way: the (district_id, asset_tag) key is its one index for an order. */
+export type DeviceSort = ListSort<'assetTag'>;
+
+export interface DeviceFilter {
+  search?: string | undefined;
+  sort?: DeviceSort | undefined;
+}
+
+/** Counting stops here, as for people: a page of a huge district never counts all its devices. */
+export const DEVICE_COUNT_LIMIT = 10_000;
+
+async function matchingDevices(db: Db, districtId: number, opts: DeviceFilter) {
+  let q = db.kysely.selectFrom('devices').where('district_id', '=', districtId);
   const s = opts.search?.trim();
   let search: DistrictSearch | undefined;
   if (s) {
@@ -153,8 +166,32 @@ export async function listDevices(db: Db, districtId: number, opts: { search?: s
     search = await districtSearch(db, 'devices', districtId, s, columns);
     q = q.where(search.where);
   }
-  const rows = await q.orderBy(orderKey('asset_tag', search?.sortMatches ?? false)).limit(opts.limit).offset(opts.offset).execute();
+  return { base: q, order: orderKey('asset_tag', search?.sortMatches ?? false), dir: opts.sort?.dir ?? 'asc' };
+}
+
+export async function listDevices(db: Db, districtId: number, opts: DeviceFilter & { limit: number; offset: number }) {
+  const { base, order, dir } = await matchingDevices(db, districtId, opts);
+  const rows = await base.selectAll().orderBy(order, dir).limit(opts.limit).offset(opts.offset).execute();
   return rows.map(toDevice);
+}
+
+/** How many devices match, counted up to DEVICE_COUNT_LIMIT (`more`: there are more). */
+export async function countDevices(db: Db, districtId: number, opts: DeviceFilter): Promise<{ total: number; more: boolean }> {
+  const { base } = await matchingDevices(db, districtId, opts);
+  const count = await db.kysely
+    .selectFrom(base.select(sql.lit(1).as('one')).limit(DEVICE_COUNT_LIMIT + 1).as('matching'))
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  const n = Number(count.n);
+  return { total: Math.min(n, DEVICE_COUNT_LIMIT), more: n > DEVICE_COUNT_LIMIT };
+}
+
+/** Every device a search matches, in the list's order, a page at a time (keyset: see db/keyset.ts). */
+export async function* allDevicesMatching(db: Db, districtId: number, opts: DeviceFilter, pageSize = 500): AsyncGenerator<Device[]> {
+  const { base, order, dir } = await matchingDevices(db, districtId, opts);
+  const read = (after: readonly unknown[] | undefined, limit: number) =>
+    (after ? base.where(afterRow([order], after, dir)) : base).selectAll().orderBy(order, dir).limit(limit).execute();
+  for await (const rows of keysetPages(read, (r) => [r.asset_tag], pageSize)) yield rows.map(toDevice);
 }
 
 export async function findDeviceById(db: Db, districtId: number, id: number): Promise<Device | undefined> {

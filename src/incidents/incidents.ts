@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { afterRow, keysetPages, type ListSort } from '../db/keyset.js';
 import type { Db } from '../db/db.js';
 import type { Database, IncidentNoteRow, IncidentRow, IncidentStatus, IncidentType } from '../db/schema.js';
 import { getDevice } from '../devices/devices.js';
@@ -160,27 +161,48 @@ export async function updateIncident(
   });
 }
 
-export interface IncidentQuery {
+/** Incidents sort by when they were opened, newest first unless asked: incidents_district holds that order per status. */
+export type IncidentSort = ListSort<'opened'>;
+
+export interface IncidentFilter {
   status?: IncidentStatus | undefined;
   type?: IncidentType | undefined;
   personId?: number | undefined;
   deviceId?: number | undefined;
+  sort?: IncidentSort | undefined;
+}
+
+export interface IncidentQuery extends IncidentFilter {
   limit: number;
   offset: number;
 }
 
-/** Newest first. */
-export async function listIncidents(db: Db, districtId: number, q: IncidentQuery): Promise<{ incidents: Incident[]; total: number }> {
+function matchingIncidents(db: Db, districtId: number, q: IncidentFilter) {
   let base = db.kysely.selectFrom('incidents').where('district_id', '=', districtId);
   if (q.status) base = base.where('status', '=', q.status);
   if (q.type) base = base.where('type', '=', q.type);
   if (q.personId !== undefined) base = base.where('person_id', '=', q.personId);
   if (q.deviceId !== undefined) base = base.where('device_id', '=', q.deviceId);
+  return { base, dir: q.sort?.dir ?? 'desc' };
+}
+
+/** Newest first unless sorted otherwise; the id breaks ties of the same moment. */
+export async function listIncidents(db: Db, districtId: number, q: IncidentQuery): Promise<{ incidents: Incident[]; total: number }> {
+  const { base, dir } = matchingIncidents(db, districtId, q);
   const [rows, count] = await Promise.all([
-    base.selectAll().orderBy('opened_at', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset).execute(),
+    base.selectAll().orderBy('opened_at', dir).orderBy('id', dir).limit(q.limit).offset(q.offset).execute(),
     base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { incidents: rows.map(toIncident), total: Number(count.n) };
+}
+
+/** Every incident a filter matches, in the list's order, a page at a time (keyset: see db/keyset.ts). */
+export async function* allIncidentsMatching(db: Db, districtId: number, q: IncidentFilter, pageSize = 500): AsyncGenerator<Incident[]> {
+  const { base, dir } = matchingIncidents(db, districtId, q);
+  const columns = [sql.ref('opened_at'), sql.ref('id')];
+  const read = (after: readonly unknown[] | undefined, limit: number) =>
+    (after ? base.where(afterRow(columns, after, dir)) : base).selectAll().orderBy('opened_at', dir).orderBy('id', dir).limit(limit).execute();
+  for await (const rows of keysetPages(read, (r) => [r.opened_at, r.id], pageSize)) yield rows.map(toIncident);
 }
 
 /** A device's incidents that are not closed, newest first: what the desk warns of before a device changes hands. */

@@ -1,5 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Db, Dialect } from '../db/db.js';
+import { afterRow, keysetPages, type ListSort } from '../db/keyset.js';
 import { districtSearch, orderKey, personFullName, startsWithText } from '../db/search.js';
 import type { Database, PersonRole, PersonRow } from '../db/schema.js';
 import { looseLocalIdKey, type MatchRule } from '../localId/localId.js';
@@ -98,7 +99,8 @@ export async function matchPerson(db: Db | Reader, districtId: number, localId: 
   return { kind: 'none' };
 }
 
-export interface PeopleQuery {
+/** What a People list shows: its filters and search (PeopleQuery without the page). */
+export interface PeopleFilter {
   /** Name, Local ID or email, in part. */
   text?: string | undefined;
   school?: string | undefined;
@@ -107,9 +109,24 @@ export interface PeopleQuery {
   active?: boolean | undefined;
   /** A condition another module owns, such as "has a photo" (photos/coverage.ts), applied in the same query. */
   restrict?: PeopleRestriction | undefined;
+  /** By name (last, first, Local ID) unless said. */
+  sort?: PeopleSort | undefined;
+}
+
+export interface PeopleQuery extends PeopleFilter {
   limit: number;
   offset: number;
 }
+
+/**
+ * The orders a district of 600,000 can afford: each walks an index that
+ * already exists (people_name; the (district_id, local_id) unique key),
+ * forwards or backwards. School or grade would sort hundreds of thousands of
+ * ties on every page, so they are not offered.
+ */
+export type PeopleSortKey = 'name' | 'localId';
+export type PeopleSort = ListSort<PeopleSortKey>;
+export const PEOPLE_SORTS: readonly PeopleSortKey[] = ['name', 'localId'];
 
 /** A condition on a person row, written by the module that owns what it asks about. */
 export type PeopleRestriction = (eb: ExpressionBuilder<Database, 'people'>) => Expression<SqlBool>;
@@ -120,12 +137,8 @@ export type PeopleRestriction = (eb: ExpressionBuilder<Database, 'people'>) => E
  */
 export const COUNT_LIMIT = 10_000;
 
-/**
- * One page of people, by last name, and how many match in all (counted up to
- * COUNT_LIMIT; `more` says there are more). Every filter is a condition in one
- * indexed query, so a page costs the same in a district of 500 as of 500,000.
- */
-export async function searchPeople(db: Db, districtId: number, q: PeopleQuery): Promise<{ people: Person[]; total: number; more: boolean }> {
+/** The people a filter matches, as one query to page or count, and the order it is walked in. */
+async function matching(db: Db, districtId: number, q: PeopleFilter) {
   let base = db.kysely.selectFrom('people').where('district_id', '=', districtId);
   const text = q.text?.trim();
   const search = text ? await districtSearch(db, 'people', districtId, text, textConditions(db.dialect, text)) : undefined;
@@ -135,8 +148,26 @@ export async function searchPeople(db: Db, districtId: number, q: PeopleQuery): 
   if (q.role) base = base.where('role', '=', q.role);
   if (q.active !== undefined) base = base.where('active', '=', q.active ? 1 : 0);
   if (q.restrict) base = base.where(q.restrict);
+  const sortMatches = search?.sortMatches ?? false;
+  const by = q.sort?.by ?? 'name';
+  // The first column as orderKey writes it: a search's sorted matches must not walk the index (db/search.ts).
+  const columns: Array<RawBuilder<unknown>> = by === 'localId' ? [orderKey('local_id', sortMatches)] : [orderKey('last_name', sortMatches), sql.ref('first_name'), sql.ref('local_id')];
+  const cursor = (p: PersonRow): unknown[] => (by === 'localId' ? [p.local_id] : [p.last_name, p.first_name, p.local_id]);
+  return { base, columns, cursor, dir: q.sort?.dir ?? 'asc' };
+}
+
+/**
+ * One page of people, by last name (or as sorted), and how many match in all
+ * (counted up to COUNT_LIMIT; `more` says there are more). Every filter is a
+ * condition in one indexed query, so a page costs the same in a district of
+ * 500 as of 500,000.
+ */
+export async function searchPeople(db: Db, districtId: number, q: PeopleQuery): Promise<{ people: Person[]; total: number; more: boolean }> {
+  const { base, columns, dir } = await matching(db, districtId, q);
+  let page = base.selectAll();
+  for (const c of columns) page = page.orderBy(c, dir);
   const [rows, count] = await Promise.all([
-    base.selectAll().orderBy(orderKey('last_name', search?.sortMatches ?? false)).orderBy('first_name').orderBy('local_id').limit(q.limit).offset(q.offset).execute(),
+    page.limit(q.limit).offset(q.offset).execute(),
     db.kysely
       .selectFrom(base.select(sql.lit(1).as('one')).limit(COUNT_LIMIT + 1).as('matching'))
       .select((eb) => eb.fn.countAll().as('n'))
@@ -144,6 +175,22 @@ export async function searchPeople(db: Db, districtId: number, q: PeopleQuery): 
   ]);
   const n = Number(count.n);
   return { people: rows.map(toPerson), total: Math.min(n, COUNT_LIMIT), more: n > COUNT_LIMIT };
+}
+
+/**
+ * Everyone a filter matches, in the list's order, a page at a time (keyset,
+ * never OFFSET): the CSV export of a 600,000-person district holds one page
+ * in memory, and each page is one seek in the index the list walks.
+ */
+export async function* allPeopleMatching(db: Db, districtId: number, q: PeopleFilter, pageSize = 1000): AsyncGenerator<Person[]> {
+  const { base, columns, cursor, dir } = await matching(db, districtId, q);
+  const read = (after: readonly unknown[] | undefined, limit: number) => {
+    let page = base.selectAll();
+    if (after) page = page.where(afterRow(columns, after, dir));
+    for (const c of columns) page = page.orderBy(c, dir);
+    return page.limit(limit).execute();
+  };
+  for await (const rows of keysetPages(read, cursor, pageSize)) yield rows.map(toPerson);
 }
 
 /**

@@ -25,3 +25,19 @@ export function toCsv(header: readonly string[], rows: Iterable<ReadonlyArray<st
   for (const r of rows) out += csvLine(r);
   return out;
 }
+
+type Cell = string | number | boolean | null | undefined;
+
+/**
+ * A CSV as it is written, a chunk per page of rows, for a streamed download:
+ * the header (with the byte-order mark) first, then each page's lines as one
+ * string. Pulled by the response stream, so no more than one page is held.
+ */
+export async function* csvChunks<P>(header: readonly string[], pages: AsyncIterable<P>, lines: (page: P) => Iterable<readonly Cell[]>): AsyncGenerator<string> {
+  yield `\uFEFF${csvLine(header)}`;
+  for await (const page of pages) {
+    let out = '';
+    for (const r of lines(page)) out += csvLine(r);
+    if (out) yield out;
+  }
+}

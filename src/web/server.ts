@@ -21,6 +21,8 @@ import { photoApi } from './api/photos.js';
 import { apiAuth, loadSession, requireOwnPassword } from './auth.js';
 import { deskRoutes } from './desk/routes.js';
 import { deviceRoutes } from './devices/routes.js';
+import { exportRoutes } from './exports/routes.js';
+import { printoutRoutes } from './printouts/routes.js';
 import { incidentRoutes } from './incidents/routes.js';
 import { loginRoutes } from './login/routes.js';
 import { accountRoutes } from './account/routes.js';
@@ -102,6 +104,8 @@ export function createWebServer(deps: WebDeps): FastifyInstance {
   void app.register(rosterRoutes(domain, deps.dropbox, deps.rosterSettleSeconds));
   void app.register(deliveryRoutes(domain));
   void app.register(searchRoutes(domain));
+  void app.register(exportRoutes(domain));
+  void app.register(printoutRoutes(domain));
 
   void app.register(
     async (api) => {

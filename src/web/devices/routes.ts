@@ -7,12 +7,13 @@ import { csrfOf, field, formError, pageNumber, sendConfirm, sendNotFound, sendPa
 import { prg } from '../prg.js';
 import type { Flash } from '../views/flash.js';
 import { deviceHref } from '../views/links.js';
+import { parseSort } from '../views/sort.js';
 import { deviceListView, deviceProfileView } from './view.js';
 
 const PAGE_SIZE = 50;
 
 type Form = Record<string, string | undefined>;
-type ListRequest = FastifyRequest<{ Querystring: { q?: string; page?: string } }>;
+type ListRequest = FastifyRequest<{ Querystring: { q?: string; sort?: string; page?: string } }>;
 type DeviceRequest = FastifyRequest<{ Params: { assetTag: string } }>;
 
 /** Devices: the list with who has each, adding (one or from a CSV), and each device's profile and edits. */
@@ -23,8 +24,12 @@ export function deviceRoutes(domain: Pick<WebDomain, 'devices' | 'checkouts' | '
   async function listPage(req: ListRequest, reply: FastifyReply, flash: Flash = {}, status = 200, values?: Record<string, string>) {
     const districtId = req.district.id;
     const q = field(req.query, 'q');
+    const sort = parseSort(field(req.query, 'sort'), ['assetTag'], { by: 'assetTag', dir: 'asc' });
     const pageNo = pageNumber(req.query.page);
-    const rows = await devices.listDevices(districtId, { search: q, limit: PAGE_SIZE + 1, offset: (pageNo - 1) * PAGE_SIZE });
+    const [rows, count] = await Promise.all([
+      devices.listDevices(districtId, { search: q, sort, limit: PAGE_SIZE + 1, offset: (pageNo - 1) * PAGE_SIZE }),
+      devices.countDevices(districtId, { search: q }),
+    ]);
     const shown = rows.slice(0, PAGE_SIZE);
     const out = await checkouts.openCheckoutsForDevices(districtId, shown.map((d) => d.id));
     const people = await domain.people.peopleByIds(districtId, [...out.values()].map((c) => c.personId));
@@ -33,6 +38,9 @@ export function deviceRoutes(domain: Pick<WebDomain, 'devices' | 'checkouts' | '
       flash,
       csrf: csrfOf(req),
       q,
+      sort,
+      count,
+      pageSize: PAGE_SIZE,
       devices: shown,
       out,
       people,
@@ -85,7 +93,7 @@ export function deviceRoutes(domain: Pick<WebDomain, 'devices' | 'checkouts' | '
   const write = { preHandler: pageAuth('devices:write') };
 
   return async (app) => {
-    app.get<{ Querystring: { q?: string; page?: string } }>('/devices', read, async (req, reply) => listPage(req, reply, await flashes.take(req)));
+    app.get<{ Querystring: { q?: string; sort?: string; page?: string } }>('/devices', read, async (req, reply) => listPage(req, reply, await flashes.take(req)));
 
     app.post<{ Body: Form; Querystring: { q?: string; page?: string } }>('/devices', write, async (req, reply) => {
       const input = { assetTag: field(req.body, 'assetTag'), serialNumber: field(req.body, 'serialNumber'), model: field(req.body, 'model') };

@@ -10,6 +10,9 @@ describe('the Devices list', () => {
     flash: {},
     csrf: 'tok',
     q: '',
+    sort: { by: 'assetTag', dir: 'asc' },
+    count: { total: 2, more: false },
+    pageSize: 50,
     devices: [out7, free],
     out: new Map([[7, checkout()]]),
     people: new Map([[1, person()]]),
@@ -81,6 +84,8 @@ describe('the Device Profile', () => {
     assert.deepEqual(formActions(out), ['/desk/checkin', '/devices/LT-0100']);
     assert.ok(links(out).includes('/devices/LT-0100/retire'), 'retiring asks first, on its own page');
     assert.ok(links(out).includes('/incidents/new?assetTag=LT-0100&localId=004410'));
+    assert.ok(links(out).some((l) => /^\/checkouts\/\d+\/receipt$/.test(l)), 'the current check-out and the history link their receipts');
+    assert.ok(links(out).includes('/devices/LT-0100/history.csv'));
     assert.match(out, /<option value="available" selected>Checked out to Lisa Simpson \(check it in at the desk\)<\/option>/, 'the edit form does not call it Available');
   });
 

@@ -1,22 +1,29 @@
 import type { Checkout } from '../../checkouts/checkouts.js';
-import type { Device, DeviceState } from '../../devices/devices.js';
+import type { Device, DeviceSort, DeviceState } from '../../devices/devices.js';
 import type { Incident } from '../../incidents/incidents.js';
 import type { Person } from '../../people/people.js';
 import { fullName } from '../../people/name.js';
 import { html, type Html } from '../html.js';
 import { face, type PhotoSrcs } from '../views/avatar.js';
 import { flashBlock, type Flash } from '../views/flash.js';
-import { idSchoolGrade, timeEl } from '../views/format.js';
+import { idSchoolGrade, timeEl, when } from '../views/format.js';
 import { hidden, optionsOf, postForm } from '../views/forms.js';
 import { DEVICE_STATE_LABELS, INCIDENT_STATUS_LABELS, INCIDENT_TYPE_LABELS } from '../views/labels.js';
 import { deskHref, deviceHref, deviceLink, incidentLink, nameLink, newIncidentHref, personLink } from '../views/links.js';
 import { pager } from '../views/pager.js';
-import { checkedInCell, headRow, row } from '../views/table.js';
+import { csvLink, listHref, showing, sortableHead, sortParam, type SortColumn } from '../views/sort.js';
+import { checkedInCell, headRow, hiddenLabel, row } from '../views/table.js';
+import { receiptHref } from '../printouts/view.js';
 
 export interface DeviceListProps {
   flash: Flash;
   csrf: string;
   q: string;
+  /** The list's order (by asset tag, either way). */
+  sort: DeviceSort;
+  /** How many match, counted up to a limit. */
+  count: { total: number; more: boolean };
+  pageSize: number;
   devices: Device[];
   /** Open check-outs by device id, and the people who have them. */
   out: ReadonlyMap<number, Checkout>;
@@ -71,22 +78,33 @@ const addForms = (csrf: string, v: Readonly<Record<string, string>> = {}) => htm
 </div>
 <script src="/assets/devices.js" defer></script>`;
 
+/** The list's URL for these filters and an order (the default, A–Z by tag, stays out of it). */
+const devicesQuery = (p: DeviceListProps, sort = sortParam(p.sort)) => ({ q: p.q, sort: sort === 'assetTag' ? '' : sort });
+
+function devicesCount(p: DeviceListProps): string {
+  return showing({ pageNo: p.pageNo, pageSize: p.pageSize, shown: p.devices.length, total: p.count.total, more: p.count.more, one: 'device', many: 'devices' });
+}
+
 /** Devices: search, who has each one, and (for those who may) adding one or many. */
 export function deviceListView(p: DeviceListProps): Html {
+  const columns: Array<string | SortColumn<'assetTag'>> = [{ label: 'Asset tag', key: 'assetTag' }, 'Model', 'Serial number', 'Status', 'With'];
+  const query = devicesQuery(p);
   return html`<h1>Devices</h1>
 ${flashBlock(p.flash)}
 <form class="filters card" method="get" action="/devices" role="search">
   <div class="field grow">
     <label for="q">Asset tag, serial number or model</label><input id="q" name="q" type="search" value="${p.q}">
   </div>
+  ${query.sort ? hidden('sort', query.sort) : ''}
   <div class="field"><button type="submit">Search</button></div>
 </form>
 ${p.devices.length === 0
   ? html`<p>${p.q ? 'No device matches.' : 'No devices yet: add the first one below.'}</p>`
-  : html`<table class="devices">
-  ${headRow('Asset tag', 'Model', 'Serial number', 'Status', 'With')}
-  <tbody>${p.devices.map((d) => deviceRow(d, p))}</tbody></table>`}
-${pager('/devices', { q: p.q }, p.pageNo, p.hasNext)}
+  : html`<div class="list-meta"><p class="muted" role="status">${devicesCount(p)}</p>${csvLink(listHref('/devices.csv', query))}</div>
+<div class="scroll"><table class="devices">
+  ${sortableHead(columns, p.sort, (s) => listHref('/devices', devicesQuery(p, s)))}
+  <tbody>${p.devices.map((d) => deviceRow(d, p))}</tbody></table></div>`}
+${pager('/devices', query, p.pageNo, p.hasNext)}
 ${p.mayAdd ? addForms(p.csrf, p.values) : ''}`;
 }
 
@@ -144,6 +162,7 @@ function holderCard(p: DeviceProfileProps): Html {
   <p class="big">${nameLink(person)}</p>
   <p class="muted">Local ID ${idSchoolGrade(person)}</p>
   <p>Since ${timeEl(holder.checkout.checkedOutAt)}</p>
+  <p><a href="${receiptHref(holder.checkout)}">Print the check-out receipt</a></p>
   ${p.mayCheckOut ? checkIn : ''}`;
 }
 
@@ -155,9 +174,10 @@ const who = (p: DeviceProfileProps, id: number) => {
 
 function historyTable(p: DeviceProfileProps): Html {
   if (p.history.length === 0) return html`<p class="muted">Never checked out.</p>`;
-  const line = (c: Checkout) => row(who(p, c.personId), timeEl(c.checkedOutAt), checkedInCell(c));
-  return html`<table>${headRow('Person', 'Checked out', 'Checked in')}
-  <tbody>${p.history.map(line)}</tbody></table>`;
+  const receipt = (c: Checkout) => html`<a href="${receiptHref(c)}" aria-label="Receipt of the check-out on ${when(c.checkedOutAt)}">Receipt</a>`;
+  const line = (c: Checkout) => row(who(p, c.personId), timeEl(c.checkedOutAt), checkedInCell(c), receipt(c));
+  return html`<div class="scroll"><table>${headRow('Person', 'Checked out', 'Checked in', hiddenLabel('Receipt'))}
+  <tbody>${p.history.map(line)}</tbody></table></div>`;
 }
 
 function incidentsTable(p: DeviceProfileProps): Html {
@@ -219,6 +239,7 @@ ${caseTwinWarning(p)}
 <section class="card">
   <h2>History</h2>
   ${historyTable(p)}
+  ${p.history.length > 0 || p.incidents.length > 0 ? html`<p>${csvLink(`${deviceHref(d)}/history.csv`)}</p>` : ''}
 </section>
 <section class="card">
   <h2>Incidents</h2>

@@ -8,6 +8,7 @@ import { csrfOf, field, formError, pageNumber, sendNotFound, sendPage } from '..
 import { prg } from '../prg.js';
 import type { Flash } from '../views/flash.js';
 import { incidentHref } from '../views/links.js';
+import { parseSort } from '../views/sort.js';
 import { incidentListView, incidentView, newIncidentView, type NewIncidentValues } from './view.js';
 
 const PAGE_SIZE = 50;
@@ -60,14 +61,16 @@ export function incidentRoutes(domain: Pick<WebDomain, 'incidents' | 'devices' |
   const write = { preHandler: pageAuth('incidents:write') };
 
   return async (app) => {
-    app.get<{ Querystring: { status?: string; type?: string; page?: string } }>('/incidents', read, async (req, reply) => {
+    app.get<{ Querystring: { status?: string; type?: string; sort?: string; page?: string } }>('/incidents', read, async (req, reply) => {
       const districtId = req.district.id;
       const status = field(req.query, 'status');
       const type = field(req.query, 'type');
+      const sort = parseSort(field(req.query, 'sort'), ['opened'], { by: 'opened', dir: 'desc' });
       const pageNo = pageNumber(req.query.page);
       const { incidents: found, total } = await incidents.listIncidents(districtId, {
         status: isIncidentStatus(status) ? status : undefined,
         type: isIncidentType(type) ? type : undefined,
+        sort,
         limit: PAGE_SIZE,
         offset: (pageNo - 1) * PAGE_SIZE,
       });
@@ -78,6 +81,8 @@ export function incidentRoutes(domain: Pick<WebDomain, 'incidents' | 'devices' |
       const body = incidentListView({
         status,
         type,
+        sort,
+        pageSize: PAGE_SIZE,
         incidents: found,
         total,
         people: byId,

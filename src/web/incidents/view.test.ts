@@ -7,6 +7,8 @@ describe('the Incidents list', () => {
   const props = (over: Partial<IncidentListProps> = {}): IncidentListProps => ({
     status: '',
     type: '',
+    sort: { by: 'opened', dir: 'desc' },
+    pageSize: 50,
     incidents: [incident(), incident({ id: 13, personId: 5, deviceId: 99, type: 'loss', status: 'waiting-for-pickup' })],
     total: 2,
     people: new Map([[1, person()]]),

@@ -1,21 +1,26 @@
 import type { Device } from '../../devices/devices.js';
-import type { Incident, IncidentNote } from '../../incidents/incidents.js';
+import type { Incident, IncidentNote, IncidentSort } from '../../incidents/incidents.js';
 import type { Person } from '../../people/people.js';
 import { fullName } from '../../people/name.js';
 import { html, type Html } from '../html.js';
 import { face, type PhotoSrcs } from '../views/avatar.js';
 import { flashBlock, type Flash } from '../views/flash.js';
 import { idSchoolGrade, timeEl } from '../views/format.js';
-import { filterSelect, option, optionsOf, postForm } from '../views/forms.js';
+import { filterSelect, hidden, option, optionsOf, postForm } from '../views/forms.js';
 import { INCIDENT_STATUS_LABELS, INCIDENT_TYPE_LABELS } from '../views/labels.js';
 import { deviceLink, incidentLink, nameLink, newIncidentHref, personLink } from '../views/links.js';
 import { pager } from '../views/pager.js';
-import { headRow, row } from '../views/table.js';
+import { damageFormHref } from '../printouts/view.js';
+import { csvLink, listHref, showing, sortableHead, sortParam, type SortColumn } from '../views/sort.js';
+import { row } from '../views/table.js';
 
 export interface IncidentListProps {
   /** The filters as chosen ('' for any). */
   status: string;
   type: string;
+  /** By when opened, newest first unless turned round. */
+  sort: IncidentSort;
+  pageSize: number;
   incidents: Incident[];
   total: number;
   people: ReadonlyMap<number, Person>;
@@ -39,23 +44,30 @@ function incidentRow(i: Incident, p: IncidentListProps): Html {
   );
 }
 
+/** The list's URL for these filters and an order (the default, newest first, stays out of it). */
+const incidentsQuery = (p: IncidentListProps, sort = sortParam(p.sort)) => ({ status: p.status, type: p.type, sort: sort === '-opened' ? '' : sort });
+
 /** Incidents: filters by status and type, and one page of them with the person and device of each. */
 export function incidentListView(p: IncidentListProps): Html {
   const statuses = [option('', 'Any status', p.status), ...optionsOf(INCIDENT_STATUS_LABELS, p.status)];
   const types = [option('', 'Any type', p.type), ...optionsOf(INCIDENT_TYPE_LABELS, p.type)];
+  const query = incidentsQuery(p);
+  const columns: Array<string | SortColumn<'opened'>> = ['Incident', 'Person', 'Device', 'Type', 'Status', { label: 'Opened', key: 'opened', first: 'desc' }];
+  const count = showing({ pageNo: p.pageNo, pageSize: p.pageSize, shown: p.incidents.length, total: p.total, more: false, one: 'incident', many: 'incidents' });
   return html`<h1>Incidents</h1>
 <form class="filters card" method="get" action="/incidents">
   ${filterSelect('status', 'Status', statuses)}
   ${filterSelect('type', 'Type', types)}
+  ${query.sort ? hidden('sort', query.sort) : ''}
   <div class="field"><button type="submit">Filter</button></div>
   ${p.mayOpen ? html`<div class="field push"><a class="button" href="${newIncidentHref({})}">Open an incident</a></div>` : ''}
 </form>
-<p class="muted" role="status">${p.total === 1 ? '1 incident' : `${p.total} incidents`}</p>
+<div class="list-meta"><p class="muted" role="status">${count}</p>${p.incidents.length > 0 ? csvLink(listHref('/incidents.csv', query)) : ''}</div>
 ${p.incidents.length === 0
   ? html`<p>No incidents${p.status || p.type ? ' match these filters' : ' yet'}.</p>`
-  : html`<table>${headRow('Incident', 'Person', 'Device', 'Type', 'Status', 'Opened')}
-  <tbody>${p.incidents.map((i) => incidentRow(i, p))}</tbody></table>`}
-${pager('/incidents', { status: p.status, type: p.type }, p.pageNo, p.hasNext)}`;
+  : html`<div class="scroll"><table>${sortableHead(columns, p.sort, (s) => listHref('/incidents', incidentsQuery(p, s)))}
+  <tbody>${p.incidents.map((i) => incidentRow(i, p))}</tbody></table></div>`}
+${pager('/incidents', query, p.pageNo, p.hasNext)}`;
 }
 
 /** What the new-incident form holds: empty, from a link (a device, a person), or as sent when it was refused. */
@@ -148,6 +160,7 @@ ${notHolderWarning(p)}
   </dl>
   <h3>Description</h3>
   <p class="prewrap">${i.description || html`<span class="muted">None given.</span>`}</p>
+  <p><a href="${damageFormHref(i)}">Print the damage form</a></p>
 </section>
 </div>
 <section class="card">

@@ -1,19 +1,19 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebDomain } from '../../app/webDomain.js';
-import type { PersonRole } from '../../people/people.js';
 import { photoSrc, photoUrl } from '../../photos/current.js';
 import { can } from '../../staff/roles.js';
 import { pageAuth } from '../auth.js';
-import { changedBy, csrfOf, field, pageNumber, sendNotFound, sendPage } from '../page.js';
+import { changedBy, csrfOf, pageNumber, sendNotFound, sendPage } from '../page.js';
 import { prg } from '../prg.js';
 import { personHref } from '../views/links.js';
 import { fullName } from '../../people/name.js';
 import type { Flash } from '../views/flash.js';
-import { peopleListView, profileView, type PeopleFilters } from './view.js';
+import { peopleFilterOf, peopleFiltersOf } from './query.js';
+import { peopleListView, profileView } from './view.js';
 
 const PAGE_SIZE = 100;
 
-type PeopleQueryString = { q?: string; school?: string; grade?: string; role?: string; active?: string; photo?: string; page?: string };
+type PeopleQueryString = { q?: string; school?: string; grade?: string; role?: string; active?: string; photo?: string; sort?: string; page?: string };
 type PersonRequest = FastifyRequest<{ Params: { localId: string } }>;
 
 /** People: search and filters, each person's profile, and an admin's choice of the photo they show. */
@@ -63,32 +63,26 @@ export function peopleRoutes(
   return async (app) => {
     app.get<{ Querystring: PeopleQueryString }>('/people', { preHandler: pageAuth('people:read') }, async (req, reply) => {
       const districtId = req.district.id;
-      const filters: PeopleFilters = {
-        q: field(req.query, 'q'),
-        school: field(req.query, 'school'),
-        grade: field(req.query, 'grade'),
-        role: field(req.query, 'role'),
-        // Active people unless asked otherwise: the ones a technician is looking for.
-        active: field(req.query, 'active') || 'yes',
-        photo: field(req.query, 'photo'),
-      };
+      const filters = peopleFiltersOf(req.query);
       const pageNo = pageNumber(req.query.page);
       const [{ people: found, total, more }, facets, names] = await Promise.all([
-        people.searchPeople(districtId, {
-          text: filters.q || undefined,
-          school: filters.school || undefined,
-          grade: filters.grade || undefined,
-          role: filters.role === 'student' || filters.role === 'staff' ? (filters.role as PersonRole) : undefined,
-          active: filters.active === 'yes' ? true : filters.active === 'no' ? false : undefined,
-          restrict: filters.photo === 'yes' || filters.photo === 'no' ? photos.photoFilter(filters.photo === 'yes') : undefined,
-          limit: PAGE_SIZE,
-          offset: (pageNo - 1) * PAGE_SIZE,
-        }),
+        people.searchPeople(districtId, { ...peopleFilterOf(filters, photos.photoFilter), limit: PAGE_SIZE, offset: (pageNo - 1) * PAGE_SIZE }),
         people.peopleFacets(districtId),
         schoolNames(districtId),
       ]);
       const faces = await photos.faces(districtId, found.map((p) => p.id));
-      const body = peopleListView({ filters, facets, schoolNames: names, people: found, total, more, faces, pageNo, hasNext: pageNo * PAGE_SIZE < total || more });
+      const body = peopleListView({
+        filters,
+        facets,
+        schoolNames: names,
+        people: found,
+        total,
+        more,
+        faces,
+        pageNo,
+        pageSize: PAGE_SIZE,
+        hasNext: pageNo * PAGE_SIZE < total || more,
+      });
       return sendPage(req, reply, { section: 'people', title: 'People', body });
     });
 

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { checkout, device, formActions, incident, links, person, PHOTO, visibleText } from '../../../test/web/viewProps.js';
 import { peopleListView, profileView, type PeopleListProps, type ProfileProps } from './view.js';
 
-const NO_FILTERS = { q: '', school: '', grade: '', role: '', active: '', photo: '' };
+const NO_FILTERS = { q: '', school: '', grade: '', role: '', active: '', photo: '', sort: '' };
 
 describe('the People list', () => {
   const lisa = person();
@@ -18,6 +18,7 @@ describe('the People list', () => {
     more: false,
     faces: new Map([[2, PHOTO]]),
     pageNo: 1,
+    pageSize: 100,
     hasNext: false,
     ...over,
   });
@@ -36,7 +37,7 @@ describe('the People list', () => {
 
   test('a district too large to count on every page says "more than" and asks for a filter', () => {
     const out = visibleText(peopleListView(props({ total: 10_000, more: true, hasNext: true })).toString());
-    assert.match(out, /More than 10,000 people: add a filter or search to narrow them/);
+    assert.match(out, /More than 10,000 people: add a filter or search to narrow them \(showing 1–3\)/);
   });
 
   test('a name with markup is shown as text, and an inactive person is tagged', () => {

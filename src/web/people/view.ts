@@ -1,18 +1,20 @@
 import type { Checkout } from '../../checkouts/checkouts.js';
 import type { Device } from '../../devices/devices.js';
 import type { Incident } from '../../incidents/incidents.js';
-import type { Person } from '../../people/people.js';
+import { PEOPLE_SORTS, type Person, type PeopleSortKey } from '../../people/people.js';
 import type { KeptVersion } from '../../photos/versions.js';
 import { WARNING_LABELS, WARNING_SENTENCES } from '../../photos/warnings.js';
 import { html, type Html } from '../html.js';
 import { fullName } from '../../people/name.js';
 import { face, type PhotoSrcs } from '../views/avatar.js';
 import { flashBlock, type Flash } from '../views/flash.js';
-import { activeOrTag, schoolName, timeEl } from '../views/format.js';
+import { activeOrTag, schoolName, timeEl, when } from '../views/format.js';
 import { filterSelect, hidden, option, postForm } from '../views/forms.js';
 import { INCIDENT_STATUS_LABELS, INCIDENT_TYPE_LABELS, PERSON_ROLE_LABELS } from '../views/labels.js';
 import { deviceLink, incidentLink, newIncidentHref, personHref } from '../views/links.js';
 import { pager } from '../views/pager.js';
+import { receiptHref } from '../printouts/view.js';
+import { csvLink, listHref, parseSort, showing, sortableHead, type SortColumn } from '../views/sort.js';
 import { checkedInCell, headRow, hiddenLabel, row } from '../views/table.js';
 
 /** The People list's filters as the form sent them (empty: not filtered). */
@@ -23,6 +25,8 @@ export interface PeopleFilters {
   role: string;
   active: string;
   photo: string;
+  /** The order as the URL writes it ('' for by name, A–Z). */
+  sort: string;
 }
 
 export interface PeopleListProps {
@@ -37,6 +41,7 @@ export interface PeopleListProps {
   more: boolean;
   faces: ReadonlyMap<number, PhotoSrcs>;
   pageNo: number;
+  pageSize: number;
   hasNext: boolean;
 }
 
@@ -56,6 +61,7 @@ function filtersForm(p: PeopleListProps): Html {
   ${filterSelect('role', 'Role', roles)}
   ${filterSelect('active', 'Status', statuses)}
   ${filterSelect('photo', 'Photo', photos)}
+  ${f.sort ? hidden('sort', f.sort) : ''}
   <div class="field"><button type="submit">Search</button></div>
 </form>`;
 }
@@ -66,16 +72,38 @@ function personRow(p: Person, props: PeopleListProps): Html {
   return row(photo, name, p.localId, schoolName(props.schoolNames, p.school), p.grade ?? '', PERSON_ROLE_LABELS[p.role], activeOrTag(p.active));
 }
 
+const PEOPLE_COLUMNS: Array<string | Html | SortColumn<PeopleSortKey>> = [
+  hiddenLabel('Photo'),
+  { label: 'Name', key: 'name' },
+  { label: 'Local ID', key: 'localId' },
+  'School',
+  'Grade',
+  'Role',
+  'Status',
+];
+
+/** How many match and where this page sits: counted up to a limit, so a huge district says "more than 10,000". */
+function peopleCount(p: PeopleListProps): string {
+  if (p.more) {
+    const first = (p.pageNo - 1) * p.pageSize + 1;
+    const shown = p.people.length > 0 ? ` (showing ${first.toLocaleString('en-US')}–${(first + p.people.length - 1).toLocaleString('en-US')})` : '';
+    return `More than ${p.total.toLocaleString('en-US')} people: add a filter or search to narrow them${shown}`;
+  }
+  return showing({ pageNo: p.pageNo, pageSize: p.pageSize, shown: p.people.length, total: p.total, more: false, one: 'person', many: 'people' });
+}
+
 /** People: search and filters, and one page of who matches, each with their face. */
 export function peopleListView(p: PeopleListProps): Html {
+  const sort = parseSort(p.filters.sort, PEOPLE_SORTS, { by: 'name', dir: 'asc' });
+  const sortHref = (s: string) => listHref('/people', { ...p.filters, sort: s === 'name' ? '' : s });
   return html`<h1>People</h1>
 ${filtersForm(p)}
-<p class="muted" role="status">${p.more ? `More than ${p.total.toLocaleString('en-US')} people: add a filter or search to narrow them` : p.total === 1 ? '1 person' : `${p.total} people`}</p>
+<div class="list-meta"><p class="muted" role="status">${peopleCount(p)}</p>${p.people.length > 0 ? csvLink(listHref('/people.csv', { ...p.filters })) : ''}</div>
 ${p.people.length === 0
   ? html`<p>No one matches. Try part of a name, or clear the filters.</p>`
-  : html`<table class="people">
-  ${headRow(hiddenLabel('Photo'), 'Name', 'Local ID', 'School', 'Grade', 'Role', 'Status')}
-  <tbody>${p.people.map((person) => personRow(person, p))}</tbody></table>`}
+  : html`<div class="scroll"><table class="people">
+  ${sortableHead(PEOPLE_COLUMNS, sort, sortHref)}
+  <tbody>${p.people.map((person) => personRow(person, p))}</tbody></table></div>`}
 ${pager('/people', { ...p.filters }, p.pageNo, p.hasNext)}`;
 }
 
@@ -193,9 +221,10 @@ function devicesOut(p: ProfileProps): Html {
 
 function checkoutHistory(p: ProfileProps): Html {
   if (p.checkouts.length === 0) return html`<p class="muted">No check-outs yet.</p>`;
-  const line = (c: Checkout) => row(tagLink(p, c.deviceId), timeEl(c.checkedOutAt), checkedInCell(c));
-  return html`<table>${headRow('Device', 'Checked out', 'Checked in')}
-  <tbody>${p.checkouts.map(line)}</tbody></table>`;
+  const receipt = (c: Checkout) => html`<a href="${receiptHref(c)}" aria-label="Receipt of the check-out on ${when(c.checkedOutAt)}">Receipt</a>`;
+  const line = (c: Checkout) => row(tagLink(p, c.deviceId), timeEl(c.checkedOutAt), checkedInCell(c), receipt(c));
+  return html`<div class="scroll"><table>${headRow('Device', 'Checked out', 'Checked in', hiddenLabel('Receipt'))}
+  <tbody>${p.checkouts.map(line)}</tbody></table></div>`;
 }
 
 function incidentsOf(p: ProfileProps): Html {
