@@ -10,6 +10,7 @@ import { decoderProcesses, type PhotoDecoder } from '../photos/decoder.js';
 import { linkWaitingPhotos } from '../photos/waiting.js';
 import { startDailyImports } from '../roster/index.js';
 import { startMailPush } from '../mail/push.js';
+import { startDeliveryLiveness } from '../deliveries/liveness.js';
 import { startWebhookPush } from '../webhooks/push.js';
 import { watchEventLoop } from './eventLoop.js';
 import { intakeHandlers } from './intake.js';
@@ -41,6 +42,7 @@ export async function startServer(config: Config, print: (line: string) => void)
   let daily: { stop(): Promise<void> } | undefined;
   let pushes: { stop(): Promise<void> } | undefined;
   let mails: { stop(): Promise<void> } | undefined;
+  let liveness: { stop(): Promise<void> } | undefined;
   let retention: RetentionSchedule | undefined;
   // When this node last recorded an upload: a client's files come one after another, with a moment between them.
   let lastUploadAt = 0;
@@ -91,6 +93,8 @@ export async function startServer(config: Config, print: (line: string) => void)
     } else {
       log.info('intake off: uploads are recorded and wait for a node that runs the intake');
     }
+    // Every node, intake or not: it holds sessions whose deliveries it keeps alive, and ends a dead node's.
+    liveness = startDeliveryLiveness({ db, log: log.child({ component: 'deliveries' }) });
     if (config.retentionIntervalSeconds > 0) {
       retention = startRetention({ db, blobs, log: log.child({ component: 'retention' }), intervalSeconds: config.retentionIntervalSeconds });
     }
@@ -137,7 +141,8 @@ export async function startServer(config: Config, print: (line: string) => void)
           await web.close();
           await daily?.stop();
           await pushes?.stop();
-    await mails?.stop();
+          await mails?.stop();
+          await liveness?.stop();
           await retention?.stop();
           await worker?.stop();
           await decoder?.close();
@@ -150,6 +155,7 @@ export async function startServer(config: Config, print: (line: string) => void)
     await daily?.stop();
     await pushes?.stop();
     await mails?.stop();
+    await liveness?.stop();
     await retention?.stop();
     await worker?.stop();
     await decoder?.close();

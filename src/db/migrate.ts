@@ -27,6 +27,7 @@ import * as m0100 from './migrations/0100_district_quotas.js';
 import * as m0110 from './migrations/0110_staff_one_time_passwords.js';
 import * as m0111 from './migrations/0111_web_flashes.js';
 import * as m0112 from './migrations/0112_checkout_undo.js';
+import * as m0113 from './migrations/0113_delivery_alive.js';
 
 /** A migration sees the dialect, since identity columns differ between SQLite and PostgreSQL. */
 export interface LanyardMigration {
@@ -61,6 +62,7 @@ const migrations: Record<string, LanyardMigration> = {
   '0110_staff_one_time_passwords': m0110,
   '0111_web_flashes': m0111,
   '0112_checkout_undo': m0112,
+  '0113_delivery_alive': m0113,
 };
 
 export class MigrationError extends Error {

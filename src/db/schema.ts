@@ -148,6 +148,8 @@ export interface DeliveriesTable {
   started_at: string;
   /** When the session or upload ended; null while open. */
   ended_at: string | null;
+  /** While open: when its node last said so (deliveries/liveness.ts). */
+  alive_at: string | null;
 }
 
 export type DeliveryRow = Selectable<DeliveriesTable>;

@@ -31,10 +31,16 @@ export function deliveryTicket(db: Db, opener: DeliveryOpener): DeliveryTicket {
     id() {
       // Several channels of one session commit at once: they share the one delivery being made.
       // An upload that commits after its session closed (draining) makes a delivery that has ended already.
-      made ??= insertDelivery(db.kysely, opener, null, ended ? nowIso() : null).catch((err: unknown) => {
-        made = undefined;
-        throw err;
-      });
+      made ??= insertDelivery(db.kysely, opener, null, ended ? nowIso() : null).then(
+        (id) => {
+          if (!ended) openHere.add(id);
+          return id;
+        },
+        (err: unknown) => {
+          made = undefined;
+          throw err;
+        },
+      );
       return made;
     },
     async end() {
@@ -42,15 +48,26 @@ export function deliveryTicket(db: Db, opener: DeliveryOpener): DeliveryTicket {
       ended = true;
       if (!made) return;
       const id = await made.catch(() => undefined);
-      if (id !== undefined) await endDelivery(db.kysely, id);
+      if (id === undefined) return;
+      await endDelivery(db.kysely, id);
+      openHere.delete(id);
     },
   };
 }
 
+/**
+ * The deliveries this process holds open: a process is a node, and when it
+ * dies they all die with it, which is what their liveness says
+ * (deliveries/liveness.ts keeps them alive while the process runs).
+ */
+const openHere = new Set<number>();
+
+export const openDeliveriesHere = (): number[] => [...openHere];
+
 export async function insertDelivery(k: Kysely<Database>, o: DeliveryOpener, parentId: number | null, endedAt: string | null = null): Promise<number> {
   const row = await k
     .insertInto('deliveries')
-    .values({ district_id: o.districtId, source: o.source, by: o.by, address: o.address, parent_id: parentId, started_at: nowIso(), ended_at: endedAt })
+    .values({ district_id: o.districtId, source: o.source, by: o.by, address: o.address, parent_id: parentId, started_at: nowIso(), ended_at: endedAt, alive_at: nowIso() })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
