@@ -30,7 +30,8 @@ const README = (slug: string, name: string, at: string, c: ExportCounts) => `Lan
 roster.csv          everyone in the roster (${c.people}): Local ID, names, role, school, grade, email, state ID, active
 photos/<LocalID>.jpg each person's current photo (${c.photos}), as Lanyard served it (JPEG, no metadata)
 devices.csv         devices (${c.devices})
-checkouts.csv       every check-out (${c.checkouts}), open ones with no check-in time
+checkouts.csv       every check-out (${c.checkouts}), open ones with no check-in time; one undone at the desk
+                    (a mistaken scan, taken back within a minute) has Undone At and By
 incidents.csv       incidents (${c.incidents}); incident-notes.csv: their timelines (${c.incidentNotes})
 audit-log.csv       who changed what and when (${c.auditEntries} entries); Detail is JSON
 
@@ -88,14 +89,14 @@ export async function exportDistrict(db: Db, blobs: BlobStore, input: { district
     .selectFrom('checkouts as c')
     .innerJoin('devices as v', 'v.id', 'c.device_id')
     .innerJoin('people as p', 'p.id', 'c.person_id')
-    .select(['v.asset_tag', 'p.local_id', 'c.checked_out_at', 'c.checked_out_by', 'c.checked_in_at', 'c.checked_in_by'])
+    .select(['v.asset_tag', 'p.local_id', 'c.checked_out_at', 'c.checked_out_by', 'c.checked_in_at', 'c.checked_in_by', 'c.undone_at', 'c.undone_by'])
     .where('c.district_id', '=', d.id)
     .orderBy('c.id')
     .execute();
   csv(
     'checkouts.csv',
-    ['Asset Tag', 'Local ID', 'Checked Out At', 'Checked Out By', 'Checked In At', 'Checked In By'],
-    checkouts.map((c) => [c.asset_tag, c.local_id, c.checked_out_at, c.checked_out_by, c.checked_in_at, c.checked_in_by]),
+    ['Asset Tag', 'Local ID', 'Checked Out At', 'Checked Out By', 'Checked In At', 'Checked In By', 'Undone At', 'Undone By'],
+    checkouts.map((c) => [c.asset_tag, c.local_id, c.checked_out_at, c.checked_out_by, c.checked_in_at, c.checked_in_by, c.undone_at, c.undone_by]),
   );
   const incidents = await k
     .selectFrom('incidents as i')

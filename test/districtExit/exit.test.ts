@@ -117,7 +117,9 @@ for (const dialect of DIALECTS) {
         assert.ok(roster.startsWith('\uFEFFLocal ID,First Name,Last Name,Role,School,Grade,Email,State ID,Active\r\n'));
         assert.equal(roster.trim().split('\r\n').length, fixturePeople().length + 1);
         assert.match(await fs.readFile(path.join(dir, 'devices.csv'), 'utf8'), /LT-0001,SN1,Chromebook 3100/);
-        assert.match(await fs.readFile(path.join(dir, 'checkouts.csv'), 'utf8'), /LT-0001,100107,/);
+        const checkouts = await fs.readFile(path.join(dir, 'checkouts.csv'), 'utf8');
+        assert.match(checkouts, /^\ufeffAsset Tag,Local ID,Checked Out At,Checked Out By,Checked In At,Checked In By,Undone At,Undone By\r?\n/);
+        assert.match(checkouts, /LT-0001,100107,/);
         assert.match(await fs.readFile(path.join(dir, 'incidents.csv'), 'utf8'), /"Cracked screen, =SUM\(A1\)"/);
         assert.match(await fs.readFile(path.join(dir, 'audit-log.csv'), 'utf8'), /dropbox\.upload/);
         assert.match(await fs.readFile(path.join(dir, 'README.txt'), 'utf8'), /photos\/<LocalID>\.jpg each person's current photo \(2\)/);
