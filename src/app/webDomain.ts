@@ -9,7 +9,6 @@ import {
   checkoutsOfPerson,
   deviceHolder,
   editDevice,
-  lastCheckoutOfDevice,
   openCheckoutsForDevices,
   recentCheckouts,
 } from '../checkouts/checkouts.js';
@@ -109,7 +108,6 @@ export function createWebDomain(deps: { db: Db; blobs: BlobStore; dropbox: Dropb
       checkoutsOfDevice,
       checkoutsOfPerson,
       recentCheckouts,
-      lastCheckoutOfDevice,
       editDevice,
       findDeskAction,
       undoRefusal,

@@ -165,19 +165,6 @@ export async function recentCheckouts(db: Db, districtId: number, limit = 10): P
   return rows.map(toCheckout);
 }
 
-/** A device's latest check-out (or check-in) with its person: what the desk says it just did. */
-export async function lastCheckoutOfDevice(
-  db: Db,
-  districtId: number,
-  assetTag: string,
-): Promise<{ device: Device; checkout: Checkout; person: Person } | undefined> {
-  const device = await findDevice(db, districtId, assetTag);
-  if (!device) return undefined;
-  const [last] = await checkoutsOfDevice(db, districtId, device.id, 1);
-  const person = last && (await findPersonById(db, districtId, last.personId));
-  return person && { device, checkout: last, person };
-}
-
 /**
  * Edits a device on its page. Writing off (retired, lost) a device someone
  * still has is refused: the desk checks it in first, or an incident records the loss.

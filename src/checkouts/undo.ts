@@ -4,8 +4,9 @@ import { findDeviceById, type Device } from '../devices/devices.js';
 import { isUniqueViolation } from '../districts/districts.js';
 import { findPersonById, fullName, type Person } from '../people/people.js';
 import { LanyardError } from '../shared/errors.js';
-import { nowIso } from '../shared/time.js';
+import { isoPlusSeconds, nowIso } from '../shared/time.js';
 import { toCheckout, type Checkout } from './checkouts.js';
+import { findCheckout } from './history.js';
 
 /** How long the desk's success banner offers Undo: long enough to notice a wrong scan, short enough that nothing else has happened. */
 export const UNDO_SECONDS = 60;
@@ -30,11 +31,10 @@ export function parseDeskAction(raw: string): { kind: DeskActionKind; id: number
 
 /** A check-out row of this district with its device and person; another district's id is as unknown as a missing one. */
 export async function findDeskAction(db: Db, districtId: number, kind: DeskActionKind, id: number): Promise<DeskAction | undefined> {
-  if (!Number.isSafeInteger(id)) return undefined;
-  const row = await db.kysely.selectFrom('checkouts').selectAll().where('district_id', '=', districtId).where('id', '=', id).executeTakeFirst();
-  if (!row) return undefined;
-  const [device, person] = await Promise.all([findDeviceById(db, districtId, row.device_id), findPersonById(db, districtId, row.person_id)]);
-  return device && person && { kind, checkout: toCheckout(row), device, person };
+  const checkout = await findCheckout(db, districtId, id);
+  if (!checkout) return undefined;
+  const [device, person] = await Promise.all([findDeviceById(db, districtId, checkout.deviceId), findPersonById(db, districtId, checkout.personId)]);
+  return device && person && { kind, checkout, device, person };
 }
 
 /**
@@ -48,8 +48,6 @@ export function rowShows(a: DeskAction, what: 'done' | 'undone'): boolean {
   if (what === 'done') return a.kind === 'checkout' ? !c.undone : c.checkedIn !== null && !c.undone;
   return a.kind === 'checkout' ? c.undone !== null : c.checkedIn === null;
 }
-
-const secondsBetween = (fromIso: string, toIso: string) => (Date.parse(toIso) - Date.parse(fromIso)) / 1000;
 
 /** Whether an incident of the device was opened or changed at or after `since`: the device's story moved on. */
 async function incidentSince(db: Db, districtId: number, deviceId: number, since: string): Promise<boolean> {
@@ -86,7 +84,7 @@ export async function undoRefusal(db: Db, districtId: number, a: DeskAction, now
     const c = a.checkout;
     if (c.undone) return `The check-out of ${tag} to ${who} is already undone.`;
     if (c.checkedIn) return `${tag} has been checked in since, so its check-out to ${who} can no longer be undone.`;
-    if (secondsBetween(c.checkedOutAt, now) > UNDO_SECONDS) {
+    if (now > isoPlusSeconds(c.checkedOutAt, UNDO_SECONDS)) {
       return `The check-out of ${tag} to ${who} was more than a minute ago, so it can no longer be undone: check ${tag} in instead.`;
     }
     if (a.device.updatedAt > c.checkedOutAt || (await incidentSince(db, districtId, a.device.id, c.checkedOutAt))) {
@@ -97,7 +95,7 @@ export async function undoRefusal(db: Db, districtId: number, a: DeskAction, now
   const c = a.checkout;
   if (c.undone) return `That was a check-out that is already undone, not a check-in.`;
   if (!c.checkedIn) return `The check-in of ${tag} is already undone: ${who} has it.`;
-  if (secondsBetween(c.checkedIn.at, now) > UNDO_SECONDS) {
+  if (now > isoPlusSeconds(c.checkedIn.at, UNDO_SECONDS)) {
     return `The check-in of ${tag} was more than a minute ago, so it can no longer be undone: check ${tag} out to ${who} again instead.`;
   }
   if (await laterCheckout(db, districtId, c)) return `${tag} has been checked out again since, so its check-in can no longer be undone.`;
@@ -108,10 +106,8 @@ export async function undoRefusal(db: Db, districtId: number, a: DeskAction, now
 }
 
 /** When the Undo offer ends (for the banner to hide its button then). */
-export const undoUntil = (a: DeskAction): string => {
-  const at = a.kind === 'checkout' ? a.checkout.checkedOutAt : (a.checkout.checkedIn?.at ?? a.checkout.checkedOutAt);
-  return new Date(Date.parse(at) + UNDO_SECONDS * 1000).toISOString();
-};
+export const undoUntil = (a: DeskAction): string =>
+  isoPlusSeconds(a.kind === 'checkout' ? a.checkout.checkedOutAt : (a.checkout.checkedIn?.at ?? a.checkout.checkedOutAt), UNDO_SECONDS);
 
 /**
  * Takes back what the desk just did, within its minute and only if nothing

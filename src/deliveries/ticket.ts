@@ -49,8 +49,11 @@ export function deliveryTicket(db: Db, opener: DeliveryOpener): DeliveryTicket {
       if (!made) return;
       const id = await made.catch(() => undefined);
       if (id === undefined) return;
-      await endDelivery(db.kysely, id);
-      openHere.delete(id);
+      try {
+        await endDelivery(db.kysely, id);
+      } finally {
+        openHere.delete(id);
+      }
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { PersonRole } from '../db/schema.js';
 import { MAX_LOCAL_ID_LENGTH } from '../localId/localId.js';
 import type { PersonFields } from '../people/apply.js';
+import { looksLikeEmail } from '../shared/email.js';
 
 /*
  * What a roster file says, whatever its format: the rows every format reads
@@ -117,8 +118,6 @@ const UNFIT_IN_FILE_NAME = /[\\/\u0000-\u001f]/;
 
 export const isRowError = (r: RosterRow | RowError): r is RowError => 'message' in r;
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 /**
  * What looks wrong in an imported row, in one sentence, or nothing. `gradeKnown`
  * says whether a grade (as normalised) is one Lanyard or the district's grade
@@ -127,7 +126,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export function rowWarning(r: RosterRow, gradeKnown: (grade: string) => boolean): RowWarning | undefined {
   const odd: string[] = [];
   if (r.grade !== null && !gradeKnown(r.grade)) odd.push(`the grade "${r.grade}" is not one Lanyard knows (PK, TK, K, 1 to 12 and the like; add the spelling under Grade spellings in the roster settings if it is right)`);
-  if (r.email !== null && !EMAIL.test(r.email)) odd.push(`the email "${r.email}" is not an email address`);
+  if (r.email !== null && !looksLikeEmail(r.email)) odd.push(`the email "${r.email}" is not an email address`);
   if (odd.length === 0) return undefined;
   return { line: r.line, localId: r.localId, message: `Line ${r.line}: ${odd.join(', and ')}; imported as written.` };
 }

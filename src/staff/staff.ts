@@ -2,6 +2,7 @@ import { writeAudit, type ChangedBy } from '../audit/audit.js';
 import { inTransaction, type Db } from '../db/db.js';
 import { getDistrict, isUniqueViolation } from '../districts/districts.js';
 import { checkNewPassword, decoyHash, generatePassword, hashPassword, verifyPassword } from '../districts/passwords.js';
+import { looksLikeEmail } from '../shared/email.js';
 import { LanyardError } from '../shared/errors.js';
 import { isoPlusSeconds, nowIso } from '../shared/time.js';
 import { isStaffRole, STAFF_ROLES, type StaffRole } from './roles.js';
@@ -23,11 +24,9 @@ export function toMember(r: { id: number; district_id: number; email: string; ro
   return { id: r.id, districtId: r.district_id, email: r.email, role: r.role, createdAt: r.created_at, mustChangePassword: r.must_change_password === 1 };
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 export function normaliseEmail(raw: string): string {
   const email = raw.trim().toLowerCase();
-  if (!EMAIL.test(email) || email.length > 254) throw new LanyardError('invalid', `"${raw}" is not an email address: use the person's work email, like tech@district.org.`);
+  if (!looksLikeEmail(email) || email.length > 254) throw new LanyardError('invalid', `"${raw}" is not an email address: use the person's work email, like tech@district.org.`);
   return email;
 }
 

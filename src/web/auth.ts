@@ -61,10 +61,8 @@ export async function requireOwnPassword(req: FastifyRequest, reply: FastifyRepl
   if (!req.session?.staff.mustChangePassword) return;
   const path = req.url.split('?')[0] ?? '';
   if (OPEN_WHILE_CHANGING.has(path) || path.startsWith('/assets/')) return;
-  if (path.startsWith('/api/')) {
-    if (/^Bearer\s/i.test(req.headers.authorization ?? '')) return;
-    return reply.status(403).send({ error: MUST_CHANGE });
-  }
+  // The API decides in apiAuth, which alone knows whether the request acts by a token or by this session.
+  if (path.startsWith('/api/')) return;
   if (SAFE.has(req.method)) return reply.redirect(CHANGE_PASSWORD_PATH, 303);
   return reply.status(403).type('text/plain').send(MUST_CHANGE);
 }
@@ -84,6 +82,7 @@ export function apiAuth(domain: Pick<WebDomain, 'districts'>) {
         return;
       }
     } else if (req.session) {
+      if (req.session.staff.mustChangePassword) return reply.status(403).send({ error: MUST_CHANGE });
       if (UNSAFE.has(req.method) && !csrfMatches(req.session, header(req, 'x-csrf-token'))) {
         return reply.status(403).send({ error: 'This request is missing its security token: reload the page and try again.' });
       }

@@ -179,8 +179,6 @@ function finish(p: ParsedRoster): ParsedRoster {
   return {
     ...p,
     rows: p.rows.filter((r) => !clashes.has(r.localId)),
-    // Rows left out for their Local ID need no word on their other values.
-    rowWarnings: p.rowWarnings.filter((w) => w.localId === null || !clashes.has(w.localId)),
     rowErrors: [...p.rowErrors, ...errors].sort((a, b) => a.line - b.line),
   };
 }

@@ -74,8 +74,12 @@ export function deskRoutes(domain: Pick<WebDomain, 'devices' | 'checkouts' | 'pe
 
   async function render(req: DeskRequest, reply: FastifyReply, flash: Flash = {}, status = 200) {
     const districtId = req.district.id;
-    const s = await stepFor(districtId, field(req.query, 'assetTag'), field(req.query, 'person'));
-    const [justDone, undone] = await Promise.all([actionOf(districtId, field(req.query, 'done'), 'done'), actionOf(districtId, field(req.query, 'undone'), 'undone')]);
+    const [s, justDone, undone, recentRows] = await Promise.all([
+      stepFor(districtId, field(req.query, 'assetTag'), field(req.query, 'person')),
+      actionOf(districtId, field(req.query, 'done'), 'done'),
+      actionOf(districtId, field(req.query, 'undone'), 'undone'),
+      recent(districtId),
+    ]);
     // The cursor goes back to the field of what was just done, so a run of returns (or of check-outs) keeps its rhythm.
     const focus: ScanField = (justDone ?? undone)?.kind === 'checkin' ? 'in' : 'out';
     const body = deskView({
@@ -85,7 +89,7 @@ export function deskRoutes(domain: Pick<WebDomain, 'devices' | 'checkouts' | 'pe
       undone,
       focus,
       step: s.step,
-      recent: await recent(districtId),
+      recent: recentRows,
     });
     return sendPage(req, reply, { section: 'desk', title: 'Check-out desk', body, status: s.status ?? status });
   }

@@ -1,7 +1,7 @@
 import type { DeviceExportPage, HistoryEntry, IncidentExportPage } from '../../exports/exports.js';
 import { fullName } from '../../people/name.js';
 import type { Person } from '../../people/people.js';
-import { DEVICE_STATE_LABELS, INCIDENT_STATUS_LABELS, INCIDENT_TYPE_LABELS } from '../views/labels.js';
+import { DEVICE_STATE_LABELS, INCIDENT_STATUS_LABELS, INCIDENT_TYPE_LABELS, PERSON_ROLE_LABELS } from '../views/labels.js';
 import { schoolName } from '../views/format.js';
 
 /**
@@ -17,7 +17,7 @@ export const PEOPLE_HEADER = ['Local ID', 'First name', 'Last name', 'Role', 'Sc
 export const peopleLines =
   (schoolNames: ReadonlyMap<string, string | null>) =>
   (people: Person[]): Cell[][] =>
-    people.map((p) => [p.localId, p.firstName, p.lastName, p.role === 'student' ? 'Student' : 'Staff', schoolName(schoolNames, p.school), p.grade, p.email, p.active ? 'Active' : 'Inactive']);
+    people.map((p) => [p.localId, p.firstName, p.lastName, PERSON_ROLE_LABELS[p.role], schoolName(schoolNames, p.school), p.grade, p.email, p.active ? 'Active' : 'Inactive']);
 
 export const DEVICES_HEADER = ['Asset tag', 'Serial number', 'Model', 'Status', 'Checked out to (Local ID)', 'Checked out to', 'Checked out at'];
 

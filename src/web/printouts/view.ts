@@ -4,7 +4,7 @@ import { fullName } from '../../people/name.js';
 import { html, type Html } from '../html.js';
 import { face, type PhotoSrcs } from '../views/avatar.js';
 import { schoolName, timeEl } from '../views/format.js';
-import { INCIDENT_STATUS_LABELS, INCIDENT_TYPE_LABELS } from '../views/labels.js';
+import { INCIDENT_STATUS_LABELS, INCIDENT_TYPE_LABELS, PERSON_ROLE_LABELS } from '../views/labels.js';
 import { deviceHref, incidentHref } from '../views/links.js';
 
 /**
@@ -32,7 +32,7 @@ function personFacts(person: Person | undefined, photo: PhotoSrcs | undefined, s
     <dl class="facts">
       <dt>Name</dt><dd>${fullName(person)}</dd>
       <dt>Local ID</dt><dd>${person.localId}</dd>
-      <dt>Role</dt><dd>${person.role === 'student' ? 'Student' : 'Staff'}</dd>
+      <dt>Role</dt><dd>${PERSON_ROLE_LABELS[person.role]}</dd>
       <dt>School</dt><dd>${schoolName(schools, person.school) || '—'}</dd>
       <dt>Grade</dt><dd>${person.grade ?? '—'}</dd>
     </dl>

@@ -211,7 +211,7 @@ export function settingsRoutes(deps: SettingsDeps): FastifyPluginAsync {
     app.post('/settings/staff', staffAdmin, (req, reply) =>
       change(req, reply, async (f, by) => {
         const { member, password } = await staff.inviteStaff({ slug: req.district.slug, email: f.email ?? '', role: f.role ?? '' }, by);
-        const note = `Copy it now: Lanyard cannot show it again. They choose their own password at their first sign-in; this one stops working after ${ONE_TIME_DAYS} days.`;
+        const note = `They choose their own password at their first sign-in; this one stops working after ${ONE_TIME_DAYS} days.`;
         const secret = { label: `One-time password for ${member.email}`, value: password, note };
         return { notice: `${member.email} can now sign in as ${member.role}.`, secret };
       }),
