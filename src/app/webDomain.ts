@@ -1,7 +1,7 @@
 import type { ChangedBy } from '../audit/audit.js';
 import type { BlobStore } from '../blobs/blobStore.js';
 import { addDevicesFromCsv } from '../devices/bulkCsv.js';
-import { caseTwinsOf, countDevices, createDevice, devicesByIds, findDevice, findDeviceById, getDevice, listDevices, updateDevice } from '../devices/devices.js';
+import { caseTwinsOf, createDevice, devicesByIds, findDevice, findDeviceById, getDevice, listDevices, searchDevices, updateDevice } from '../devices/devices.js';
 import {
   checkIn,
   checkOut,
@@ -99,7 +99,7 @@ export function createWebDomain(deps: { db: Db; blobs: BlobStore; dropbox: Dropb
     }),
     people: overDb(db, { findPerson, findPersonById, searchPeople, peopleFacets, peopleByIds, lookUpPerson }),
     schools: overDb(db, { listSchools }),
-    devices: overDb(db, { createDevice, findDevice, caseTwinsOf, getDevice, findDeviceById, listDevices, countDevices, devicesByIds, updateDevice, addDevicesFromCsv }),
+    devices: overDb(db, { createDevice, findDevice, caseTwinsOf, getDevice, findDeviceById, listDevices, searchDevices, devicesByIds, updateDevice, addDevicesFromCsv }),
     checkouts: overDb(db, {
       checkOut,
       checkIn,

@@ -170,14 +170,31 @@ async function matchingDevices(db: Db, districtId: number, opts: DeviceFilter) {
 }
 
 export async function listDevices(db: Db, districtId: number, opts: DeviceFilter & { limit: number; offset: number }) {
-  const { base, order, dir } = await matchingDevices(db, districtId, opts);
-  const rows = await base.selectAll().orderBy(order, dir).limit(opts.limit).offset(opts.offset).execute();
+  return pageOf(await matchingDevices(db, districtId, opts), opts);
+}
+
+/**
+ * A page of the devices a search matches and how many match in all (up to
+ * DEVICE_COUNT_LIMIT; `more`: there are more), the search worked out once for both.
+ */
+export async function searchDevices(
+  db: Db,
+  districtId: number,
+  opts: DeviceFilter & { limit: number; offset: number },
+): Promise<{ devices: Device[]; total: number; more: boolean }> {
+  const matching = await matchingDevices(db, districtId, opts);
+  const [devices, count] = await Promise.all([pageOf(matching, opts), countOf(db, matching)]);
+  return { devices, ...count };
+}
+
+type Matching = Awaited<ReturnType<typeof matchingDevices>>;
+
+async function pageOf({ base, order, dir }: Matching, page: { limit: number; offset: number }): Promise<Device[]> {
+  const rows = await base.selectAll().orderBy(order, dir).limit(page.limit).offset(page.offset).execute();
   return rows.map(toDevice);
 }
 
-/** How many devices match, counted up to DEVICE_COUNT_LIMIT (`more`: there are more). */
-export async function countDevices(db: Db, districtId: number, opts: DeviceFilter): Promise<{ total: number; more: boolean }> {
-  const { base } = await matchingDevices(db, districtId, opts);
+async function countOf(db: Db, { base }: Matching): Promise<{ total: number; more: boolean }> {
   const count = await db.kysely
     .selectFrom(base.select(sql.lit(1).as('one')).limit(DEVICE_COUNT_LIMIT + 1).as('matching'))
     .select((eb) => eb.fn.countAll().as('n'))

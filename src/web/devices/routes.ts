@@ -26,10 +26,7 @@ export function deviceRoutes(domain: Pick<WebDomain, 'devices' | 'checkouts' | '
     const q = field(req.query, 'q');
     const sort = parseSort(field(req.query, 'sort'), ['assetTag'], { by: 'assetTag', dir: 'asc' });
     const pageNo = pageNumber(req.query.page);
-    const [rows, count] = await Promise.all([
-      devices.listDevices(districtId, { search: q, sort, limit: PAGE_SIZE + 1, offset: (pageNo - 1) * PAGE_SIZE }),
-      devices.countDevices(districtId, { search: q }),
-    ]);
+    const { devices: rows, ...count } = await devices.searchDevices(districtId, { search: q, sort, limit: PAGE_SIZE + 1, offset: (pageNo - 1) * PAGE_SIZE });
     const shown = rows.slice(0, PAGE_SIZE);
     const out = await checkouts.openCheckoutsForDevices(districtId, shown.map((d) => d.id));
     const people = await domain.people.peopleByIds(districtId, [...out.values()].map((c) => c.personId));
