@@ -1,5 +1,7 @@
+import type { ExpressionBuilder } from 'kysely';
 import { writeAudit, type ChangedBy } from '../audit/audit.js';
 import type { Db } from '../db/db.js';
+import type { Database } from '../db/schema.js';
 import { findDeviceById, type Device } from '../devices/devices.js';
 import { isUniqueViolation } from '../districts/districts.js';
 import { findPersonById, fullName, type Person } from '../people/people.js';
@@ -131,6 +133,14 @@ export async function undoDeskAction(
   const gone = () => new LanyardError('conflict', `${a.device.assetTag} changed at this very moment (another desk?): nothing was undone; look at its page.`);
   const audit = { districtId, actor: input.by.actor, address: input.by.address };
   const detail = { checkoutId: a.checkout.id, assetTag: a.device.assetTag, localId: a.person.localId };
+  // What undoRefusal checked, checked again by the update itself: an edit or an incident that commits in
+  // between (another desk, the device's page) makes the update match nothing, so nothing is undone.
+  const since = a.kind === 'checkout' ? a.checkout.checkedOutAt : (a.checkout.checkedIn?.at ?? '');
+  const unchangedSince = (eb: ExpressionBuilder<Database, 'checkouts'>) =>
+    eb.and([
+      eb.not(eb.exists(eb.selectFrom('devices').select('devices.id').where('devices.id', '=', a.device.id).where('devices.updated_at', '>', since))),
+      eb.not(eb.exists(eb.selectFrom('incidents').select('incidents.id').where('incidents.device_id', '=', a.device.id).where('incidents.updated_at', '>=', since))),
+    ]);
   const row = await db.kysely
     .transaction()
     .execute(async (trx) => {
@@ -139,7 +149,9 @@ export async function undoDeskAction(
           .updateTable('checkouts')
           .set({ checked_in_at: now, checked_in_by: input.by.actor, undone_at: now, undone_by: input.by.actor })
           .where('id', '=', a.checkout.id)
+          .where('district_id', '=', districtId)
           .where('checked_in_at', 'is', null)
+          .where(unchangedSince)
           .returningAll()
           .executeTakeFirst();
         if (!r) throw gone();
@@ -150,8 +162,10 @@ export async function undoDeskAction(
         .updateTable('checkouts')
         .set({ checked_in_at: null, checked_in_by: null })
         .where('id', '=', a.checkout.id)
+        .where('district_id', '=', districtId)
         .where('checked_in_at', '=', a.checkout.checkedIn?.at ?? '')
         .where('undone_at', 'is', null)
+        .where(unchangedSince)
         .returningAll()
         .executeTakeFirst();
       if (!r) throw gone();
