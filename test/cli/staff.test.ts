@@ -50,6 +50,9 @@ for (const dialect of DIALECTS) {
       const api = await web.fetch('/api/v1/intake/events?after=0');
       assert.equal(api.status, 403);
       assert.match(((await api.json()) as { error: string }).error, /You signed in with a one-time password: choose your own password first/);
+      // A Bearer header that names no token is not a token: the session behind it is still held back.
+      const malformed = await web.fetch('/api/v1/intake/events?after=0', { headers: { authorization: 'Bearer a b' } });
+      assert.equal(malformed.status, 403);
     });
 
     test('without --json it says the password must be changed at first sign-in and when it stops working', async () => {
