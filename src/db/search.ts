@@ -21,11 +21,21 @@ export function searchKey(dialect: Dialect, column: string | RawBuilder<unknown>
  * an expression and by PostgreSQL outside the "C" collation.
  */
 export function startsWithText(dialect: Dialect, column: string | RawBuilder<unknown>, text: string, opts: { lower?: boolean } = {}): RawBuilder<SqlBool> {
+  return prefixMatch(dialect, column, text, opts).where;
+}
+
+/** A startsWithText range with the key it compares, for a query that must walk that key's index in its order (districtSearch). */
+export interface PrefixMatch {
+  key: RawBuilder<string>;
+  where: RawBuilder<SqlBool>;
+}
+
+export function prefixMatch(dialect: Dialect, column: string | RawBuilder<unknown>, text: string, opts: { lower?: boolean } = {}): PrefixMatch {
   const lower = opts.lower ?? true;
   const from = lower ? text.toLowerCase() : text;
   const key = searchKey(dialect, column, lower);
   const to = nextPrefix(from);
-  return to === undefined ? sql<SqlBool>`${key} >= ${from}` : sql<SqlBool>`(${key} >= ${from} and ${key} < ${to})`;
+  return { key, where: to === undefined ? sql<SqlBool>`${key} >= ${from}` : sql<SqlBool>`(${key} >= ${from} and ${key} < ${to})` };
 }
 
 /** The least string greater than every string that starts with `prefix` (code point order), or none if there is none. */
@@ -71,7 +81,7 @@ export interface DistrictSearch {
 /**
  * One search over a district's rows (people or devices), built so that each
  * database answers it from the search indexes whatever the district's size.
- * `conditions` are startsWithText ranges of `text`, any of which matches.
+ * `matches` are prefixMatch ranges of `text`, any of which matches.
  * Each range is first counted in its own index, up to GATHER_AT_MOST. Few
  * matches: their ids are read from the indexes and given to the list's query
  * as values, so only they are fetched and sorted (as a subquery, PostgreSQL
@@ -86,17 +96,16 @@ export interface DistrictSearch {
  * small district: there a name or tag of SORT_FROM_LENGTH characters or more
  * is sorted, one or two characters are walked.
  */
-export async function districtSearch(
-  db: Db,
-  table: 'people' | 'devices',
-  districtId: number,
-  text: string,
-  conditions: Array<RawBuilder<SqlBool>>,
-): Promise<DistrictSearch> {
+export async function districtSearch(db: Db, table: 'people' | 'devices', districtId: number, text: string, matches: readonly PrefixMatch[]): Promise<DistrictSearch> {
+  const conditions = matches.map((m) => m.where);
   const inDistrict = (c: RawBuilder<SqlBool>) => sql`select id from ${sql.table(table)} where district_id = ${districtId} and ${c}`;
   const counts = await Promise.all(
-    conditions.map(async (c) => {
-      const r = await sql<{ n: number | string }>`select count(*) as n from (${inDistrict(c)} limit ${GATHER_AT_MOST + 1}) as matching`.execute(db.kysely);
+    matches.map(async (m) => {
+      // In the key's own order, so that the count walks the key's search index and stops at the cap. Unordered,
+      // PostgreSQL expected the 25,000 "Okafor"s among 500,000 people to come early in the name index and walked
+      // it instead, reading 350,000 entries before the first one (130 ms for a count it then capped at 1,001).
+      const walk = sql`select ${m.key} as k from ${sql.table(table)} where district_id = ${districtId} and ${m.where} order by 1 limit ${GATHER_AT_MOST + 1}`;
+      const r = await sql<{ n: number | string }>`select count(*) as n from (${walk}) as matching`.execute(db.kysely);
       return Number(r.rows[0]?.n ?? 0);
     }),
   );

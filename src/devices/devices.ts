@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/db.js';
 import { afterRow, keysetPages, type ListSort } from '../db/keyset.js';
-import { districtSearch, orderKey, startsWithText, type DistrictSearch } from '../db/search.js';
+import { districtSearch, orderKey, prefixMatch, startsWithText, type DistrictSearch } from '../db/search.js';
 import type { DeviceRow, DeviceState } from '../db/schema.js';
 import { isUniqueViolation } from '../districts/districts.js';
 import { assetTagKey } from '../assetTag/assetTag.js';
@@ -162,7 +162,7 @@ async function matchingDevices(db: Db, districtId: number, opts: DeviceFilter) {
   let search: DistrictSearch | undefined;
   if (s) {
     // Starts with, each column a range of its own index (migration 0060), as the people search.
-    const columns = ['asset_tag', 'serial_number', 'model'].map((column) => startsWithText(db.dialect, column, s));
+    const columns = ['asset_tag', 'serial_number', 'model'].map((column) => prefixMatch(db.dialect, column, s));
     search = await districtSearch(db, 'devices', districtId, s, columns);
     q = q.where(search.where);
   }

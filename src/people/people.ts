@@ -1,7 +1,7 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Db, Dialect } from '../db/db.js';
 import { afterRow, keysetPages, type ListSort } from '../db/keyset.js';
-import { districtSearch, orderKey, personFullName, startsWithText } from '../db/search.js';
+import { districtSearch, orderKey, personFullName, prefixMatch, type PrefixMatch } from '../db/search.js';
 import type { Database, PersonRole, PersonRow } from '../db/schema.js';
 import { looseLocalIdKey, type MatchRule } from '../localId/localId.js';
 
@@ -201,13 +201,13 @@ export async function* allPeopleMatching(db: Db, districtId: number, q: PeopleFi
  * 0060) on both databases, so a search costs the same in any district, where
  * "contains" read every person of the district.
  */
-function textConditions(dialect: Dialect, text: string): Array<RawBuilder<SqlBool>> {
+function textConditions(dialect: Dialect, text: string): PrefixMatch[] {
   const words = text.replace(/\s+/g, ' ');
   // A space is between first and last name ("Ann Lee") or inside either ("Van Houten", "Mary Ann"); no email or Local ID has one.
-  if (words.includes(' ')) return [personFullName, 'first_name', 'last_name'].map((c) => startsWithText(dialect, c, words));
-  const conditions = [startsWithText(dialect, 'first_name', text), startsWithText(dialect, 'last_name', text), startsWithText(dialect, 'email', text)];
+  if (words.includes(' ')) return [personFullName, 'first_name', 'last_name'].map((c) => prefixMatch(dialect, c, words));
+  const conditions = [prefixMatch(dialect, 'first_name', text), prefixMatch(dialect, 'last_name', text), prefixMatch(dialect, 'email', text)];
   const key = looseLocalIdKey(text);
-  if (key) conditions.push(startsWithText(dialect, 'local_id_key', key, { lower: false }));
+  if (key) conditions.push(prefixMatch(dialect, 'local_id_key', key, { lower: false }));
   return conditions;
 }
 
