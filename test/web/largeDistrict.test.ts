@@ -142,6 +142,24 @@ for (const dialect of DIALECTS) {
       assert.equal(lines.length, 1 + 10_000, 'the header and every match, streamed in pages');
     });
 
+    test('a search with thousands of matches pages through them in the list\'s order, both ways', async () => {
+      // "family00" is Family0000 to Family0099: 2,000 people, too many to gather by id, so they are sorted (db/search.ts).
+      const matches = Array.from({ length: PEOPLE }, (_, i) => i)
+        .filter((i) => i % 5000 < 100)
+        .map((i) => ({ localId: String(1_000_000 + i), first: ['Ada', 'Ben', 'Cleo', 'Dev'][i % 4]!, last: `Family${String(i % 5000).padStart(4, '0')}` }))
+        .sort((a, b) => (a.last < b.last ? -1 : a.last > b.last ? 1 : a.first < b.first ? -1 : a.first > b.first ? 1 : a.localId < b.localId ? -1 : 1));
+      const shown = (html: string) => [...new Set([...html.matchAll(/<a href="\/people\/(\d+)">/g)].map((m) => m[1]))];
+      for (const [path, expected] of [
+        ['/people?q=family00&active=all&page=2', matches.slice(100, 200)],
+        ['/people?q=family00&active=all&sort=-name&page=3', [...matches].reverse().slice(200, 300)],
+      ] as const) {
+        const { status, html } = await web.page(path);
+        assert.equal(status, 200, path);
+        assert.match(html, /of 2,000 people/, path);
+        assert.deepEqual(shown(html), expected.map((m) => m.localId), path);
+      }
+    });
+
     test('the Photos desk answers without counting the whole district, and sends a school\'s coverage to the People page', async () => {
       const { status, html } = await web.page('/photos');
       assert.equal(status, 200);
