@@ -38,12 +38,22 @@ export interface DropboxFile {
   modifiedAt: string;
 }
 
+/** What an upload may do with a file of the same name (an SFTP OPEN's flags). */
+export interface UploadOptions {
+  /** Continue the file there now (resume, append, open without truncate) rather than start empty. */
+  keepExisting?: boolean;
+  /** Refuse if the file exists (O_EXCL). */
+  exclusive?: boolean;
+  /** Refuse if it does not (an OPEN without O_CREAT); by default a new file is made. */
+  existingOnly?: boolean;
+}
+
 export interface Dropbox {
   list(districtId: number, folder: DropboxFolder, page: { after?: string | undefined; limit: number }): Promise<DropboxFile[]>;
   find(districtId: number, folder: DropboxFolder, name: string): Promise<DropboxFile | undefined>;
   count(districtId: number, folder: DropboxFolder): Promise<number>;
   /** Starts an upload that nobody sees until commit(). */
-  beginUpload(actor: Actor, folder: DropboxFolder, name: string, opts?: { keepExisting?: boolean }): Promise<Upload>;
+  beginUpload(actor: Actor, folder: DropboxFolder, name: string, opts?: UploadOptions): Promise<Upload>;
   openDownload(districtId: number, folder: DropboxFolder, name: string): Promise<BlobReader>;
   rename(actor: Actor, from: { folder: DropboxFolder; name: string }, to: { folder: DropboxFolder; name: string }): Promise<void>;
   remove(actor: Actor, folder: DropboxFolder, name: string): Promise<void>;
@@ -159,6 +169,8 @@ export function createDropbox(opts: DropboxOptions): Dropbox {
       const name = fileName(rawName);
       checkName(name);
       const [existing, space] = await Promise.all([find(actor.districtId, folder, name), readSpace(db.kysely, actor.districtId, quota)]);
+      if (existing && uploadOpts?.exclusive) throw new LanyardError('conflict', `${name} already exists in ${folder}.`);
+      if (!existing && uploadOpts?.existingOnly) throw new LanyardError('not-found', `There is no file "${name}" in ${folder}.`);
       // Refused here, at OPEN, when nothing could fit: the client shows the reason before sending a byte.
       if (!existing && filesLeft(space) === 0) throw quotaFull(space, name, 'files');
       // What this upload may grow to: what is left, plus the bytes of the file it replaces.

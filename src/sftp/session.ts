@@ -266,11 +266,12 @@ export function serveSftp(sftp: SFTPWrapper, deps: SessionDeps): void {
   const openFile = async (reqId: number, raw: string, flags: number) => {
     if (flags & (OPEN_MODE.WRITE | OPEN_MODE.APPEND)) {
       const p = asFile(targetPath(raw));
-      const existing = await dropbox.find(actor.districtId, p.folder, p.name);
-      if (existing && flags & OPEN_MODE.EXCL) throw new LanyardError('conflict', `${p.name} already exists in ${p.folder}.`);
-      if (!existing && !(flags & OPEN_MODE.CREAT)) throw new LanyardError('not-found', `There is no file "${p.name}" in ${p.folder}.`);
-      const keepExisting = Boolean(existing) && !(flags & OPEN_MODE.TRUNC);
-      const upload = await dropbox.beginUpload(actor, p.folder, p.name, { keepExisting });
+      // One read of the file there now, by beginUpload, which also decides the flags (every OPEN of every upload pays for it).
+      const upload = await dropbox.beginUpload(actor, p.folder, p.name, {
+        keepExisting: !(flags & OPEN_MODE.TRUNC),
+        exclusive: Boolean(flags & OPEN_MODE.EXCL),
+        existingOnly: !(flags & OPEN_MODE.CREAT),
+      });
       return sftp.handle(reqId, open({ kind: 'upload', upload, failure: undefined }));
     }
     const p = filePath(raw);
