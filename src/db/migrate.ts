@@ -29,6 +29,7 @@ import * as m0111 from './migrations/0111_web_flashes.js';
 import * as m0112 from './migrations/0112_checkout_undo.js';
 import * as m0113 from './migrations/0113_delivery_alive.js';
 import * as m0114 from './migrations/0114_people_filters_with_active.js';
+import * as m0115 from './migrations/0115_people_name_covers_pages.js';
 
 /** A migration sees the dialect, since identity columns differ between SQLite and PostgreSQL. */
 export interface LanyardMigration {
@@ -65,6 +66,7 @@ const migrations: Record<string, LanyardMigration> = {
   '0112_checkout_undo': m0112,
   '0113_delivery_alive': m0113,
   '0114_people_filters_with_active': m0114,
+  '0115_people_name_covers_pages': m0115,
 };
 
 export class MigrationError extends Error {
