@@ -6,10 +6,21 @@ import { LanyardError } from '../shared/errors.js';
 import { endSessionsOf } from './sessions.js';
 import { findStaff, normaliseEmail, oneTimeExpiry, toMember, MEMBER_COLUMNS, type StaffMember } from './staff.js';
 
+/** The current password given to change it was not the right one (the web counts it as a failed sign-in). */
+export class WrongCurrentPasswordError extends LanyardError {
+  constructor() {
+    super('invalid', 'Your current password is not right: type the password you signed in with.');
+  }
+}
+
 /**
  * A staff member replaces their password with one of their own: the current
  * one (one-time or not) proves it is them at the keyboard, not someone at a
  * browser left signed in. Their other sessions end, this one stays.
+ *
+ * The new password is written only over the very hash the current one was
+ * checked against: an admin's reset committed in between (say, because the
+ * old password leaked) is not undone by someone who knew the old one.
  */
 export async function changeOwnPassword(
   db: Db,
@@ -18,9 +29,7 @@ export async function changeOwnPassword(
 ): Promise<StaffMember> {
   const row = await db.kysely.selectFrom('staff').select(['password_hash']).where('id', '=', input.staffId).executeTakeFirst();
   if (!row) throw new LanyardError('not-found', 'This sign-in no longer exists: ask a Lanyard admin of your district.');
-  if (!input.current || !(await verifyPassword(input.current, row.password_hash))) {
-    throw new LanyardError('invalid', 'Your current password is not right: type the password you signed in with.');
-  }
+  if (!input.current || !(await verifyPassword(input.current, row.password_hash))) throw new WrongCurrentPasswordError();
   if (input.next !== input.repeat) throw new LanyardError('invalid', 'The two new passwords are not the same: type your new password twice, exactly alike.');
   checkNewPassword(input.next, { canGenerate: false });
   if (input.next === input.current) throw new LanyardError('invalid', 'The new password is the same as the current one: choose a different one.');
@@ -28,7 +37,15 @@ export async function changeOwnPassword(
   return inTransaction(db, async (t) => {
     const member = await findStaff(t, input.staffId);
     if (!member) throw new LanyardError('not-found', 'This sign-in no longer exists: ask a Lanyard admin of your district.');
-    await t.kysely.updateTable('staff').set({ password_hash: hash, must_change_password: 0, one_time_expires_at: null }).where('id', '=', member.id).execute();
+    const updated = await t.kysely
+      .updateTable('staff')
+      .set({ password_hash: hash, must_change_password: 0, one_time_expires_at: null })
+      .where('id', '=', member.id)
+      .where('password_hash', '=', row.password_hash)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) {
+      throw new LanyardError('conflict', 'Your password was reset a moment ago, so it was not changed: sign in with the one-time password an admin of your district gives you.');
+    }
     await endSessionsOf(t, member.id, input.keepCookie);
     await writeAudit(t.kysely, { action: 'staff.password-changed', districtId: member.districtId, ...by, detail: { email: member.email } });
     return { ...member, mustChangePassword: false };

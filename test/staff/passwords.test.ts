@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { openDb, type Db } from '../../src/db/db.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { createDistrict } from '../../src/districts/districts.js';
+import { hashPassword } from '../../src/districts/passwords.js';
 import { isLanyardError } from '../../src/shared/errors.js';
 import { changeOwnPassword, resetStaffPassword, resetStaffPasswordByEmail } from '../../src/staff/passwordChanges.js';
 import { openReveal, sealReveal } from '../../src/staff/passwordReveal.js';
@@ -82,6 +83,32 @@ for (const dialect of DIALECTS) {
       assert.equal(await resolveSession(db, elsewhere.cookie), undefined, 'the other browser is signed out');
       assert.deepEqual(await actions('edna@springfield.k12.us'), ['staff.password-changed']);
     });
+
+    // PostgreSQL only: it can hold the row while the change runs, which forces the order; SQLite's one connection cannot.
+    if (dialect === 'postgres') {
+      test('a reset that commits while a member changes their password stays: the change is refused, not written over it', async () => {
+        const lisa = await createStaff(db, { slug: 'springfield', email: 'lisa@springfield.k12.us', password: 'saxophone-1', role: 'technician' }, BY);
+        const here = await startSession(db, lisa);
+        let change: Promise<StaffMember> | undefined;
+        await db.kysely.transaction().execute(async (trx) => {
+          // An admin's reset, as resetStaffPassword writes it, committed only once the change has read the old password.
+          const oneTime = await hashPassword('one-time-pass-7');
+          await trx.updateTable('staff').set({ password_hash: oneTime, must_change_password: 1 }).where('id', '=', lisa.id).execute();
+          change = changeOwnPassword(db, { staffId: lisa.id, current: 'saxophone-1', next: 'trombone-22', repeat: 'trombone-22', keepCookie: here.cookie }, { actor: lisa.email, address: null });
+          change.catch(() => undefined);
+          const deadline = Date.now() + 20_000;
+          // The change checked the old password and now waits for the row: commit the reset under it.
+          while ((await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(db.kysely)).rows[0]!.n === 0) {
+            assert.ok(Date.now() < deadline, 'the change never reached the row');
+            await new Promise((r) => setTimeout(r, 20));
+          }
+        });
+        await refused(change!, /was reset a moment ago, so it was not changed/);
+        assert.ok(await verifyStaffLogin(db, 'lisa@springfield.k12.us', 'one-time-pass-7'), 'the reset password works');
+        assert.equal(await verifyStaffLogin(db, 'lisa@springfield.k12.us', 'trombone-22'), undefined, 'the change wrote nothing');
+        assert.equal(await verifyStaffLogin(db, 'lisa@springfield.k12.us', 'saxophone-1'), undefined);
+      });
+    }
 
     test('a one-time password past its date still matches, but says it has expired', async () => {
       const { member, password } = await inviteStaff(db, { slug: 'springfield', email: 'otto@springfield.k12.us', role: 'viewer' }, BY);

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebDomain } from '../../app/webDomain.js';
 import type { LoginGuard } from '../../loginGuard/loginGuard.js';
-import { LanyardError } from '../../shared/errors.js';
+import { WrongCurrentPasswordError } from '../../staff/passwordChanges.js';
 import type { SessionCache } from '../../staff/sessionCache.js';
 import { CHANGE_PASSWORD_PATH, pageAuth, SESSION_COOKIE } from '../auth.js';
 import { changedBy, csrfOf, formError, sendPage } from '../page.js';
@@ -29,25 +29,30 @@ export function accountRoutes(deps: AccountDeps): FastifyPluginAsync {
     app.post(CHANGE_PASSWORD_PATH, { preHandler: pageAuth('people:read') }, async (req, reply) => {
       const session = req.session!;
       try {
-        const current = rawField(req.body, 'current');
-        const check = await deps.guard.checkPassword(req.ip, `web:${session.staff.email}`, async () =>
-          current ? staff.verifyStaffLogin(session.staff.email, current) : undefined,
-        );
+        // One check of the current password, by the change itself, counted like a sign-in: wrong ones from an
+        // address lock it out as the sign-in page's do, and a locked address reads like a wrong password.
+        const check = await deps.guard.checkPassword(req.ip, `web:${session.staff.email}`, async () => {
+          try {
+            return await staff.changeOwnPassword(
+              {
+                staffId: session.staff.id,
+                // Passwords are taken as typed: spaces at either end may be meant.
+                current: rawField(req.body, 'current'),
+                next: rawField(req.body, 'next'),
+                repeat: rawField(req.body, 'repeat'),
+                keepCookie: req.cookies[SESSION_COOKIE] ?? '',
+              },
+              changedBy(req),
+            );
+          } catch (err) {
+            if (err instanceof WrongCurrentPasswordError) return undefined;
+            throw err;
+          }
+        });
         if (!check.ok) {
           await new Promise((r) => setTimeout(r, Math.min(check.delayMs, 2000)));
-          throw new LanyardError('invalid', 'Your current password is not right: type the password you signed in with.');
+          throw new WrongCurrentPasswordError();
         }
-        await staff.changeOwnPassword(
-          {
-            staffId: session.staff.id,
-            // Passwords are taken as typed: spaces at either end may be meant.
-            current,
-            next: rawField(req.body, 'next'),
-            repeat: rawField(req.body, 'repeat'),
-            keepCookie: req.cookies[SESSION_COOKIE] ?? '',
-          },
-          changedBy(req),
-        );
       } catch (err) {
         const e = formError(err);
         const body = changePasswordView({ flash: { error: e.error }, csrf: csrfOf(req), mustChange: session.staff.mustChangePassword, changed: false });
