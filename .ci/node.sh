@@ -20,6 +20,9 @@ if [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" !=
       "$lanyard_node_pkg@$lanyard_node_major" >&2
   fi
   export PATH="$lanyard_node_dir/bin:$PATH"
-  export npm_config_nodedir="$lanyard_node_dir"
 fi
-unset lanyard_root lanyard_node_major lanyard_node_pkg lanyard_node_dir
+# Native modules are built against the headers of the node that runs them, whichever it is: a machine's
+# npm may be set to build against its own older Node's headers, and a module built so fails to load.
+lanyard_node_home="$(dirname "$(dirname "$(command -v node)")")"
+if [ -f "$lanyard_node_home/include/node/node_version.h" ]; then export npm_config_nodedir="$lanyard_node_home"; fi
+unset lanyard_root lanyard_node_major lanyard_node_pkg lanyard_node_dir lanyard_node_home
