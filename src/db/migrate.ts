@@ -30,6 +30,7 @@ import * as m0112 from './migrations/0112_checkout_undo.js';
 import * as m0113 from './migrations/0113_delivery_alive.js';
 import * as m0114 from './migrations/0114_people_filters_with_active.js';
 import * as m0115 from './migrations/0115_people_name_covers_pages.js';
+import * as m0116 from './migrations/0116_people_name_ignores_case.js';
 
 /** A migration sees the dialect, since identity columns differ between SQLite and PostgreSQL. */
 export interface LanyardMigration {
@@ -67,6 +68,7 @@ const migrations: Record<string, LanyardMigration> = {
   '0113_delivery_alive': m0113,
   '0114_people_filters_with_active': m0114,
   '0115_people_name_covers_pages': m0115,
+  '0116_people_name_ignores_case': m0116,
 };
 
 export class MigrationError extends Error {

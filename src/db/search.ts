@@ -76,6 +76,19 @@ export interface DistrictSearch {
    * Okafors in 500,000), where sorting them takes 20 ms.
    */
   sortMatches: boolean;
+  /** More than GATHER_AT_MOST match some range: the conditions are in `where`, not their ids. */
+  many: boolean;
+  /** The ranges that match anyone, those with the most matches (as counted, up to GATHER_AT_MOST + 1) first. */
+  matching: PrefixMatch[];
+}
+
+export interface DistrictSearchOptions {
+  /**
+   * Whether a search with many matches asks PostgreSQL whether to sort them
+   * (sortMatches); a list that reads them some other way (people's surname
+   * ranges, walked in the list's order) does not need the estimate.
+   */
+  decideSort?: boolean;
 }
 
 /**
@@ -96,7 +109,14 @@ export interface DistrictSearch {
  * small district: there a name or tag of SORT_FROM_LENGTH characters or more
  * is sorted, one or two characters are walked.
  */
-export async function districtSearch(db: Db, table: 'people' | 'devices', districtId: number, text: string, matches: readonly PrefixMatch[]): Promise<DistrictSearch> {
+export async function districtSearch(
+  db: Db,
+  table: 'people' | 'devices',
+  districtId: number,
+  text: string,
+  matches: readonly PrefixMatch[],
+  options: DistrictSearchOptions = {},
+): Promise<DistrictSearch> {
   const conditions = matches.map((m) => m.where);
   const inDistrict = (c: RawBuilder<SqlBool>) => sql`select id from ${sql.table(table)} where district_id = ${districtId} and ${c}`;
   const counts = await Promise.all(
@@ -109,15 +129,17 @@ export async function districtSearch(db: Db, table: 'people' | 'devices', distri
       return Number(r.rows[0]?.n ?? 0);
     }),
   );
+  const matching = matches.map((m, i) => ({ m, n: counts[i]! })).filter((c) => c.n > 0).sort((a, b) => b.n - a.n).map((c) => c.m);
   if (counts.some((n) => n > GATHER_AT_MOST)) {
     const where = sql<SqlBool>`(${sql.join(conditions, sql` or `)})`;
+    if (options.decideSort === false) return { where, sortMatches: false, many: true, matching };
     const sortMatches = db.dialect === 'postgres' ? (await estimatedRows(db, sql`select 1 from ${sql.table(table)} where district_id = ${districtId} and ${where}`)) <= SORT_AT_MOST : [...text].length >= SORT_FROM_LENGTH;
-    return { where, sortMatches };
+    return { where, sortMatches, many: true, matching };
   }
   const found = conditions.filter((_, i) => counts[i]! > 0);
-  if (found.length === 0) return { where: sql<SqlBool>`1 = 0`, sortMatches: false };
+  if (found.length === 0) return { where: sql<SqlBool>`1 = 0`, sortMatches: false, many: false, matching };
   const rows = await sql<{ id: number | string }>`${sql.join(found.map(inDistrict), sql` union `)}`.execute(db.kysely);
-  return { where: sql<SqlBool>`${sql.ref(`${table}.id`)} in (${sql.join(rows.rows.map((r) => Number(r.id)))})`, sortMatches: true };
+  return { where: sql<SqlBool>`${sql.ref(`${table}.id`)} in (${sql.join(rows.rows.map((r) => Number(r.id)))})`, sortMatches: true, many: false, matching };
 }
 
 /** How many rows PostgreSQL's planner expects a query to return, from its statistics, without running it. */
@@ -127,6 +149,7 @@ async function estimatedRows(db: Db, query: RawBuilder<unknown>): Promise<number
 }
 
 /** A list's first sort column as an expression no index holds, for a search whose matches are sorted (DistrictSearch.sortMatches). */
-export function orderKey(column: string, sortMatches: boolean): RawBuilder<string> {
-  return sortMatches ? sql<string>`(${sql.ref(column)} || '')` : sql<string>`${sql.ref(column)}`;
+export function orderKey(column: string | RawBuilder<string>, sortMatches: boolean): RawBuilder<string> {
+  const key = typeof column === 'string' ? sql<string>`${sql.ref(column)}` : column;
+  return sortMatches ? sql<string>`(${key} || '')` : key;
 }

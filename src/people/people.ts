@@ -1,7 +1,7 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Db, Dialect } from '../db/db.js';
 import { afterRow, keysetPages, type ListSort } from '../db/keyset.js';
-import { districtSearch, orderKey, personFullName, prefixMatch, type PrefixMatch } from '../db/search.js';
+import { districtSearch, orderKey, personFullName, prefixMatch, searchKey, type PrefixMatch } from '../db/search.js';
 import type { Database, PersonRole, PersonRow } from '../db/schema.js';
 import { looseLocalIdKey, type MatchRule } from '../localId/localId.js';
 
@@ -137,23 +137,87 @@ export type PeopleRestriction = (eb: ExpressionBuilder<Database, 'people'>) => E
  */
 export const COUNT_LIMIT = 10_000;
 
+/**
+ * The list's name order: last name, then first name, each ignoring letter
+ * case exactly as the search keys do (db/search.ts searchKey), then the Local
+ * ID, unique in a district, so the order is total and a keyset cursor exact.
+ * people_name (migration 0116) holds it.
+ */
+export function nameOrder(dialect: Dialect): Array<RawBuilder<string>> {
+  return [searchKey(dialect, 'last_name'), searchKey(dialect, 'first_name'), sql<string>`${sql.ref('local_id')}`];
+}
+
 /** The people a filter matches, as one query to page or count, and the order it is walked in. */
 async function matching(db: Db, districtId: number, q: PeopleFilter) {
-  let base = db.kysely.selectFrom('people').where('district_id', '=', districtId);
-  const text = q.text?.trim();
-  const search = text ? await districtSearch(db, 'people', districtId, text, textConditions(db.dialect, text)) : undefined;
-  if (search) base = base.where(search.where);
-  if (q.school) base = base.where('school', '=', q.school);
-  if (q.grade) base = base.where('grade', '=', q.grade);
-  if (q.role) base = base.where('role', '=', q.role);
-  if (q.active !== undefined) base = base.where('active', '=', q.active ? 1 : 0);
-  if (q.restrict) base = base.where(q.restrict);
-  const sortMatches = search?.sortMatches ?? false;
   const by = q.sort?.by ?? 'name';
+  const dir = q.sort?.dir ?? 'asc';
+  const text = q.text?.trim();
+  const conditions = text ? textConditions(db.dialect, text) : [];
+  // Read in name order from each range's own index (searchedInNameOrder), a search needs no estimate of whether to sort.
+  const search = text ? await districtSearch(db, 'people', districtId, text, conditions, { decideSort: by !== 'name' }) : undefined;
+  const filtered = (query: PeopleBase): PeopleBase => {
+    let f = query;
+    if (q.school) f = f.where('school', '=', q.school);
+    if (q.grade) f = f.where('grade', '=', q.grade);
+    if (q.role) f = f.where('role', '=', q.role);
+    if (q.active !== undefined) f = f.where('active', '=', q.active ? 1 : 0);
+    if (q.restrict) f = f.where(q.restrict);
+    return f;
+  };
   // The first column as orderKey writes it: a search's sorted matches must not walk the index (db/search.ts).
-  const columns: Array<RawBuilder<unknown>> = by === 'localId' ? [orderKey('local_id', sortMatches)] : [orderKey('last_name', sortMatches), sql.ref('first_name'), sql.ref('local_id')];
-  const cursor = (p: PersonRow): unknown[] => (by === 'localId' ? [p.local_id] : [p.last_name, p.first_name, p.local_id]);
-  return { base, columns, cursor, dir: q.sort?.dir ?? 'asc' };
+  const [first, ...rest] = by === 'localId' ? [sql<string>`${sql.ref('local_id')}`] : nameOrder(db.dialect);
+  const columns: Array<RawBuilder<unknown>> = [orderKey(first!, search?.sortMatches ?? false), ...rest];
+  /**
+   * The matching people, to be ordered and limited by the caller, who reads
+   * at most `needed` of them (in the list's order unless `anyOrder`, as for a
+   * count, and only those after `after`): a search then reads each of its
+   * ranges no further than that.
+   */
+  const from = (needed: number, opts: { after?: readonly unknown[]; anyOrder?: boolean } = {}): PeopleBase => {
+    if (search?.many === true && by === 'name') {
+      return searchedInNameOrder(db, districtId, search.matching, filtered, { columns: opts.anyOrder ? [] : columns, dir, needed, after: opts.after });
+    }
+    const plain = filtered(peopleOfDistrict(db, districtId));
+    return search ? plain.where(search.where) : plain;
+  };
+  return { from, columns, dir };
+}
+
+function peopleOfDistrict(db: Db, districtId: number) {
+  return db.kysely.selectFrom('people').where('district_id', '=', districtId);
+}
+
+type PeopleBase = ReturnType<typeof peopleOfDistrict>;
+
+/**
+ * The people any of a search's ranges match, once each, for a list in name
+ * order: each range's first `needed` people in that order (after `after`),
+ * one range after another (UNION ALL, each leaving out whom an earlier one
+ * matched; the range with the most matches goes first, as the first tests
+ * no other), for the caller to order and limit again. So each database
+ * reads each range from its own index, and a surname's range walks
+ * people_name in the list's order (migration 0116): page one of 25,000
+ * "Okafor"s reads a hundred of them. As one OR, all 25,000 were read and
+ * sorted (20 ms in a district of 500,000).
+ */
+function searchedInNameOrder(
+  db: Db,
+  districtId: number,
+  conditions: readonly PrefixMatch[],
+  filtered: (arm: PeopleBase) => PeopleBase,
+  /** No columns: any `needed` of each range. */
+  order: { columns: Array<RawBuilder<unknown>>; dir: 'asc' | 'desc'; needed: number; after: readonly unknown[] | undefined },
+): PeopleBase {
+  const arms = conditions.map((c, i) => {
+    let arm = filtered(peopleOfDistrict(db, districtId).where(c.where));
+    if (order.after) arm = arm.where(afterRow(order.columns, order.after, order.dir));
+    for (const earlier of conditions.slice(0, i)) arm = arm.where(sql<SqlBool>`(${earlier.where}) is not true`);
+    // A subquery of its own: an arm's ORDER BY and LIMIT may not stand bare in a UNION.
+    return db.kysely.selectFrom(ordered(arm.selectAll(), order.columns, order.dir).limit(order.needed).as('arm')).selectAll();
+  });
+  const union = arms.reduce((all, arm) => all.unionAll(arm));
+  // The people table's columns under its name: every condition and order written for the table holds for it.
+  return db.kysely.selectFrom(union.as('people')) as unknown as PeopleBase;
 }
 
 /**
@@ -163,19 +227,17 @@ async function matching(db: Db, districtId: number, q: PeopleFilter) {
  * 500 as of 500,000.
  */
 export async function searchPeople(db: Db, districtId: number, q: PeopleQuery): Promise<{ people: Person[]; total: number; more: boolean }> {
-  const { base, columns, dir } = await matching(db, districtId, q);
+  const { from, columns, dir } = await matching(db, districtId, q);
   const [rows, count] = await Promise.all([
-    pageByIds(db, base, columns, dir, q),
+    pageByIds(db, from(q.offset + q.limit), columns, dir, q),
     db.kysely
-      .selectFrom(base.select(sql.lit(1).as('one')).limit(COUNT_LIMIT + 1).as('matching'))
+      .selectFrom(from(COUNT_LIMIT + 1, { anyOrder: true }).select(sql.lit(1).as('one')).limit(COUNT_LIMIT + 1).as('matching'))
       .select((eb) => eb.fn.countAll().as('n'))
       .executeTakeFirstOrThrow(),
   ]);
   const n = Number(count.n);
   return { people: rows.map(toPerson), total: Math.min(n, COUNT_LIMIT), more: n > COUNT_LIMIT };
 }
-
-type PeopleBase = Awaited<ReturnType<typeof matching>>['base'];
 
 function ordered<T extends { orderBy(c: RawBuilder<unknown>, dir: 'asc' | 'desc'): T }>(query: T, columns: Array<RawBuilder<unknown>>, dir: 'asc' | 'desc'): T {
   let q = query;
@@ -186,10 +248,10 @@ function ordered<T extends { orderBy(c: RawBuilder<unknown>, dir: 'asc' | 'desc'
 /**
  * A page's ids are found first, from the order's columns alone, and only its
  * hundred rows are read whole. Page 40 skips 3,900 people: with `active` and
- * the id in the name index (migration 0115) that skip reads the index only,
- * where it read each skipped person's row (10 ms in a district of 500,000).
- * A search whose matches are sorted (a common surname: 25,000) sorts ids and
- * names rather than whole rows (41 ms against 22 for "Okafor").
+ * the id in the name index (migrations 0115, 0116) that skip reads the
+ * index only, where it read each skipped person's row (10 ms in a district
+ * of 500,000). A search whose matches are sorted (by Local ID, a first name
+ * shared by 30,000) sorts ids and keys rather than whole rows.
  */
 function pageByIds(db: Db, base: PeopleBase, columns: Array<RawBuilder<unknown>>, dir: 'asc' | 'desc', q: PeopleQuery): Promise<PersonRow[]> {
   const ids = ordered(base.select('people.id'), columns, dir).limit(q.limit).offset(q.offset);
@@ -202,14 +264,17 @@ function pageByIds(db: Db, base: PeopleBase, columns: Array<RawBuilder<unknown>>
  * in memory, and each page is one seek in the index the list walks.
  */
 export async function* allPeopleMatching(db: Db, districtId: number, q: PeopleFilter, pageSize = 1000): AsyncGenerator<Person[]> {
-  const { base, columns, cursor, dir } = await matching(db, districtId, q);
+  const { from, columns, dir } = await matching(db, districtId, q);
+  // The cursor is the order's own values as the database computed them (its lower() is not JavaScript's).
+  const keys = columns.map((c, i) => c.as(`order_key_${i}`));
   const read = (after: readonly unknown[] | undefined, limit: number) => {
-    const page = base.selectAll();
+    const page = from(limit, { after }).selectAll().select(keys);
     return ordered(after ? page.where(afterRow(columns, after, dir)) : page, columns, dir)
       .limit(limit)
       .execute();
   };
-  for await (const rows of keysetPages(read, cursor, pageSize)) yield rows.map(toPerson);
+  const cursor = (row: Record<string, unknown>) => columns.map((_, i) => row[`order_key_${i}`]);
+  for await (const rows of keysetPages(read, cursor, pageSize)) yield rows.map((r) => toPerson(r));
 }
 
 /**

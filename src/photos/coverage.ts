@@ -1,6 +1,6 @@
 import type { Db } from '../db/db.js';
 import { sql } from 'kysely';
-import { COUNT_LIMIT, toPerson, type PeopleRestriction, type Person } from '../people/people.js';
+import { COUNT_LIMIT, nameOrder, toPerson, type PeopleRestriction, type Person } from '../people/people.js';
 
 export interface SchoolCoverage {
   /** The school code ('' for people without one). */
@@ -48,19 +48,11 @@ export async function photoCoverage(db: Db, districtId: number): Promise<PhotoCo
   };
 }
 
-/** Active people who have no photo yet, by name (the retake-day list), at most `limit` of them. */
+/** Active people who have no photo yet, by name as the People list orders it (the retake-day list), at most `limit` of them. */
 export async function peopleWithoutPhoto(db: Db, districtId: number, limit = 1_000_000): Promise<Person[]> {
-  const rows = await db.kysely
-    .selectFrom('people as p')
-    .selectAll('p')
-    .where('p.district_id', '=', districtId)
-    .where('p.active', '=', 1)
-    .where('p.has_photo', '=', 0)
-    .orderBy('p.last_name')
-    .orderBy('p.first_name')
-    .orderBy('p.local_id')
-    .limit(limit)
-    .execute();
+  let query = db.kysely.selectFrom('people').selectAll().where('district_id', '=', districtId).where('active', '=', 1).where('has_photo', '=', 0);
+  for (const key of nameOrder(db.dialect)) query = query.orderBy(key);
+  const rows = await query.limit(limit).execute();
   return rows.map(toPerson);
 }
 
