@@ -1,5 +1,5 @@
 import type { Db } from '../db/db.js';
-import { toPerson, type Person } from '../people/people.js';
+import { nameOrder, toPerson, type Person } from '../people/people.js';
 import { toCsv } from '../shared/csv.js';
 import { LanyardError } from '../shared/errors.js';
 import { decodeWarnings, WARNING_LABELS, type PhotoWarning } from './warnings.js';
@@ -59,7 +59,10 @@ export async function* retakeList(db: Db, districtId: number, q: RetakeQuery): A
       if (before) needs.push(eb('v.created_at', '<', before));
       return eb.or(needs);
     });
-    const rows = await query.orderBy('p.school').orderBy('p.last_name').orderBy('p.first_name').orderBy('p.local_id').limit(PAGE).offset(offset).execute();
+    // By name as the People list orders it; the keys name no other joined table's columns.
+    let byName = query.orderBy('p.school');
+    for (const key of nameOrder(db.dialect)) byName = byName.orderBy(key);
+    const rows = await byName.limit(PAGE).offset(offset).execute();
     for (const r of rows) {
       const reasons: RetakeReason[] = [];
       if (r.shown === null) reasons.push({ kind: 'no-photo' });
