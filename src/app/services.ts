@@ -8,7 +8,7 @@ import { createS3BlobStore } from '../blobs/s3BlobStore.js';
 import type { Config } from '../config/config.js';
 import { openDb, type Db } from '../db/db.js';
 import { createDropbox, type Dropbox } from '../dropbox/dropbox.js';
-import { pinBlob } from '../retention/guards.js';
+import { pinBlobs } from '../retention/guards.js';
 
 /** What every entry point (server, CLI command, test) works with, made from one Config. */
 export interface Services {
@@ -37,7 +37,7 @@ export async function openServices(config: Config, log = createLogger(config.log
   const store = config.blobStore;
   // The object store's bucket is checked (and made if missing) on first use: the server's start-up sweep.
   // Every key is pinned before its bytes are written, so the sweep of unreferenced bytes can run beside uploads.
-  const pinner = (key: string) => pinBlob(db, key);
+  const pinner = (keys: readonly string[]) => pinBlobs(db, keys);
   const s3 = store.kind === 's3' ? createS3BlobStore({ ...store, pinner }) : undefined;
   const blobs = s3 ?? createFsBlobStore(path.join(config.dataDir, 'blobs'), pinner);
   const dropbox = createDropbox({

@@ -8,6 +8,12 @@ export interface BlobStore {
   createWriter(): Promise<BlobWriter>;
   /** Stores a whole buffer (small files: reports, generated images). */
   putBuffer(data: Buffer): Promise<StoredBlob>;
+  /**
+   * Stores several whole buffers, pinning their keys with one call to the
+   * pinner (one transaction, where putBuffer for each took one apiece: a
+   * photo's two sizes). Results in the order given.
+   */
+  putBuffers(data: readonly Buffer[]): Promise<StoredBlob[]>;
   openReader(key: string): Promise<BlobReader>;
   readAll(key: string): Promise<Buffer>;
   exists(key: string): Promise<boolean>;
@@ -54,12 +60,13 @@ export interface StoredBlob {
 }
 
 /**
- * Called with a key just before a store writes (or writes again) the bytes
- * behind it, and before the caller can refer to them: the sweep of
+ * Called with keys just before a store writes (or writes again) the bytes
+ * behind them, and before the caller can refer to them: the sweep of
  * unreferenced bytes (src/retention) spares a pinned key, so bytes a commit is
- * about to point at are never deleted under it. Returns the pin's token.
+ * about to point at are never deleted under it. Returns the pins' tokens, in
+ * the keys' order.
  */
-export type BlobPinner = (key: string) => Promise<string>;
+export type BlobPinner = (keys: readonly string[]) => Promise<string[]>;
 
 export interface BlobWriter {
   /** Bytes written so far counted from offset 0, i.e. the highest end seen. */

@@ -29,6 +29,7 @@ export function createFsBlobStore(root: string, pinner?: BlobPinner): BlobStore 
   /**
    * Moves a finished temporary file behind its key, durably: when this
    * resolves, both the bytes and the name survive a power cut. Takes over `fd`.
+   * The key's pin (`pinned`, asked for by the caller) is held before the rename.
    *
    * A new key is renamed into place first and then the file and its folder
    * are synced together, which costs one journal commit instead of two (the
@@ -45,13 +46,13 @@ export function createFsBlobStore(root: string, pinner?: BlobPinner): BlobStore 
    * millisecond or more on a busy machine, several times per upload. Only the
    * syncs, which wait for the disk, go to the pool.
    */
-  async function place(fd: number, tmp: string, sha256: string, size: number): Promise<StoredBlob> {
+  async function place(fd: number, tmp: string, sha256: string, size: number, pinned: Promise<string | undefined>): Promise<StoredBlob> {
     const dest = pathOf(sha256);
     const dir = path.dirname(dest);
     let pin: string | undefined;
     try {
       // Before the rename: a sweep that already decided to delete this key finishes first, then we write it again.
-      pin = await pinner?.(sha256);
+      pin = await pinned;
       if (fsSync.existsSync(dest)) {
         await fsyncFd(fd);
         renameIntoShard(tmp, dest);
@@ -69,26 +70,50 @@ export function createFsBlobStore(root: string, pinner?: BlobPinner): BlobStore 
     return { key: sha256, sha256, size, ...(pin === undefined ? {} : { pin }) };
   }
 
+  const pinOne = async (key: string) => (pinner ? (await pinner([key]))[0] : undefined);
+
+  /** A whole buffer in a temporary file, not yet synced or placed. */
+  async function stage(data: Buffer): Promise<{ fd: number; tmp: string; sha256: string; size: number }> {
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    const tmp = path.join(incoming, `${randomUUID()}.part`);
+    const fd = fsSync.openSync(tmp, 'wx', 0o600);
+    try {
+      await writeFully(fd, data, data.length, 0);
+    } catch (err) {
+      fsSync.closeSync(fd);
+      fsSync.rmSync(tmp, { force: true });
+      throw err;
+    }
+    return { fd, tmp, sha256, size: data.length };
+  }
+
+  async function putBuffers(data: readonly Buffer[]): Promise<StoredBlob[]> {
+    await ensureDirs();
+    const staged = await Promise.allSettled(data.map(stage));
+    const failed = staged.find((r) => r.status === 'rejected');
+    const files = staged.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    if (failed) {
+      for (const f of files) {
+        fsSync.closeSync(f.fd);
+        fsSync.rmSync(f.tmp, { force: true });
+      }
+      throw failed.reason;
+    }
+    const pins = pinner ? pinner(files.map((f) => f.sha256)) : Promise.resolve(undefined);
+    return Promise.all(files.map((f, i) => place(f.fd, f.tmp, f.sha256, f.size, pins.then((p) => p?.[i]))));
+  }
+
   return {
     async createWriter() {
       await ensureDirs();
-      return new FsBlobWriter(path.join(incoming, `${randomUUID()}.part`), place);
+      return new FsBlobWriter(path.join(incoming, `${randomUUID()}.part`), (fd, tmp, sha256, size) => place(fd, tmp, sha256, size, pinOne(sha256)));
     },
 
     async putBuffer(data) {
-      await ensureDirs();
-      const sha256 = createHash('sha256').update(data).digest('hex');
-      const tmp = path.join(incoming, `${randomUUID()}.part`);
-      const fd = fsSync.openSync(tmp, 'wx', 0o600);
-      try {
-        await writeFully(fd, data, data.length, 0);
-      } catch (err) {
-        fsSync.closeSync(fd);
-        fsSync.rmSync(tmp, { force: true });
-        throw err;
-      }
-      return place(fd, tmp, sha256, data.length);
+      return (await putBuffers([data]))[0]!;
     },
+
+    putBuffers,
 
     async openReader(key) {
       let handle: fs.FileHandle;

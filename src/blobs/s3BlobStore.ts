@@ -126,14 +126,32 @@ export function createS3BlobStore(opts: S3BlobStoreOptions): S3BlobStore {
   const unavailable = (err: unknown) =>
     new LanyardError('unavailable', `The object store bucket "${bucket}"${opts.endpoint ? ` at ${opts.endpoint}` : ''} cannot be used: ${describe(err)}.`, { cause: err });
 
-  const pinned = async (sha256: string, size: number, write: () => Promise<unknown>): Promise<StoredBlob> => {
-    const pin = await opts.pinner?.(sha256);
+  const pinned = async (sha256: string, size: number, write: () => Promise<unknown>, pinning = pinOne(sha256)): Promise<StoredBlob> => {
+    const pin = await pinning;
     await write();
     return { key: sha256, sha256, size, ...(pin === undefined ? {} : { pin }) };
   };
 
-  async function putContent(data: Buffer, sha256: string): Promise<StoredBlob> {
-    return pinned(sha256, data.length, () => putObject(data, sha256));
+  const pinOne = async (key: string) => (opts.pinner ? (await opts.pinner([key]))[0] : undefined);
+
+  async function putContent(data: Buffer, sha256: string, pinning?: Promise<string | undefined>): Promise<StoredBlob> {
+    return pinned(sha256, data.length, () => putObject(data, sha256), pinning);
+  }
+
+  async function putBuffers(data: readonly Buffer[]): Promise<StoredBlob[]> {
+    await ensureBucket();
+    const whole = data.map((d) => ({ data: d, sha256: createHash('sha256').update(d).digest('hex') })).filter((d) => d.data.length <= singleCopyMaxBytes);
+    // The keys of what goes up whole are pinned together; a buffer too large for one PUT streams in parts and pins its own.
+    const pins = opts.pinner && whole.length > 0 ? opts.pinner(whole.map((w) => w.sha256)) : Promise.resolve(undefined);
+    return Promise.all(
+      data.map(async (d) => {
+        const i = whole.findIndex((w) => w.data === d);
+        if (i >= 0) return putContent(d, whole[i]!.sha256, pins.then((p) => p?.[i]));
+        const w = new S3BlobWriter(target());
+        await w.write(d, 0);
+        return w.commit();
+      }),
+    );
   }
 
   async function putObject(data: Buffer, sha256: string): Promise<void> {
@@ -226,13 +244,11 @@ export function createS3BlobStore(opts: S3BlobStoreOptions): S3BlobStore {
     },
 
     async putBuffer(data) {
-      await ensureBucket();
-      const sha256 = createHash('sha256').update(data).digest('hex');
-      if (data.length <= singleCopyMaxBytes) return putContent(data, sha256);
-      const w = new S3BlobWriter(target());
-      await w.write(data, 0);
-      return w.commit();
+      return (await putBuffers([data]))[0]!;
     },
+
+    putBuffers,
+
 
     async openReader(key) {
       await ensureBucket();

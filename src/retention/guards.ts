@@ -24,21 +24,29 @@ import type { Database } from '../db/schema.js';
 export const PIN_LIFETIME_MS = 24 * 3600 * 1000;
 
 /**
- * Takes a pin on `key`. A redoable commit (no flush of its own): the commit
- * that refers to the key is durable and flushes it along, and without that
- * commit the pin protects nothing worth keeping.
+ * Takes a pin on each key, all in one transaction, and returns their tokens
+ * in the same order (a key named twice has one pin). A redoable commit (no
+ * flush of its own): the commit that refers to the keys is durable and
+ * flushes it along, and without that commit the pins protect nothing worth
+ * keeping.
  */
-export async function pinBlob(db: Db, key: string, now = new Date()): Promise<string> {
-  const token = randomUUID();
+export async function pinBlobs(db: Db, keys: readonly string[], now = new Date()): Promise<string[]> {
+  const tokens = new Map(keys.map((key) => [key, randomUUID()]));
+  if (tokens.size === 0) return [];
   const pinnedAt = now.toISOString();
   await db.redoableTransaction((trx) =>
     trx
       .insertInto('blob_guards')
-      .values({ blob_key: key, token, pinned_at: pinnedAt })
-      .onConflict((oc) => oc.column('blob_key').doUpdateSet({ token, pinned_at: pinnedAt }))
+      .values([...tokens].map(([key, token]) => ({ blob_key: key, token, pinned_at: pinnedAt })))
+      .onConflict((oc) => oc.column('blob_key').doUpdateSet((eb) => ({ token: eb.ref('excluded.token'), pinned_at: eb.ref('excluded.pinned_at') })))
       .execute(),
   );
-  return token;
+  return keys.map((key) => tokens.get(key)!);
+}
+
+/** Takes a pin on one key (pinBlobs). */
+export async function pinBlob(db: Db, key: string, now = new Date()): Promise<string> {
+  return (await pinBlobs(db, [key], now))[0]!;
 }
 
 /** A stored blob as a caller holds it: its key, and the pin its store took, if any. */

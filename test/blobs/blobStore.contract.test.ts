@@ -118,9 +118,13 @@ function contract(name: string, make: () => Promise<Subject>) {
 
     test('a store made with a pinner pins every key before it writes the bytes (when they are there already too) and hands back the pin', async () => {
       const calls: Array<{ key: string; there: boolean }> = [];
-      const store = s.pinned(async (key) => {
-        calls.push({ key, there: await s.store.exists(key) });
-        return `pin-${calls.length}`;
+      const store = s.pinned(async (keys) => {
+        const tokens: string[] = [];
+        for (const key of keys) {
+          calls.push({ key, there: await s.store.exists(key) });
+          tokens.push(`pin-${calls.length}`);
+        }
+        return tokens;
       });
       const small = randomBytes(4096);
       const put = await store.putBuffer(small);
@@ -144,6 +148,29 @@ function contract(name: string, make: () => Promise<Subject>) {
       assert.deepEqual(await s.store.readAll(put.key), small, 'written again');
       // Without a pinner, no pin.
       assert.equal((await s.store.putBuffer(small)).pin, undefined);
+    });
+
+    test('several buffers stored at once are pinned in one call, before any is written, and come back in order', async () => {
+      const batches: string[][] = [];
+      const store = s.pinned(async (keys) => {
+        assert.deepEqual(await Promise.all(keys.map((k) => s.store.exists(k))), keys.map(() => false), 'pinned before the bytes were written');
+        batches.push([...keys]);
+        return keys.map((k) => `pin-${k.slice(0, 8)}`);
+      });
+      const profile = randomBytes(3000);
+      const thumb = randomBytes(700);
+      const [a, b] = await store.putBuffers([profile, thumb]);
+      assert.deepEqual(batches, [[sha(profile), sha(thumb)]]);
+      assert.deepEqual([a?.key, a?.pin, b?.key, b?.pin], [sha(profile), `pin-${sha(profile).slice(0, 8)}`, sha(thumb), `pin-${sha(thumb).slice(0, 8)}`]);
+      assert.deepEqual(await store.readAll(sha(profile)), profile);
+      assert.deepEqual(await store.readAll(sha(thumb)), thumb);
+      // A pinner that fails: none of them is stored.
+      const failing = s.pinned(async () => {
+        throw new Error('database unavailable');
+      });
+      const lost = randomBytes(900);
+      await assert.rejects(failing.putBuffers([lost, randomBytes(800)]), /database unavailable/);
+      assert.equal(await s.store.exists(sha(lost)), false);
     });
 
     test('writes in order come back byte for byte, keyed by their SHA-256', async () => {

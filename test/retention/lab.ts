@@ -15,7 +15,7 @@ import { createFsBlobStore } from '../../src/blobs/fsBlobStore.js';
 import { createS3BlobStore } from '../../src/blobs/s3BlobStore.js';
 import { openDb, type Db } from '../../src/db/db.js';
 import { createDropbox, type Actor, type Dropbox } from '../../src/dropbox/dropbox.js';
-import { pinBlob } from '../../src/retention/guards.js';
+import { pinBlobs } from '../../src/retention/guards.js';
 import { createDatabase, dropDatabase, type Dialect } from '../helpers/databases.js';
 import { client, ensureBucket, removePrefix, storeOptions, testS3, uniquePrefix } from '../helpers/s3.js';
 
@@ -45,11 +45,11 @@ export async function openLab(dialect: Dialect, kind: StoreKind): Promise<Lab> {
   const url = await createDatabase(dialect);
   const db = await openDb({ dataDir: dir, databaseUrl: url });
   const pinHooks: Lab['pinHooks'] = {};
-  const pinner = async (key: string) => {
-    await pinHooks.before?.(key);
-    const token = await pinBlob(db, key);
-    await pinHooks.after?.(key);
-    return token;
+  const pinner = async (keys: readonly string[]) => {
+    for (const key of keys) await pinHooks.before?.(key);
+    const tokens = await pinBlobs(db, keys);
+    for (const key of keys) await pinHooks.after?.(key);
+    return tokens;
   };
   let blobs: BlobStore;
   let stored: (key: string) => Promise<boolean>;
