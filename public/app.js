@@ -66,3 +66,24 @@ for (const button of document.querySelectorAll('button[data-copy]')) {
     }
   });
 }
+
+// A form that changes something is sent once. A second click (or Enter) while the first answer is on its way
+// would send it again, and the answer shown would be the second one ("already checked out") although the
+// first did what was asked. Showing the page again (Back) lets it be sent again, and so does a wait of
+// 10 s, in case the first never got an answer.
+{
+  const sending = new WeakMap();
+  for (const form of document.querySelectorAll('form[method="post" i]:not([target])')) {
+    form.addEventListener('submit', (event) => {
+      if (event.defaultPrevented) return;
+      if (Date.now() - (sending.get(form) ?? 0) < 10_000) {
+        event.preventDefault();
+        return;
+      }
+      sending.set(form, Date.now());
+    });
+  }
+  window.addEventListener('pageshow', () => {
+    for (const form of document.querySelectorAll('form')) sending.delete(form);
+  });
+}

@@ -66,7 +66,7 @@ describe('the check-out desk keeps its rhythm in Chromium', () => {
         page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(`${width}: ${m.text()}`));
         page.on('pageerror', (e) => errors.push(`${width}: ${e.message}`));
         await signIn(page, server, TECH.email, TECH.password, '/desk');
-        for (const n of [1, 2, 3, 4, 5]) assert.equal((await api('/devices', { assetTag: tag(n), model: 'Chromebook 3100' })).status, 201);
+        for (const n of [1, 2, 3, 4, 5, 6]) assert.equal((await api('/devices', { assetTag: tag(n), model: 'Chromebook 3100' })).status, 201);
       });
       after(async () => {
         await page?.close();
@@ -93,6 +93,25 @@ describe('the check-out desk keeps its rhythm in Chromium', () => {
         const history = await historyOf(page, tag(1));
         assert.equal(history.length, 1, `one check-out, not two: ${JSON.stringify(history)}`);
         assert.match(history[0] ?? '', /Lisa Simpson.*Still out/);
+      });
+
+      test('a double click on Confirm check-out sends it once and shows that it was done', async () => {
+        await page.goto(server.url(`/desk?assetTag=${tag(6)}&person=004411`));
+        // Two clicks in one go, as a double click lands; after the page's own handler, note whether each was refused.
+        const refused = await page.evaluate(`(() => {
+          const button = [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Confirm check-out');
+          const seen = [];
+          button.form.addEventListener('submit', (e) => seen.push(e.defaultPrevented));
+          button.click();
+          button.click();
+          return seen;
+        })()`);
+        assert.deepEqual(refused, [false, true], 'the second click is not sent');
+        await page.waitForURL(/\/desk\?done=checkout:\d+$/);
+        assert.match((await page.textContent('.notice')) ?? '', new RegExp(`${tag(6)} is checked out to Bart Simpson`));
+        assert.equal(await page.locator('.error').count(), 0);
+        const history = await historyOf(page, tag(6));
+        assert.equal(history.length, 1, `one check-out: ${JSON.stringify(history)}`);
       });
 
       test('Undo on the banner puts a checked-out device back, and the history says it was undone', async () => {
