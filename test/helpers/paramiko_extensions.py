@@ -8,10 +8,9 @@ has no method, as a raw EXTENDED request.
 Prints one JSON object: {"renamed": bool, "rename_error": str|null, "statvfs": {...}|null, "statvfs_error": str|null}.
 """
 import json
-import socket
 import sys
 
-import paramiko
+from paramiko_login import password_sftp
 from paramiko.sftp import CMD_EXTENDED, CMD_EXTENDED_REPLY
 
 STATVFS_FIELDS = ["f_bsize", "f_frsize", "f_blocks", "f_bfree", "f_bavail", "f_files", "f_ffree", "f_favail", "f_fsid", "f_flag", "f_namemax"]
@@ -19,11 +18,7 @@ STATVFS_FIELDS = ["f_bsize", "f_frsize", "f_blocks", "f_bfree", "f_bavail", "f_f
 
 def main():
     port, username, password, src, dst, where = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
-    sock = socket.create_connection(("127.0.0.1", port), timeout=60)
-    t = paramiko.Transport(sock)
-    t.start_client(timeout=60)
-    t.auth_password(username, password)
-    sftp = paramiko.SFTPClient.from_transport(t)
+    t, sftp = password_sftp(port, username, password)
     out = {"renamed": False, "rename_error": None, "statvfs": None, "statvfs_error": None}
     try:
         sftp.posix_rename(src, dst)

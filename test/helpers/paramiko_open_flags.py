@@ -10,20 +10,15 @@ Steps: [{"path": "...", "mode": "w", "offset": 0, "data": "text"}, ...]. Prints
 one JSON list: per step {"ok": true, "size": <size after>} or {"ok": false, "error": "..."}.
 """
 import json
-import socket
 import sys
 
-import paramiko
+from paramiko_login import password_sftp
 
 
 def main():
     port, username, password = int(sys.argv[1]), sys.argv[2], sys.argv[3]
     steps = json.load(sys.stdin)
-    sock = socket.create_connection(("127.0.0.1", port), timeout=60)
-    t = paramiko.Transport(sock)
-    t.start_client(timeout=60)
-    t.auth_password(username, password)
-    sftp = paramiko.SFTPClient.from_transport(t)
+    t, sftp = password_sftp(port, username, password)
     out = []
     for step in steps:
         try:

@@ -10,23 +10,17 @@ then keep the connection (and everything it holds) until stdin closes.
 """
 import json
 import logging
-import socket
 import sys
 
 import paramiko
+from paramiko_login import password_transport
 from paramiko.py3compat import long
 from paramiko.sftp import CMD_CLOSE, CMD_DATA, CMD_OPEN, CMD_READ, CMD_STATUS, CMD_WRITE, SFTP_FLAG_CREATE, SFTP_FLAG_READ, SFTP_FLAG_TRUNC, SFTP_FLAG_WRITE
 from paramiko.sftp_attr import SFTPAttributes
 
 
 def connect(port, username, password, window_size=None):
-    sock = socket.create_connection(("127.0.0.1", port), timeout=60)
-    t = paramiko.Transport(sock)
-    if window_size:
-        t.default_window_size = window_size
-    t.start_client(timeout=60)
-    t.auth_password(username, password)
-    return t
+    return password_transport(port, username, password, window_size)
 
 
 def say(**kw):
