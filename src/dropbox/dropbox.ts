@@ -199,7 +199,7 @@ export function createDropbox(opts: DropboxOptions): Dropbox {
         return;
       }
       const deliveryId = await deliveryIdFor(actor, from.name, to.name);
-      const ids = await db.kysely.transaction().execute(async (trx) => {
+      const ids = await db.durableTransaction(async (trx) => {
         const src = await trx
           .selectFrom('dropbox_files')
           .selectAll()
@@ -248,7 +248,7 @@ export function createDropbox(opts: DropboxOptions): Dropbox {
     async remove(actor, folder, rawName) {
       const name = fileName(rawName);
       const deliveryId = await deliveryIdFor(actor, name);
-      const ids = await db.kysely.transaction().execute(async (trx) => {
+      const ids = await db.durableTransaction(async (trx) => {
         const res = await trx
           .deleteFrom('dropbox_files')
           .where('district_id', '=', actor.districtId)
@@ -408,7 +408,7 @@ class DropboxUpload implements Upload {
     };
     const a = this.actor;
     const deliveryId = await deliveryIdFor(a, this.name);
-    const ids = await this.db.kysely.transaction().execute(async (trx) => {
+    const ids = await this.db.durableTransaction(async (trx) => {
       const old = await trx
         .selectFrom('dropbox_files')
         .select('size')
