@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, sql, SqliteDialect, type SqliteDatabase } from
 import { LRUCache } from 'lru-cache';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { startCheckpointer } from './checkpointer.js';
 import { sqliteWalFlusher } from './flush.js';
 import { migrateToLatest } from './migrate.js';
 
@@ -70,10 +71,12 @@ export interface OpenDbOptions {
   databaseUrl: string | undefined;
   /** Apply pending migrations (the server and every CLI command do). */
   migrate?: boolean;
+  /** SQLite: checkpoint the WAL from a thread of its own rather than inside commits (db/checkpointer.ts): the server. */
+  checkpointOffLoop?: boolean;
 }
 
 export async function openDb(opts: OpenDbOptions): Promise<Db> {
-  const db = opts.databaseUrl?.startsWith('postgres') ? openPostgres(opts.databaseUrl) : openSqlite(sqlitePath(opts));
+  const db = opts.databaseUrl?.startsWith('postgres') ? openPostgres(opts.databaseUrl) : openSqlite(sqlitePath(opts), opts.checkpointOffLoop === true);
   if (opts.migrate !== false) {
     try {
       await migrateToLatest(db);
@@ -90,7 +93,7 @@ function sqlitePath(opts: OpenDbOptions): string {
   return path.join(opts.dataDir, 'lanyard.sqlite');
 }
 
-function openSqlite(file: string): Db {
+function openSqlite(file: string, checkpointOffLoop: boolean): Db {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
@@ -112,6 +115,13 @@ function openSqlite(file: string): Db {
       }
     });
   const flushWal = sqliteWalFlusher(`${file}-wal`);
+  let checkpointer: { stop(): Promise<void> } | undefined;
+  if (checkpointOffLoop) {
+    sqlite.pragma('wal_autocheckpoint = 0');
+    checkpointer = startCheckpointer(file, () => {
+      if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000');
+    });
+  }
   return {
     kysely,
     dialect: 'sqlite',
@@ -122,7 +132,10 @@ function openSqlite(file: string): Db {
       await flushWal();
       return result;
     },
-    close: () => kysely.destroy(),
+    close: async () => {
+      await checkpointer?.stop();
+      await kysely.destroy();
+    },
   };
 }
 
