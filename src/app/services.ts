@@ -33,7 +33,11 @@ export interface ServiceHooks {
 
 export async function openServices(config: Config, log = createLogger(config.logLevel), hooks: ServiceHooks = {}): Promise<Services> {
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const db = await openDb({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, checkpointOffLoop: true });
+  const db = await openDb({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    checkpointOffLoop: { onFailure: (err) => log.error({ err }, 'the SQLite checkpoint thread stopped: commits checkpoint again, more slowly') },
+  });
   const store = config.blobStore;
   // The object store's bucket is checked (and made if missing) on first use: the server's start-up sweep.
   // Every key is pinned before its bytes are written, so the sweep of unreferenced bytes can run beside uploads.

@@ -68,6 +68,11 @@ export interface StoredBlob {
  */
 export type BlobPinner = (keys: readonly string[]) => Promise<string[]>;
 
+/** One key's pin from a store's pinner, if it has one. */
+export async function pinOne(pinner: BlobPinner | undefined, key: string): Promise<string | undefined> {
+  return pinner ? (await pinner([key]))[0] : undefined;
+}
+
 export interface BlobWriter {
   /** Bytes written so far counted from offset 0, i.e. the highest end seen. */
   readonly size: number;

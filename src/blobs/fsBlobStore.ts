@@ -3,7 +3,7 @@ import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { BlobNotFoundError, isBlobKey, type BlobInfo, type BlobPinner, type BlobReader, type BlobStore, type BlobWriter, type StoredBlob } from './blobStore.js';
+import { BlobNotFoundError, isBlobKey, pinOne, type BlobInfo, type BlobPinner, type BlobReader, type BlobStore, type BlobWriter, type StoredBlob } from './blobStore.js';
 
 /**
  * Blobs as files under `<root>/sha256/ab/<hash>`; writers fill `<root>/incoming/`
@@ -70,8 +70,6 @@ export function createFsBlobStore(root: string, pinner?: BlobPinner): BlobStore 
     return { key: sha256, sha256, size, ...(pin === undefined ? {} : { pin }) };
   }
 
-  const pinOne = async (key: string) => (pinner ? (await pinner([key]))[0] : undefined);
-
   /** A whole buffer in a temporary file, not yet synced or placed. */
   async function stage(data: Buffer): Promise<{ fd: number; tmp: string; sha256: string; size: number }> {
     const sha256 = createHash('sha256').update(data).digest('hex');
@@ -106,7 +104,7 @@ export function createFsBlobStore(root: string, pinner?: BlobPinner): BlobStore 
   return {
     async createWriter() {
       await ensureDirs();
-      return new FsBlobWriter(path.join(incoming, `${randomUUID()}.part`), (fd, tmp, sha256, size) => place(fd, tmp, sha256, size, pinOne(sha256)));
+      return new FsBlobWriter(path.join(incoming, `${randomUUID()}.part`), (fd, tmp, sha256, size) => place(fd, tmp, sha256, size, pinOne(pinner, sha256)));
     },
 
     async putBuffer(data) {

@@ -17,7 +17,7 @@ import {
   UploadPartCopyCommand,
   type BucketLocationConstraint,
 } from '@aws-sdk/client-s3';
-import { BlobNotFoundError, isBlobKey, type BlobInfo, type BlobPinner, type BlobReader, type BlobStore, type StoredBlob } from './blobStore.js';
+import { BlobNotFoundError, isBlobKey, pinOne, type BlobInfo, type BlobPinner, type BlobReader, type BlobStore, type StoredBlob } from './blobStore.js';
 import { S3BlobWriter, type MultipartTarget } from './s3Writer.js';
 import { LanyardError } from '../shared/errors.js';
 
@@ -126,13 +126,11 @@ export function createS3BlobStore(opts: S3BlobStoreOptions): S3BlobStore {
   const unavailable = (err: unknown) =>
     new LanyardError('unavailable', `The object store bucket "${bucket}"${opts.endpoint ? ` at ${opts.endpoint}` : ''} cannot be used: ${describe(err)}.`, { cause: err });
 
-  const pinned = async (sha256: string, size: number, write: () => Promise<unknown>, pinning = pinOne(sha256)): Promise<StoredBlob> => {
+  const pinned = async (sha256: string, size: number, write: () => Promise<unknown>, pinning = pinOne(opts.pinner, sha256)): Promise<StoredBlob> => {
     const pin = await pinning;
     await write();
     return { key: sha256, sha256, size, ...(pin === undefined ? {} : { pin }) };
   };
-
-  const pinOne = async (key: string) => (opts.pinner ? (await opts.pinner([key]))[0] : undefined);
 
   async function putContent(data: Buffer, sha256: string, pinning?: Promise<string | undefined>): Promise<StoredBlob> {
     return pinned(sha256, data.length, () => putObject(data, sha256), pinning);
@@ -140,16 +138,19 @@ export function createS3BlobStore(opts: S3BlobStoreOptions): S3BlobStore {
 
   async function putBuffers(data: readonly Buffer[]): Promise<StoredBlob[]> {
     await ensureBucket();
-    const whole = data.map((d) => ({ data: d, sha256: createHash('sha256').update(d).digest('hex') })).filter((d) => d.data.length <= singleCopyMaxBytes);
-    // The keys of what goes up whole are pinned together; a buffer too large for one PUT streams in parts and pins its own.
+    // What goes up whole is pinned in one call; a buffer too large for one PUT streams in parts and pins its own.
+    const whole = data.filter((d) => d.length <= singleCopyMaxBytes).map((d) => ({ data: d, sha256: createHash('sha256').update(d).digest('hex') }));
     const pins = opts.pinner && whole.length > 0 ? opts.pinner(whole.map((w) => w.sha256)) : Promise.resolve(undefined);
+    let next = 0;
     return Promise.all(
       data.map(async (d) => {
-        const i = whole.findIndex((w) => w.data === d);
-        if (i >= 0) return putContent(d, whole[i]!.sha256, pins.then((p) => p?.[i]));
-        const w = new S3BlobWriter(target());
-        await w.write(d, 0);
-        return w.commit();
+        if (d.length > singleCopyMaxBytes) {
+          const w = new S3BlobWriter(target());
+          await w.write(d, 0);
+          return w.commit();
+        }
+        const i = next++;
+        return putContent(d, whole[i]!.sha256, pins.then((p) => p?.[i]));
       }),
     );
   }
@@ -248,7 +249,6 @@ export function createS3BlobStore(opts: S3BlobStoreOptions): S3BlobStore {
     },
 
     putBuffers,
-
 
     async openReader(key) {
       await ensureBucket();

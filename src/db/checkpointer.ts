@@ -10,14 +10,15 @@ import { Worker } from 'node:worker_threads';
  * hands checkpoints back to the commits (`wal_autocheckpoint`), slower but
  * never a WAL that grows without end.
  */
-export function startCheckpointer(file: string, onFailure: () => void, everyMs = 1000): { stop(): Promise<void> } {
+export function startCheckpointer(file: string, onFailure: (err: unknown) => void, everyMs = 1000): { stop(): Promise<void> } {
   const worker = new Worker(new URL('./checkpointWorker.js', import.meta.url), { workerData: { file, everyMs } });
   worker.unref();
   let stopping = false;
-  worker.on('error', () => undefined);
+  let failure: unknown;
+  worker.on('error', (err) => (failure = err));
   const exited = new Promise<void>((resolve) =>
-    worker.once('exit', () => {
-      if (!stopping) onFailure();
+    worker.once('exit', (code) => {
+      if (!stopping) onFailure(failure ?? new Error(`the checkpoint thread stopped (exit code ${code})`));
       resolve();
     }),
   );

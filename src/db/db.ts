@@ -71,12 +71,16 @@ export interface OpenDbOptions {
   databaseUrl: string | undefined;
   /** Apply pending migrations (the server and every CLI command do). */
   migrate?: boolean;
-  /** SQLite: checkpoint the WAL from a thread of its own rather than inside commits (db/checkpointer.ts): the server. */
-  checkpointOffLoop?: boolean;
+  /**
+   * SQLite: checkpoint the WAL from a thread of its own rather than inside
+   * commits (db/checkpointer.ts), as the server does; told when that thread
+   * fails and checkpoints go back into commits.
+   */
+  checkpointOffLoop?: { onFailure(err: unknown): void };
 }
 
 export async function openDb(opts: OpenDbOptions): Promise<Db> {
-  const db = opts.databaseUrl?.startsWith('postgres') ? openPostgres(opts.databaseUrl) : openSqlite(sqlitePath(opts), opts.checkpointOffLoop === true);
+  const db = opts.databaseUrl?.startsWith('postgres') ? openPostgres(opts.databaseUrl) : openSqlite(sqlitePath(opts), opts.checkpointOffLoop);
   if (opts.migrate !== false) {
     try {
       await migrateToLatest(db);
@@ -93,7 +97,7 @@ function sqlitePath(opts: OpenDbOptions): string {
   return path.join(opts.dataDir, 'lanyard.sqlite');
 }
 
-function openSqlite(file: string, checkpointOffLoop: boolean): Db {
+function openSqlite(file: string, checkpointOffLoop: OpenDbOptions['checkpointOffLoop']): Db {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
@@ -118,8 +122,9 @@ function openSqlite(file: string, checkpointOffLoop: boolean): Db {
   let checkpointer: { stop(): Promise<void> } | undefined;
   if (checkpointOffLoop) {
     sqlite.pragma('wal_autocheckpoint = 0');
-    checkpointer = startCheckpointer(file, () => {
+    checkpointer = startCheckpointer(file, (err) => {
       if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000');
+      checkpointOffLoop.onFailure(err);
     });
   }
   return {

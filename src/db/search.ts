@@ -136,7 +136,7 @@ export async function districtSearch(
     const sortMatches = db.dialect === 'postgres' ? (await estimatedRows(db, sql`select 1 from ${sql.table(table)} where district_id = ${districtId} and ${where}`)) <= SORT_AT_MOST : [...text].length >= SORT_FROM_LENGTH;
     return { where, sortMatches, many: true, matching };
   }
-  const found = conditions.filter((_, i) => counts[i]! > 0);
+  const found = matching.map((m) => m.where);
   if (found.length === 0) return { where: sql<SqlBool>`1 = 0`, sortMatches: false, many: false, matching };
   const rows = await sql<{ id: number | string }>`${sql.join(found.map(inDistrict), sql` union `)}`.execute(db.kysely);
   return { where: sql<SqlBool>`${sql.ref(`${table}.id`)} in (${sql.join(rows.rows.map((r) => Number(r.id)))})`, sortMatches: true, many: false, matching };

@@ -44,11 +44,6 @@ export async function pinBlobs(db: Db, keys: readonly string[], now = new Date()
   return keys.map((key) => tokens.get(key)!);
 }
 
-/** Takes a pin on one key (pinBlobs). */
-export async function pinBlob(db: Db, key: string, now = new Date()): Promise<string> {
-  return (await pinBlobs(db, [key], now))[0]!;
-}
-
 /** A stored blob as a caller holds it: its key, and the pin its store took, if any. */
 export interface PinnedKey {
   key: string;
