@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
 import os from 'node:os';
 import { after, describe, test } from 'node:test';
 import sharp from 'sharp';
@@ -32,7 +33,30 @@ describe('decoding photos in child processes', () => {
     assert.ok(next.ok);
   });
 
-  test('decoders run at a lower priority than the server', () => {
+  test('decoders run under SCHED_IDLE: any other task on the machine takes the core from them at once', async () => {
+    assert.ok(decoder.pids().length > 0);
+    for (const pid of decoder.pids()) assert.equal(await schedulingPolicy(pid), SCHED_IDLE, `decoder ${pid}`);
+    assert.notEqual(await schedulingPolicy(process.pid), SCHED_IDLE);
+  });
+});
+
+describe('decoding photos in child processes at a given niceness', () => {
+  const decoder = decoderProcesses({ processes: 1, perProcess: 1, priority: 5 });
+  after(() => decoder.close());
+
+  test('decoders run at a lower priority than the server', async () => {
+    const r = await decoder.normalise(await portrait(20, 200, 20));
+    assert.ok(r.ok);
     for (const pid of decoder.pids()) assert.ok(os.getPriority(pid) > os.getPriority(), `decoder ${pid} at ${os.getPriority(pid)}`);
   });
 });
+
+/** Linux's SCHED_IDLE (sched.h). */
+const SCHED_IDLE = 5;
+
+/** The scheduling policy of a process: field 41 of /proc/<pid>/stat, counted after the command name (which may hold spaces). */
+async function schedulingPolicy(pid: number): Promise<number> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[41 - 3]);
+}

