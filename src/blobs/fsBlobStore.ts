@@ -41,10 +41,11 @@ export function createFsBlobStore(root: string, pinner?: BlobPinner): BlobStore 
    * that something does refer to is only ever swapped for identical bytes
    * already on disk.
    *
-   * The metadata calls are synchronous on purpose: each takes microseconds,
-   * while a round trip through libuv's thread pool costs a tenth of a
-   * millisecond or more on a busy machine, several times per upload. Only the
-   * syncs, which wait for the disk, go to the pool.
+   * The rename is synchronous on purpose: it takes microseconds, while a
+   * round trip through libuv's thread pool costs a tenth of a millisecond or
+   * more on a busy machine. The syncs, which wait for the disk, go to the
+   * pool, and so does creating a file (FsBlobWriter, stage()), which can wait
+   * for the journal.
    */
   async function place(fd: number, tmp: string, sha256: string, size: number, pinned: Promise<string | undefined>): Promise<StoredBlob> {
     const dest = pathOf(sha256);
@@ -74,7 +75,7 @@ export function createFsBlobStore(root: string, pinner?: BlobPinner): BlobStore 
   async function stage(data: Buffer): Promise<{ fd: number; tmp: string; sha256: string; size: number }> {
     const sha256 = createHash('sha256').update(data).digest('hex');
     const tmp = path.join(incoming, `${randomUUID()}.part`);
-    const fd = fsSync.openSync(tmp, 'wx', 0o600);
+    const fd = await openFd(tmp, 'wx', 0o600);
     try {
       await writeFully(fd, data, data.length, 0);
     } catch (err) {
@@ -205,9 +206,13 @@ type Place = (fd: number, tmp: string, sha256: string, size: number) => Promise<
  * another in the background. write() resolves at once unless too many chunks
  * are queued: that is the backpressure a pipelining client feels.
  *
- * The temporary file is only created when the first chunk goes to disk, so a
- * photo that fits in one chunk costs no file-system call until commit, and
- * opening it for upload is as quick as a database lookup.
+ * The temporary file is created on libuv's thread pool at the first write,
+ * and nothing waits for it until a chunk goes to disk or the commit: for a
+ * photo, the file is there long before the client's CLOSE. Created on the
+ * event loop at CLOSE, it held the loop ~1 ms per photo while the photo intake
+ * was syncing its images (an open() that creates a file waits for the file
+ * system's journal), and every district's SFTP and pages waited too. A handle
+ * opened and never written holds no file and no descriptor.
  */
 class FsBlobWriter implements BlobWriter {
   size = 0;
@@ -217,7 +222,8 @@ class FsBlobWriter implements BlobWriter {
   private chunkFill = 0;
   private queued = 0;
   private diskChain: Promise<void> = Promise.resolve();
-  private fd: number | undefined;
+  /** The temporary file's descriptor once asked for (see file()). */
+  private fd: Promise<number> | undefined;
   private waiters: Array<() => void> = [];
   private failure: unknown;
   private readonly hash: Hash = createHash('sha256');
@@ -237,6 +243,7 @@ class FsBlobWriter implements BlobWriter {
   write(data: Buffer, offset: number): Promise<void> {
     if (this.state !== 'open') return Promise.reject(new Error(`blob writer already ${this.state}`));
     if (this.failure) return Promise.reject(this.failure);
+    void this.file();
     this.trackHash(data, offset);
     this.size = Math.max(this.size, offset + data.length);
     if (this.chunk && offset !== this.chunkStart + this.chunkFill) this.flushChunk();
@@ -264,7 +271,7 @@ class FsBlobWriter implements BlobWriter {
     await this.diskChain;
     if (this.failure) throw this.failure;
     if (this.state !== 'open') return;
-    await fsyncFd(this.open());
+    await fsyncFd(await this.file());
   }
 
   async commit(): Promise<StoredBlob> {
@@ -274,7 +281,7 @@ class FsBlobWriter implements BlobWriter {
       if (this.failure) throw this.failure;
       if (this.state !== 'open') throw new Error('blob writer aborted during commit');
       // An empty upload still needs its (empty) file.
-      const fd = this.open();
+      const fd = await this.file();
       // The last chunk (a whole photo, usually) goes to the page cache directly: it is
       // at most 1 MiB, quicker to copy than a round trip through the thread pool.
       const last = this.chunk;
@@ -304,19 +311,24 @@ class FsBlobWriter implements BlobWriter {
     await this.diskChain;
     // After a commit, place() owns the descriptor and the file.
     if (wasOpen) {
-      if (this.fd !== undefined) fsSync.closeSync(this.fd);
+      const fd = await this.fd?.catch(() => undefined);
+      if (fd !== undefined) fsSync.closeSync(fd);
       await fs.rm(this.tmp, { force: true });
     }
     this.release();
   }
 
   /**
-   * Creates the temporary file on first use (synchronously: one quick system
-   * call, see place()). Readable too: a client that wrote out of order gets
-   * its hash re-read at commit.
+   * Creates the temporary file on the thread pool the first time it is asked
+   * for. Readable too: a client that wrote out of order gets its hash re-read
+   * at commit.
    */
-  private open(): number {
-    this.fd ??= fsSync.openSync(this.tmp, 'wx+', 0o600);
+  private file(): Promise<number> {
+    if (!this.fd) {
+      this.fd = openFd(this.tmp, 'wx+', 0o600);
+      // Asked for early, awaited later: a failure to create the file is met at the next disk write or at commit.
+      this.fd.catch(() => undefined);
+    }
     return this.fd;
   }
 
@@ -341,7 +353,7 @@ class FsBlobWriter implements BlobWriter {
     this.queuedBytes += fill;
     this.diskChain = this.diskChain.then(async () => {
       try {
-        if (!this.failure && this.state !== 'aborted') await writeFully(this.open(), chunk, fill, position);
+        if (!this.failure && this.state !== 'aborted') await writeFully(await this.file(), chunk, fill, position);
       } catch (err) {
         this.failure = err;
       } finally {
@@ -376,6 +388,7 @@ class FsBlobWriter implements BlobWriter {
   }
 }
 
+const openFd = promisify(fsSync.open);
 const fsyncFd = promisify(fsSync.fsync);
 const writeFd = promisify(fsSync.write);
 const readFd = promisify(fsSync.read);
