@@ -1,6 +1,6 @@
 import os from 'node:os';
 import sharp, { type JpegOptions, type Metadata } from 'sharp';
-import { dHash, luminance, meanColour, measurePixels, pixelWarnings, type PhotoQuality } from './quality.js';
+import { dHash, measurePixels, pixelWarnings, summarisePixels, type PhotoQuality } from './quality.js';
 
 /**
  * From the bytes a district uploaded to the two images we serve: checked by
@@ -159,18 +159,20 @@ export async function normalisePhoto(bytes: Buffer, options: NormaliseOptions = 
       .raw()
       .toBuffer({ resolveWithObject: true });
     const raw = { raw: { width: info.width, height: info.height, channels: info.channels } } as const;
-    const [profileJpeg, thumbJpeg, hashCells] = await Promise.all([
+    const encoded = Promise.all([
       sharp(data, raw).jpeg(PROFILE_JPEG).toBuffer(),
       sharp(data, raw).resize(THUMB_SIZE.width, THUMB_SIZE.height, { fit: 'cover' }).jpeg(THUMB_JPEG).toBuffer(),
-      sharp(data, raw).greyscale().resize(9, 8, { fit: 'fill' }).raw().toBuffer(),
     ]);
-    const measures = measurePixels(luminance(data, info.channels), info.width, info.height);
+    // Measured here while libvips encodes on the thread pool.
+    const pixels = summarisePixels(data, info.channels, info.width, info.height);
+    const measures = measurePixels(pixels.grey, info.width, info.height);
     const quality: PhotoQuality = {
       warnings: pixelWarnings(measures, upright, info.width, PROFILE_SIZE.width),
       measures,
-      dhash: dHash(hashCells),
-      colour: meanColour(data, info.channels),
+      dhash: dHash(pixels.hashCells),
+      colour: pixels.colour,
     };
+    const [profileJpeg, thumbJpeg] = await encoded;
     return {
       ok: true,
       contentType: SERVED_CONTENT_TYPE,

@@ -39,12 +39,67 @@ export interface PhotoQuality {
   colour: number;
 }
 
-/** Luminance (Rec. 601) of interleaved 8-bit pixels with `channels` per pixel (RGB first). */
-export function luminance(data: Uint8Array, channels: number): Float32Array {
-  const n = Math.floor(data.length / channels);
-  const out = new Float32Array(n);
-  for (let i = 0, p = 0; i < n; i++, p += channels) out[i] = 0.299 * data[p]! + 0.587 * data[p + 1]! + 0.114 * data[p + 2]!;
-  return out;
+/** The dHash's grid: 9 columns of 8 rows, one bit per pair of neighbours in a row. */
+const HASH_COLUMNS = 9;
+const HASH_ROWS = 8;
+
+/** What one pass over the pixels gives the checks. */
+export interface PixelSummary {
+  /** Luminance (Rec. 601) of each pixel, row by row. */
+  grey: Float32Array;
+  /** Mean colour as 0xRRGGBB. */
+  colour: number;
+  /** Mean luminance of each cell of the dHash's 9 × 8 grid, row by row. */
+  hashCells: Uint8Array;
+}
+
+/**
+ * Luminance, mean colour and the dHash's grid of interleaved 8-bit pixels
+ * (`channels` per pixel, RGB first), in a single pass. The grid is the mean of
+ * each cell's pixels, as a box filter shrinks the picture: asking libvips to
+ * shrink the 600 × 750 image to 9 × 8 took 3.7 ms a photo (a fifth of all its
+ * work), this pass adds a fraction of a millisecond to the luminance it
+ * computes anyway.
+ */
+export function summarisePixels(data: Uint8Array, channels: number, width: number, height: number): PixelSummary {
+  const grey = new Float32Array(width * height);
+  const cellOfColumn = new Uint8Array(width);
+  const columnsPerCell = new Float64Array(HASH_COLUMNS);
+  for (let x = 0; x < width; x++) {
+    const c = Math.floor((x * HASH_COLUMNS) / width);
+    cellOfColumn[x] = c;
+    columnsPerCell[c]! += 1;
+  }
+  const rowsPerCell = new Float64Array(HASH_ROWS);
+  const cellSums = new Float64Array(HASH_COLUMNS * HASH_ROWS);
+  let r = 0;
+  let g = 0;
+  let b = 0;
+  for (let y = 0, i = 0, p = 0; y < height; y++) {
+    const cellRow = Math.floor((y * HASH_ROWS) / height);
+    rowsPerCell[cellRow]! += 1;
+    const rowBase = cellRow * HASH_COLUMNS;
+    for (let x = 0; x < width; x++, i++, p += channels) {
+      const red = data[p]!;
+      const green = data[p + 1]!;
+      const blue = data[p + 2]!;
+      r += red;
+      g += green;
+      b += blue;
+      const v = 0.299 * red + 0.587 * green + 0.114 * blue;
+      grey[i] = v;
+      cellSums[rowBase + cellOfColumn[x]!]! += v;
+    }
+  }
+  const hashCells = new Uint8Array(HASH_COLUMNS * HASH_ROWS);
+  for (let row = 0; row < HASH_ROWS; row++) {
+    for (let col = 0; col < HASH_COLUMNS; col++) {
+      const pixels = rowsPerCell[row]! * columnsPerCell[col]!;
+      hashCells[row * HASH_COLUMNS + col] = pixels > 0 ? Math.round(cellSums[row * HASH_COLUMNS + col]! / pixels) : 0;
+    }
+  }
+  const n = Math.max(1, width * height);
+  return { grey, colour: (Math.round(r / n) << 16) | (Math.round(g / n) << 8) | Math.round(b / n), hashCells };
 }
 
 /**
@@ -105,8 +160,8 @@ export function pixelWarnings(m: PixelMeasures, original: { width: number; heigh
  */
 export function dHash(grey9x8: Uint8Array): string {
   let bits = 0n;
-  for (let y = 0; y < 8; y++) {
-    for (let x = 0; x < 8; x++) bits = (bits << 1n) | (grey9x8[y * 9 + x]! > grey9x8[y * 9 + x + 1]! ? 1n : 0n);
+  for (let y = 0; y < HASH_ROWS; y++) {
+    for (let x = 0; x < HASH_COLUMNS - 1; x++) bits = (bits << 1n) | (grey9x8[y * HASH_COLUMNS + x]! > grey9x8[y * HASH_COLUMNS + x + 1]! ? 1n : 0n);
   }
   return bits.toString(16).padStart(16, '0');
 }
@@ -134,21 +189,6 @@ export function dHashBands(hash: string): [number, number, number, number] {
 export function colourDistance(a: number, b: number): number {
   const ch = (c: number, s: number) => (c >> s) & 0xff;
   return Math.hypot(ch(a, 16) - ch(b, 16), ch(a, 8) - ch(b, 8), ch(a, 0) - ch(b, 0));
-}
-
-/** Mean colour of interleaved RGB(…) pixels as 0xRRGGBB. */
-export function meanColour(data: Uint8Array, channels: number): number {
-  let r = 0;
-  let g = 0;
-  let b = 0;
-  const n = Math.floor(data.length / channels);
-  for (let p = 0, end = n * channels; p < end; p += channels) {
-    r += data[p]!;
-    g += data[p + 1]!;
-    b += data[p + 2]!;
-  }
-  const d = Math.max(1, n);
-  return (Math.round(r / d) << 16) | (Math.round(g / d) << 8) | Math.round(b / d);
 }
 
 /** Same picture: close hashes and close colours (the hash alone sees shapes, and school portraits share a pose). */
