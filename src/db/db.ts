@@ -134,11 +134,12 @@ function openSqlite(file: string, checkpointOffLoop: OpenDbOptions['checkpointOf
     redoableTransaction: unflushed,
     durableTransaction: async (fn) => {
       const result = await unflushed(fn);
-      await flushWal();
+      await flushWal.flush();
       return result;
     },
     close: async () => {
       await checkpointer?.stop();
+      await flushWal.close();
       await kysely.destroy();
     },
   };

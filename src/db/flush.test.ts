@@ -60,8 +60,16 @@ test('a WAL file is flushed through the thread pool, and a missing one is an err
   try {
     const wal = path.join(dir, 'lanyard.sqlite-wal');
     fs.writeFileSync(wal, 'frames');
-    await sqliteWalFlusher(wal)();
-    await assert.rejects(sqliteWalFlusher(path.join(dir, 'missing-wal'))(), /ENOENT/);
+    const flusher = sqliteWalFlusher(wal);
+    await flusher.flush();
+    await flusher.flush();
+    await flusher.close();
+    const missing = sqliteWalFlusher(path.join(dir, 'missing-wal'));
+    await assert.rejects(missing.flush(), /ENOENT/);
+    // Not stuck on the failure: once the file is there, the next flush opens it.
+    fs.writeFileSync(path.join(dir, 'missing-wal'), 'frames');
+    await missing.flush();
+    await missing.close();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

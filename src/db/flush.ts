@@ -7,16 +7,37 @@ import fs from 'node:fs';
  * flushed one (synchronous = FULL flushes exactly that file, at commit); a
  * checkpoint in between flushes the WAL before copying it and the database
  * after, so a commit it took along is on disk either way.
+ *
+ * fdatasync, as SQLite itself uses on Linux: once a checkpoint has let SQLite
+ * start the WAL over, commits overwrite it in place and its size does not
+ * change, so there is no inode to write, only the frames. And one descriptor
+ * for every flush, opened at the first: SQLite removes the WAL file only when
+ * the last connection to the database closes, and the server's own connection
+ * is open for as long as this is used (it is closed with it). Opening and
+ * closing it each time were two more trips through the thread pool per CLOSE.
  */
-export function sqliteWalFlusher(walFile: string): () => Promise<void> {
-  return groupedFlush(async () => {
-    const handle = await fs.promises.open(walFile, 'r');
+export function sqliteWalFlusher(walFile: string): { flush: () => Promise<void>; close: () => Promise<void> } {
+  let handle: Promise<fs.promises.FileHandle> | undefined;
+  const flush = groupedFlush(async () => {
+    handle ??= fs.promises.open(walFile, 'r');
     try {
-      await handle.sync();
-    } finally {
-      await handle.close();
+      await (await handle).datasync();
+    } catch (err) {
+      // Opened afresh next time: a failed open or flush must not stick to every later commit.
+      const failed = handle;
+      handle = undefined;
+      await failed.then((h) => h.close()).catch(() => undefined);
+      throw err;
     }
   });
+  return {
+    flush,
+    close: async () => {
+      const h = handle;
+      handle = undefined;
+      await h?.then((fh) => fh.close()).catch(() => undefined);
+    },
+  };
 }
 
 /**
