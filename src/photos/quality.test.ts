@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import sharp from 'sharp';
 import { FIXTURES } from '../../test/helpers/lanyard.js';
 import { normalisePhoto, type NormalisedPhoto } from './normalise.js';
-import { dHashBands, hammingDistance, samePicture } from './quality.js';
+import { dHash, dHashBands, hammingDistance, samePicture, summarisePixels } from './quality.js';
 
 const PHOTOS = path.join(FIXTURES, 'photos');
 
@@ -64,6 +64,26 @@ describe('photo quality checks', () => {
     for (let i = 0; i < prints.length; i++) {
       for (let j = i + 1; j < prints.length; j++) assert.ok(!samePicture(prints[i]!.q, prints[j]!.q), `${prints[i]!.name} and ${prints[j]!.name} are different people`);
     }
+  });
+
+  test('one pass gives each pixel\'s luminance, the mean colour and the 9 × 8 cell means the dHash compares', () => {
+    // 90 × 80 RGBA pixels (the fourth channel ignored), red rising from left to right, one cell every 10 × 10.
+    const width = 90;
+    const height = 80;
+    const data = new Uint8Array(width * height * 4);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) data.set([x * 2, 100, 50, 255], (y * width + x) * 4);
+    }
+    const s = summarisePixels(data, 4, width, height);
+    assert.equal(s.grey.length, width * height);
+    assert.equal(s.grey[width + 3], Math.fround(0.299 * 6 + 0.587 * 100 + 0.114 * 50));
+    assert.equal(s.colour, (89 << 16) | (100 << 8) | 50);
+    // Each cell's mean red is 2 × its mean column (10c + 4.5).
+    assert.deepEqual([...s.hashCells.subarray(0, 9)], [0, 1, 2, 3, 4, 5, 6, 7, 8].map((c) => Math.round(0.299 * 2 * (10 * c + 4.5) + 0.587 * 100 + 0.114 * 50)));
+    assert.deepEqual(s.hashCells.subarray(9 * 7), s.hashCells.subarray(0, 9), 'every row of cells alike');
+    // Brighter to the right everywhere: no left cell is brighter than its neighbour.
+    assert.equal(dHash(s.hashCells), '0000000000000000');
+    assert.equal(dHash(s.hashCells.map((v) => 255 - v)), 'ffffffffffffffff');
   });
 
   test("hashes within 3 bits share one indexed quarter exactly", () => {
