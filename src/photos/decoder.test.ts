@@ -51,6 +51,21 @@ describe('decoding photos in child processes at a given niceness', () => {
   });
 });
 
+describe('decoding photos where SCHED_IDLE cannot be had', () => {
+  // A chrt that fails at once, as one would where the system refuses the policy.
+  const decoder = decoderProcesses({ processes: 1, perProcess: 1, chrt: '/bin/false' });
+  after(() => decoder.close());
+
+  test('the decoders start at a lower niceness instead, and decode', async () => {
+    const r = await decoder.normalise(await portrait(20, 20, 200));
+    assert.ok(r.ok);
+    for (const pid of decoder.pids()) {
+      assert.notEqual(await schedulingPolicy(pid), SCHED_IDLE);
+      assert.ok(os.getPriority(pid) > os.getPriority(), `decoder ${pid} at ${os.getPriority(pid)}`);
+    }
+  });
+});
+
 /** Linux's SCHED_IDLE (sched.h). */
 const SCHED_IDLE = 5;
 

@@ -42,6 +42,8 @@ export interface DecoderProcessOptions {
    * much added to the children's niceness, and no SCHED_IDLE.
    */
   priority?: 'idle' | number;
+  /** util-linux's chrt, which starts the children under SCHED_IDLE (default /usr/bin/chrt). */
+  chrt?: string;
 }
 
 /** Added to the children's niceness where SCHED_IDLE is not to be had. */
@@ -50,11 +52,20 @@ const FALLBACK_NICENESS = 10;
 /** util-linux's chrt: starts a program under another scheduling policy. Every Debian system has it (util-linux is essential). */
 const CHRT = '/usr/bin/chrt';
 
-/** How a decoder child is started: under `chrt --idle 0` when it can be, so the policy holds from its first instruction. */
-function childLaunch(priority: 'idle' | number): { execPath: string; execArgv: string[]; niceness: number } {
-  if (priority === 'idle' && process.platform === 'linux' && canRun(CHRT)) return { execPath: CHRT, execArgv: ['--idle', '0', process.execPath], niceness: 0 };
-  return { execPath: process.execPath, execArgv: [], niceness: priority === 'idle' ? FALLBACK_NICENESS : priority };
+interface Launch {
+  execPath: string;
+  execArgv: string[];
+  niceness: number;
+  viaChrt: boolean;
 }
+
+/** How a decoder child is started: under `chrt --idle 0` when it can be, so the policy holds from its first instruction. */
+function childLaunch(priority: 'idle' | number, chrt: string): Launch {
+  if (priority === 'idle' && process.platform === 'linux' && canRun(chrt)) return { execPath: chrt, execArgv: ['--idle', '0', process.execPath], niceness: 0, viaChrt: true };
+  return niceLaunch(priority === 'idle' ? FALLBACK_NICENESS : priority);
+}
+
+const niceLaunch = (niceness: number): Launch => ({ execPath: process.execPath, execArgv: [], niceness, viaChrt: false });
 
 function canRun(file: string): boolean {
   try {
@@ -71,6 +82,10 @@ export interface DecodeRequest {
   bytes: Uint8Array;
 }
 export type DecodeReply = { id: number; result: NormaliseResult } | { id: number; error: string };
+/** What a decoder child sends first, once Node.js runs it: it got as far as its own code. */
+export interface DecoderReady {
+  ready: true;
+}
 
 export class DecoderStoppedError extends Error {
   constructor(detail: string) {
@@ -90,6 +105,8 @@ interface Child {
   jobs: Map<number, Job>;
   /** Photos it has answered: one that ends having answered none may not be able to start at all. */
   answered: number;
+  /** It said it runs (DecoderReady): a child that ends before this never got as far as Node.js. */
+  started: boolean;
 }
 
 const CHILD_SCRIPT = fileURLToPath(new URL('./decoderProcess.js', import.meta.url));
@@ -97,7 +114,7 @@ const CHILD_SCRIPT = fileURLToPath(new URL('./decoderProcess.js', import.meta.ur
 export function decoderProcesses(opts: DecoderProcessOptions = {}): PhotoDecoder & { pids(): number[] } {
   const count = opts.processes ?? Math.max(1, os.availableParallelism());
   const perProcess = opts.perProcess ?? Math.max(1, Math.ceil(recommendedPhotoParallelism() / count));
-  const launch = childLaunch(opts.priority ?? 'idle');
+  let launch = childLaunch(opts.priority ?? 'idle', opts.chrt ?? CHRT);
   const children: Array<Child | undefined> = new Array<Child | undefined>(count).fill(undefined);
   const waiting: Job[] = [];
   let nextId = 1;
@@ -111,6 +128,7 @@ export function decoderProcesses(opts: DecoderProcessOptions = {}): PhotoDecoder
       process: fork(CHILD_SCRIPT, [], { serialization: 'advanced', execPath: launch.execPath, execArgv: launch.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
       jobs: new Map(),
       answered: 0,
+      started: false,
     };
     // Lowered here, at once, rather than by the child once it has loaded: no photo is ever decoded at the server's priority.
     try {
@@ -118,7 +136,11 @@ export function decoderProcesses(opts: DecoderProcessOptions = {}): PhotoDecoder
     } catch {
       // Not allowed here: decoding still works, only without yielding to the server.
     }
-    child.process.on('message', (m: DecodeReply) => {
+    child.process.on('message', (m: DecodeReply | DecoderReady) => {
+      if ('ready' in m) {
+        child.started = true;
+        return;
+      }
       const job = child.jobs.get(m.id);
       if (!job) return;
       child.jobs.delete(m.id);
@@ -131,6 +153,14 @@ export function decoderProcesses(opts: DecoderProcessOptions = {}): PhotoDecoder
     child.process.on('exit', (code, signal) => {
       if (children[slot] === child) children[slot] = undefined;
       const detail = signal ? `signal ${signal}` : `exit code ${code}`;
+      // A system that refuses SCHED_IDLE (a sandbox that filters sched_setscheduler, say) must not stop the
+      // intake: from then on children start at a lower niceness, and this one's photos wait for them.
+      if (launch.viaChrt && !child.started && !closed) {
+        launch = niceLaunch(FALLBACK_NICENESS);
+        waiting.unshift(...child.jobs.values());
+        child.jobs.clear();
+        return dispatch();
+      }
       for (const job of child.jobs.values()) job.reject(new DecoderStoppedError(detail));
       child.jobs.clear();
       if (closed) return;

@@ -2,7 +2,7 @@
  * A photo decoder child (see decoder.ts): normalises the photos its parent
  * sends (at the lower OS priority its parent gave it), and exits with its parent.
  */
-import type { DecodeReply, DecodeRequest } from './decoder.js';
+import type { DecodeReply, DecodeRequest, DecoderReady } from './decoder.js';
 import { normalisePhoto } from './normalise.js';
 
 process.on('message', (m: DecodeRequest) => {
@@ -13,3 +13,4 @@ process.on('message', (m: DecodeRequest) => {
   );
 });
 process.on('disconnect', () => process.exit(0));
+process.send?.({ ready: true } satisfies DecoderReady);
