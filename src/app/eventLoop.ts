@@ -9,6 +9,8 @@ export interface EventLoopDelay {
 
 export interface EventLoopWatch {
   read(): EventLoopDelay;
+  /** Forgets what was sampled so far: the server's start-up is not a delay any client met. */
+  reset(): void;
   stop(): void;
 }
 
@@ -40,6 +42,11 @@ export function watchEventLoop(windowMs = 60_000): EventLoopWatch {
         p99Ms: ms(Math.max(...windows.map((h) => h.percentile(99)))),
         maxMs: ms(Math.max(...windows.map((h) => h.max))),
       };
+    },
+    reset() {
+      previous?.disable();
+      previous = undefined;
+      current.reset();
     },
     stop() {
       clearInterval(rotate);
