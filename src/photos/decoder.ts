@@ -18,7 +18,7 @@ import { normalisePhoto, recommendedPhotoParallelism, type NormaliseResult } fro
  * before a woken one of higher priority takes the core, so every time the
  * server or an SFTP client woke for a packet it could wait behind a niced
  * decoder: measured on 2 cores, a 2,000-photo upload took 2.1× as long with
- * the intake on as with it off at nice +10, and 1.2–1.9× (five runs on a
+ * the intake on as with it off at nice +10, and 1.2–1.9× (four runs on a
  * noisy machine) under SCHED_IDLE, whose tasks give way to any other at once.
  */
 export interface PhotoDecoder {
