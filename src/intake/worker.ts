@@ -241,7 +241,9 @@ function folderLoop(handler: IntakeHandler, opts: WorkerOptions): FolderLoop {
         while (!stopped && inFlight.size > 0 && inFlight.size > limit / 2) await Promise.race(inFlight.values());
         continue;
       }
-      if (!poked) await sleep(pollMs);
+      // Nothing may be claimed now (a limit of 0): wait for the poll even when poked, or the loop would go
+      // round on microtasks alone and starve the process, signals included.
+      if (!poked || room <= 0) await sleep(pollMs);
     }
   })();
 

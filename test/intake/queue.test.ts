@@ -163,6 +163,26 @@ for (const dialect of DIALECTS) {
       assert.equal(decided, MAX_ATTEMPTS * (RETRY_LATER_TIMES + 1));
     });
 
+    test('a folder that may work on nothing at the moment waits, however often it is poked, and stops when asked', async () => {
+      await drain();
+      await upload('never.jpg');
+      let decided = 0;
+      const worker = startIntakeWorker({
+        db,
+        log: pino({ level: 'silent' }),
+        pollMs: 10,
+        handlers: [{ folder: 'idphotos', concurrency: 0, settleSeconds: 0, leaseSeconds: 30, decide: async () => (decided++, { outcome: 'removed', message: '' }) }],
+      });
+      // Timers still run: a loop spinning on microtasks would never let this one fire.
+      for (let i = 0; i < 5; i++) {
+        worker.poke();
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await worker.stop();
+      assert.equal(decided, 0);
+      await drain();
+    });
+
     test('while the edge takes uploads, one event at a time; several again once it is quiet', async () => {
       await drain();
       const ids: number[] = [];
